@@ -1,0 +1,179 @@
+//! Emission: IR statements to tokens, in one place.
+//!
+//! Every statement becomes one flat `let`: large nested float expressions
+//! have crashed rustc's LLVM at opt-level 3, and flat code is what a reader
+//! of the expansion wants. Inactive primitives are written the way the user
+//! wrote them (`a * b`, `x.sin()`, `f64::max(a, b)`); active ones call their
+//! rule in the runtime, which rustc resolves for the operand types. Tokens
+//! carry the span of the user code they came from, so a type error in
+//! generated code points at the user's expression.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::Ident;
+
+use crate::ir::{self, Callee, Op, Role, Stmt, Var};
+use crate::primitives::{Primitive, Spelling};
+
+/// The path through which generated code reaches the runtime.
+pub fn runtime() -> TokenStream {
+    quote!(::autodiff::__private)
+}
+
+/// Names variables and turns statements into tokens.
+pub struct Emitter<'a> {
+    roles: &'a [Role],
+    /// The parameter names in order (what `Op::Arg` reads).
+    params: Vec<Ident>,
+    /// What `Op::TangentIn` reads, by position among differentiable arguments.
+    tangents_in: Vec<Ident>,
+    /// What `Op::CotangentIn` reads.
+    cotangent_in: Option<Ident>,
+}
+
+impl<'a> Emitter<'a> {
+    /// An emitter for a body whose variables have these roles.
+    pub fn new(roles: &'a [Role], params: Vec<Ident>) -> Self {
+        Emitter {
+            roles,
+            params,
+            tangents_in: Vec::new(),
+            cotangent_in: None,
+        }
+    }
+
+    /// Names the tangent inputs of a forward body.
+    pub fn with_tangents(mut self, names: Vec<Ident>) -> Self {
+        self.tangents_in = names;
+        self
+    }
+
+    /// Names the cotangent input of an adjoint body.
+    pub fn with_cotangent(mut self, name: Ident) -> Self {
+        self.cotangent_in = Some(name);
+        self
+    }
+
+    /// The identifier of a variable.
+    pub fn var(&self, v: Var) -> Ident {
+        let role = self.roles.get(v.0 as usize).copied().unwrap_or(Role::Primal);
+        ir::ident(v, role)
+    }
+
+    /// All statements, in order.
+    pub fn stmts(&self, stmts: &[Stmt]) -> TokenStream {
+        stmts.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        let span = stmt.span;
+        let rt = runtime();
+        let ty = stmt.ty.as_ref();
+        let name = |slot: &Option<Var>| match slot {
+            Some(v) => {
+                let id = self.var(*v);
+                quote!(#id)
+            }
+            None => quote!(_),
+        };
+        let def = stmt.defs.first().map(name).unwrap_or_else(|| quote!(_));
+        let annotated = match ty {
+            Some(ty) => quote!(#def: #ty),
+            None => def.clone(),
+        };
+        match &stmt.op {
+            Op::Arg(i) => {
+                let p = self.param(&self.params, *i, span);
+                quote_spanned!(span=> let #annotated = #p;)
+            }
+            Op::Opaque { expr, .. } => quote_spanned!(span=> let #annotated = #expr;),
+            Op::Prim { prim, args, callee } => {
+                let args: Vec<Ident> = args.iter().map(|a| self.var(*a)).collect();
+                let value = plain_call(prim, &args, callee, span);
+                quote_spanned!(span=> let #annotated = #value;)
+            }
+            Op::Copy(src) => {
+                let src = self.var(*src);
+                quote_spanned!(span=> let #annotated = #src;)
+            }
+            Op::Rule { prim, args } => {
+                let rule = Ident::new(prim.name, span);
+                let args = args.iter().map(|a| self.var(*a));
+                let partials = stmt.defs[1..].iter().map(name);
+                let pattern = quote!((#def, (#(#partials,)*)));
+                let pattern = match ty {
+                    Some(ty) => quote!(#pattern: (#ty, _)),
+                    None => pattern,
+                };
+                quote_spanned!(span=> let #pattern = #rt::rules::#rule(#(#args),*);)
+            }
+            Op::TangentIn(k) => {
+                let t = self.param(&self.tangents_in, *k, span);
+                quote_spanned!(span=> let #def = #t;)
+            }
+            Op::CotangentIn => {
+                let c = self
+                    .cotangent_in
+                    .clone()
+                    .unwrap_or_else(|| Ident::new("cotangent", span));
+                quote_spanned!(span=> let #def = #c;)
+            }
+            Op::Seed(v) => {
+                let v = self.var(*v);
+                quote_spanned!(span=> let #def = #rt::linear::seed(&#v);)
+            }
+            Op::Zero(v) => {
+                let v = self.var(*v);
+                quote_spanned!(span=> let #def = #rt::linear::zero_like(&#v);)
+            }
+            Op::Push { partial, tangent } => {
+                let (p, t) = (self.var(*partial), self.var(*tangent));
+                quote_spanned!(span=> let #def = #rt::linear::push(&#p, #t);)
+            }
+            Op::Pull { partial, adjoint } => {
+                let (p, g) = (self.var(*partial), self.var(*adjoint));
+                quote_spanned!(span=> let #def = #rt::linear::pull(&#p, #g);)
+            }
+            Op::Accumulate(a, b) => {
+                let (a, b) = (self.var(*a), self.var(*b));
+                quote_spanned!(span=> let #def = #rt::linear::accumulate(#a, #b);)
+            }
+        }
+    }
+
+    fn param(&self, names: &[Ident], i: usize, span: Span) -> Ident {
+        names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| Ident::new("__missing", span))
+    }
+}
+
+/// A primitive written as plain Rust, as the user would.
+fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> TokenStream {
+    if let Spelling::Operator(op) = prim.spelling {
+        // The table's operator text is one of `+ - * /`, which always parses.
+        let op = respan(op.parse().unwrap_or_default(), span);
+        match args {
+            [a] => return quote_spanned!(span=> #op #a),
+            [a, b] => return quote_spanned!(span=> #a #op #b),
+            _ => {}
+        }
+    }
+    let method = Ident::new(prim.name, span);
+    match (callee, args) {
+        (Callee::Path(path), _) => quote_spanned!(span=> #path(#(#args),*)),
+        (_, [receiver, rest @ ..]) => quote_spanned!(span=> #receiver.#method(#(#rest),*)),
+        (_, []) => quote_spanned!(span=> #method()),
+    }
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            t.set_span(span);
+            t
+        })
+        .collect()
+}

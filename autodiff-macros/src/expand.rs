@@ -1,0 +1,206 @@
+//! The expansion of `#[differentiate]`: the pipeline from attribute to module.
+//!
+//! parse options -> check signature -> lower -> activity -> forward/reverse ->
+//! emit. The original function is always emitted unchanged. On errors the
+//! module is still emitted with the right signatures and placeholder bodies
+//! (see `fallback`), so the user sees the real error and not a cascade of
+//! "cannot find `f::grad`".
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::{Ident, ItemFn, Type};
+
+use crate::emit::Emitter;
+use crate::errors::Errors;
+use crate::ir::{ArgRole, Function, Param};
+use crate::reverse::Seed;
+use crate::{activity, attr, fallback, forward, lower, reverse, signature};
+
+/// Expands `#[differentiate(attr)] item`.
+pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let options = attr::parse(attr, &mut errors);
+    let func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(_) => {
+            errors.at(
+                Span::call_site(),
+                "`#[differentiate]` applies to a function (`fn f(x: f64) -> f64 { .. }`); methods in `impl` blocks are not supported yet",
+            );
+            let errors = errors.to_compile_errors();
+            return quote!(#item #errors);
+        }
+    };
+    let sig = signature::check(&func.sig, &options, &mut errors);
+    let shape = Shape::new(&func, &sig.params, &sig.ret_ty);
+    let module = if errors.is_empty() {
+        let f = lower::lower(sig.params, &func.block, &mut errors);
+        let act = activity::analyse(&f, &mut errors);
+        errors.is_empty().then(|| derivatives(&f, &act, &shape))
+    } else {
+        None
+    };
+    let module = module.unwrap_or_else(|| fallback::bodies(&shape));
+    let module = shape.module(module);
+    let errors = errors.to_compile_errors();
+    quote! {
+        #func
+        #module
+        #errors
+    }
+}
+
+/// The generated functions with real bodies.
+fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies {
+    let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
+    let tuple = |vars: &[Ident]| match vars {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    };
+
+    let grad = reverse::reverse(f, act, Seed::One);
+    let emitter = Emitter::new(&grad.roles, names.clone());
+    let (primal, adjoint) = (emitter.stmts(&grad.primal), emitter.stmts(&grad.adjoint));
+    let value = emitter.var(grad.value);
+    let grads: Vec<Ident> = grad.grads.iter().map(|g| emitter.var(*g)).collect();
+    let grads = tuple(&grads);
+    let grad_body = quote!(#primal #adjoint #grads);
+    let value_and_grad_body = quote!(#primal #adjoint (#value, #grads));
+
+    let jvp = forward::forward(f, act);
+    let emitter = Emitter::new(&jvp.roles, names.clone()).with_tangents(shape.tangent_names.clone());
+    let body = emitter.stmts(&jvp.body);
+    let (value, tangent) = (emitter.var(jvp.value), emitter.var(jvp.tangent));
+    let jvp_body = quote!(#body (#value, #tangent));
+
+    let vjp = reverse::reverse(f, act, Seed::Given);
+    let cotangent = format_ident!("cotangent");
+    let emitter = Emitter::new(&vjp.roles, names).with_cotangent(cotangent.clone());
+    let (primal, adjoint) = (emitter.stmts(&vjp.primal), emitter.stmts(&vjp.adjoint));
+    let value = emitter.var(vjp.value);
+    let grads: Vec<Ident> = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
+    let grads = tuple(&grads);
+    let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
+    let vjp_body = quote! {
+        #primal
+        (#value, move |#cotangent: #ret_ty| -> #grad_ty { #adjoint #grads })
+    };
+
+    Bodies {
+        grad: grad_body,
+        value_and_grad: value_and_grad_body,
+        jvp: jvp_body,
+        vjp: vjp_body,
+    }
+}
+
+/// The bodies of the generated functions.
+pub struct Bodies {
+    /// Of `grad`.
+    pub grad: TokenStream,
+    /// Of `value_and_grad`.
+    pub value_and_grad: TokenStream,
+    /// Of `jvp`.
+    pub jvp: TokenStream,
+    /// Of `vjp`.
+    pub vjp: TokenStream,
+}
+
+/// Everything about the generated module that follows from the signature alone.
+pub struct Shape {
+    name: Ident,
+    vis: syn::Visibility,
+    params: Vec<Param>,
+    /// The return type.
+    pub ret_ty: Type,
+    /// The type `grad` returns: the differentiable argument's, or a tuple.
+    pub grad_ty: TokenStream,
+    /// Names of `jvp`'s tangent inputs, one per differentiable argument.
+    pub tangent_names: Vec<Ident>,
+}
+
+impl Shape {
+    fn new(func: &ItemFn, params: &[Param], ret_ty: &Type) -> Self {
+        let diff: Vec<&Param> = params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .collect();
+        let tys: Vec<&Type> = diff.iter().map(|p| &p.ty).collect();
+        let grad_ty = match tys.as_slice() {
+            [one] => quote!(#one),
+            many => quote!((#(#many),*)),
+        };
+        Shape {
+            name: func.sig.ident.clone(),
+            vis: func.vis.clone(),
+            params: params.to_vec(),
+            ret_ty: ret_ty.clone(),
+            grad_ty,
+            tangent_names: diff.iter().map(|p| format_ident!("d_{}", p.name)).collect(),
+        }
+    }
+
+    /// The module holding the generated functions.
+    fn module(&self, bodies: Bodies) -> TokenStream {
+        let Shape {
+            name,
+            vis,
+            ret_ty,
+            grad_ty,
+            ..
+        } = self;
+        let args = self.params.iter().map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        });
+        let args = quote!(#(#args),*);
+        let all_tys = self.params.iter().map(|p| &p.ty);
+        let names = self.params.iter().map(|p| &p.name);
+        let diff_tys = self
+            .params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| &p.ty);
+        let tangent_names = &self.tangent_names;
+        let Bodies {
+            grad,
+            value_and_grad,
+            jvp,
+            vjp,
+        } = bodies;
+        let doc_module = format!(
+            "Derivatives of [`{name}`](fn@{name}), generated by `#[differentiate]`."
+        );
+        let doc_grad = format!("Gradient of `{name}` with respect to its differentiable arguments (a tuple in argument order if there are several).");
+        let doc_vag = format!("`({name}(..), grad(..))` from one forward and one reverse sweep.");
+        let doc_jvp = format!("Jacobian-vector product of `{name}`: `primals` holds every argument in order, `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.");
+        let doc_vjp = format!("Vector-Jacobian product of `{name}`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.");
+        quote! {
+            #[doc = #doc_module]
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+            #vis mod #name {
+                use super::*;
+
+                #[doc = #doc_grad]
+                #[inline]
+                pub fn grad(#args) -> #grad_ty { #grad }
+
+                #[doc = #doc_vag]
+                #[inline]
+                pub fn value_and_grad(#args) -> (#ret_ty, #grad_ty) { #value_and_grad }
+
+                #[doc = #doc_jvp]
+                #[inline]
+                pub fn jvp(primals: (#(#all_tys,)*), tangents: (#(#diff_tys,)*)) -> (#ret_ty, #ret_ty) {
+                    let (#(#names,)*) = primals;
+                    let (#(#tangent_names,)*) = tangents;
+                    #jvp
+                }
+
+                #[doc = #doc_vjp]
+                #[inline]
+                pub fn vjp(#args) -> (#ret_ty, impl Fn(#ret_ty) -> #grad_ty) { #vjp }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Procedural macros of the `autodiff` crate; use them through `autodiff`.
+//!
+//! The pipeline, one file per stage: `attr` and `signature` read the
+//! attribute and the signature, `lower` turns the body into the IR of `ir`,
+//! `activity` finds what carries derivatives, `forward` and `reverse` are
+//! IR-to-IR transforms, and `emit` turns IR into tokens; `expand` runs them
+//! in order and `fallback` stands in when there are errors. The primitives
+//! are listed once, in `primitives`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod activity;
+mod attr;
+mod emit;
+mod errors;
+mod expand;
+mod fallback;
+mod forward;
+mod ir;
+mod lower;
+mod primitives;
+mod reverse;
+mod signature;
+
+use proc_macro::TokenStream;
+
+/// Generates derivatives of a numeric function.
+///
+/// Keeps the function as it is and adds a module of the same name with
+/// `grad`, `value_and_grad`, `jvp` and `vjp`. See the `autodiff` crate for
+/// the full documentation and examples.
+#[proc_macro_attribute]
+pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::differentiate(attr.into(), item.into()).into()
+}

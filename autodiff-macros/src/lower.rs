@@ -1,0 +1,444 @@
+//! Lowering: the function body from `syn` to the IR.
+//!
+//! Expressions become flat SSA statements, one per operation. Local names are
+//! resolved here: a `let`, a reassignment or a compound assignment binds the
+//! name to a new variable, so shadowing and mutation of locals disappear.
+//! Primitives (see `primitives`) become `Prim` statements; anything else that
+//! is harmless to keep as written (literals, constants, comparisons, code on
+//! static values) becomes an `Opaque` statement with its variables renamed,
+//! and `activity` decides later whether a derivative would have to flow
+//! through it. Constructs the IR cannot express are rejected here, each on
+//! its own span, and lowering goes on so that every error is reported.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{BinOp, Block, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
+
+use crate::errors::Errors;
+use crate::ir::{self, Callee, Function, Op, OpaqueKind, Param, Role, Stmt, Var};
+use crate::primitives::{self, Primitive};
+use crate::signature::{classify, TypeClass};
+
+/// Lowers `block`, the body of a function with these parameters.
+pub fn lower(params: Vec<Param>, block: &Block, errors: &mut Errors) -> Function {
+    let mut cx = Lowering {
+        f: Function {
+            params,
+            body: Vec::new(),
+            ret: Var(0),
+            roles: Vec::new(),
+        },
+        scopes: vec![HashMap::new()],
+        errors,
+    };
+    for i in 0..cx.f.params.len() {
+        let param_name = cx.f.params[i].name.clone();
+        let var = cx.emit(Op::Arg(i), param_name.span());
+        cx.bind(&param_name, var);
+    }
+    let ret = cx.block(block, true);
+    cx.f.ret = ret;
+    cx.f
+}
+
+struct Lowering<'a> {
+    f: Function,
+    /// Local names in scope, innermost last.
+    scopes: Vec<HashMap<String, Var>>,
+    errors: &'a mut Errors,
+}
+
+impl Lowering<'_> {
+    fn emit(&mut self, op: Op, span: Span) -> Var {
+        let var = self.f.fresh(Role::Primal);
+        self.f.body.push(Stmt::new(var, op, span));
+        var
+    }
+
+    fn bind(&mut self, name: &Ident, var: Var) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string(), var);
+        }
+    }
+
+    fn lookup(&self, name: &Ident) -> Option<Var> {
+        let key = name.to_string();
+        self.scopes.iter().rev().find_map(|s| s.get(&key).copied())
+    }
+
+    /// A stand-in value after an error, so lowering can go on.
+    fn poisoned(&mut self, span: Span) -> Var {
+        self.emit(
+            Op::Opaque {
+                expr: Box::new(syn::parse_quote_spanned!(span=> ())),
+                uses: Vec::new(),
+                kind: OpaqueKind::Inert,
+            },
+            span,
+        )
+    }
+
+    /// Lowers a block; `is_body` says whether it is the function's own body,
+    /// where a final `return e;` is allowed.
+    fn block(&mut self, block: &Block, is_body: bool) -> Var {
+        self.scopes.push(HashMap::new());
+        let mut value = None;
+        let last = block.stmts.len().saturating_sub(1);
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let is_last = i == last;
+            match stmt {
+                SynStmt::Local(local) => self.local(local),
+                SynStmt::Item(item) => self.errors.on(
+                    item,
+                    "items inside a differentiated function are not supported; move this item out of the function",
+                ),
+                SynStmt::Macro(m) => self.errors.on(
+                    &m.mac,
+                    format!(
+                        "macros cannot be differentiated (`{}!`); move the macro call out of the function or write its expansion by hand",
+                        path_text(&m.mac.path)
+                    ),
+                ),
+                SynStmt::Expr(expr, semi) => match expr {
+                    Expr::Return(ret) if is_last && is_body => {
+                        value = Some(match &ret.expr {
+                            Some(e) => self.expr(e),
+                            None => self.missing_value(ret.span()),
+                        });
+                    }
+                    _ if semi.is_none() && is_last => value = Some(self.expr(expr)),
+                    _ => self.statement(expr),
+                },
+            }
+        }
+        self.scopes.pop();
+        match value {
+            Some(v) => v,
+            None => {
+                let span = block.brace_token.span.close();
+                self.missing_value(span)
+            }
+        }
+    }
+
+    fn missing_value(&mut self, span: Span) -> Var {
+        self.errors.at(span, "expected the block to end with the value it returns (an expression without `;`)");
+        self.poisoned(span)
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+            other => (other, None),
+        };
+        let Some(init) = &local.init else {
+            self.errors.on(local, "a `let` without a value is not supported; initialise the variable where it is declared");
+            return;
+        };
+        if let Some((else_token, _)) = &init.diverge {
+            self.errors.on(else_token, "`let .. else` is not supported; bind the value with a plain `let`");
+        }
+        let value = self.expr(&init.expr);
+        let value = match ty {
+            Some(ty) => {
+                let var = self.f.fresh(Role::Primal);
+                let mut stmt = Stmt::new(var, Op::Copy(value), local.span());
+                stmt.ty = Some(ty);
+                self.f.body.push(stmt);
+                var
+            }
+            None => value,
+        };
+        match pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => self.bind(&p.ident, value),
+            Pat::Wild(_) => {}
+            other => self.errors.on(
+                other,
+                "only simple `let name = ..` bindings are supported; bind to a name and use it",
+            ),
+        }
+    }
+
+    /// An expression in statement position (its value is dropped).
+    fn statement(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Assign(assign) => {
+                let value = self.expr(&assign.right);
+                self.assign_to(&assign.left, value);
+            }
+            Expr::Binary(b) if compound_op(&b.op).is_some() => {
+                // `a op= b` is `a = a op b`: the new value gets a new variable.
+                let mut plain = b.clone();
+                plain.op = compound_op(&b.op).unwrap_or(b.op);
+                let value = self.binary(&plain);
+                self.assign_to(&b.left, value);
+            }
+            Expr::Return(ret) => self.errors.on(
+                ret,
+                "early `return` is not supported yet; return the value as the function's last expression",
+            ),
+            _ => {
+                self.expr(expr);
+            }
+        }
+    }
+
+    fn assign_to(&mut self, target: &Expr, value: Var) {
+        match local_name(target) {
+            Some(name) if self.lookup(name).is_some() => {
+                let name = name.clone();
+                self.rebind(&name, value);
+            }
+            _ => self.errors.on(
+                target,
+                "only local variables can be assigned to; introduce a `let mut` variable",
+            ),
+        }
+    }
+
+    /// Reassignment: the innermost scope that holds the name gets the new value.
+    fn rebind(&mut self, name: &Ident, var: Var) {
+        let key = name.to_string();
+        if let Some(scope) = self.scopes.iter_mut().rev().find(|s| s.contains_key(&key)) {
+            scope.insert(key, var);
+        }
+    }
+
+    fn prim(&mut self, prim: &'static Primitive, args: Vec<Var>, callee: Callee, span: Span) -> Var {
+        self.emit(Op::Prim { prim, args, callee }, span)
+    }
+
+    /// An expression kept verbatim, its local variables renamed.
+    fn opaque(&mut self, expr: &Expr, kind: OpaqueKind) -> Var {
+        let mut expr = expr.clone();
+        let mut rename = Rename {
+            cx: self,
+            uses: Vec::new(),
+        };
+        rename.visit_expr_mut(&mut expr);
+        let uses = rename.uses;
+        self.emit(
+            Op::Opaque {
+                expr: Box::new(expr.clone()),
+                uses,
+                kind,
+            },
+            expr.span(),
+        )
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Var {
+        let span = expr.span();
+        match expr {
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Lit(_) => self.opaque(expr, OpaqueKind::Inert),
+            // A path that is not a local is a constant or static of the
+            // enclosing scope: it carries no derivative.
+            Expr::Path(_) => match local_name(expr).and_then(|n| self.lookup(n)) {
+                Some(var) => var,
+                None => self.opaque(expr, OpaqueKind::Inert),
+            },
+            Expr::Binary(b) => self.binary(b),
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => {
+                    let a = self.expr(&u.expr);
+                    self.prim(primitives::negation(), vec![a], Callee::Operator, span)
+                }
+                UnOp::Not(_) => self.opaque(expr, OpaqueKind::Inert),
+                _ => self.opaque(expr, OpaqueKind::Foreign("dereferencing".into())),
+            },
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                match primitives::method(&name) {
+                    Some(prim) if m.args.len() + 1 == prim.arity && m.turbofish.is_none() => {
+                        let mut args = vec![self.expr(&m.receiver)];
+                        args.extend(m.args.iter().map(|a| self.expr(a)));
+                        self.prim(prim, args, Callee::Method, span)
+                    }
+                    Some(prim) => {
+                        self.errors.on(&m.method, format!("`{name}` takes {} argument(s) besides the receiver", prim.arity - 1));
+                        self.poisoned(span)
+                    }
+                    None => self.opaque(expr, OpaqueKind::Foreign(format!("the method `{name}`"))),
+                }
+            }
+            Expr::Call(call) => self.call(call),
+            Expr::Cast(cast) => {
+                let kind = if classify(&cast.ty) == TypeClass::Static {
+                    OpaqueKind::Inert
+                } else {
+                    OpaqueKind::Foreign(format!("a cast to `{}`", cast.ty.to_token_stream()))
+                };
+                self.opaque(expr, kind)
+            }
+            Expr::Block(b) if b.label.is_none() => self.block(&b.block, false),
+            _ => {
+                self.reject(expr);
+                self.poisoned(span)
+            }
+        }
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> Var {
+        let span = b.span();
+        let op = b.op.to_token_stream().to_string();
+        if let Some(prim) = primitives::binary(&op) {
+            let lhs = self.expr(&b.left);
+            let rhs = self.expr(&b.right);
+            return self.prim(prim, vec![lhs, rhs], Callee::Operator, span);
+        }
+        if compound_op(&b.op).is_some() {
+            self.errors.on(b, "an assignment has no value; write it as a statement ending in `;`");
+            return self.poisoned(span);
+        }
+        let inert = matches!(
+            b.op,
+            BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) | BinOp::And(_) | BinOp::Or(_)
+        );
+        let kind = if inert {
+            OpaqueKind::Inert
+        } else {
+            OpaqueKind::Foreign(format!("the `{op}` operator"))
+        };
+        self.opaque(&Expr::Binary(b.clone()), kind)
+    }
+
+    fn call(&mut self, call: &syn::ExprCall) -> Var {
+        let span = call.span();
+        let Expr::Path(func) = &*call.func else {
+            self.errors.on(&call.func, "only calls of named functions are supported");
+            return self.poisoned(span);
+        };
+        if let Some(prim) = float_function(&func.path) {
+            if call.args.len() != prim.arity {
+                self.errors.on(call, format!("`{}` takes {} argument(s)", prim.name, prim.arity));
+                return self.poisoned(span);
+            }
+            let args = call.args.iter().map(|a| self.expr(a)).collect();
+            return self.prim(prim, args, Callee::Path(func.path.clone()), span);
+        }
+        let what = format!("the function `{}`", path_text(&func.path));
+        self.opaque(&Expr::Call(call.clone()), OpaqueKind::Foreign(what))
+    }
+
+    /// Reports a construct the IR cannot express, with what to do instead.
+    fn reject(&mut self, expr: &Expr) {
+        let message = match expr {
+            Expr::Closure(_) => "closures are not supported in a differentiated function; write the computation inline or as a separate `#[differentiate]` function".to_string(),
+            Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function".to_string(),
+            Expr::Async(_) | Expr::Await(_) => "`async` code cannot be differentiated; compute the value first and pass it in".to_string(),
+            Expr::Macro(m) => format!(
+                "macros cannot be differentiated (`{}!`); move the macro call out of the function or write its expansion by hand",
+                path_text(&m.mac.path)
+            ),
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => "loops are not supported yet; unroll the loop by hand for now".to_string(),
+            Expr::If(_) | Expr::Match(_) => "`if` and `match` are not supported yet; use `min`, `max`, `clamp` or `abs` where they express the branch".to_string(),
+            Expr::Return(_) => "early `return` is not supported yet; return the value as the function's last expression".to_string(),
+            Expr::Break(_) | Expr::Continue(_) => "`break` and `continue` need loops, which are not supported yet".to_string(),
+            Expr::Assign(_) => "an assignment has no value; write it as a statement ending in `;`".to_string(),
+            Expr::Try(_) => "the `?` operator is not supported in a differentiated function".to_string(),
+            Expr::Block(_) => "labeled blocks are not supported; remove the label".to_string(),
+            _ => "this expression is not supported in a differentiated function; supported are arithmetic (`+ - * /`), float methods such as `sin` or `powi`, `let` bindings, reassignment and blocks".to_string(),
+        };
+        self.errors.on(expr, message);
+    }
+}
+
+/// Renames local variables inside an opaque expression and collects them.
+struct Rename<'a, 'b> {
+    cx: &'a mut Lowering<'b>,
+    uses: Vec<Var>,
+}
+
+impl VisitMut for Rename<'_, '_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Some(var) = local_name(expr).and_then(|n| self.cx.lookup(n)) {
+            let span = expr.span();
+            let mut id = ir::ident(var, Role::Primal);
+            id.set_span(span);
+            *expr = syn::parse_quote!(#id);
+            if !self.uses.contains(&var) {
+                self.uses.push(var);
+            }
+            return;
+        }
+        match expr {
+            Expr::Closure(_) | Expr::Unsafe(_) | Expr::Async(_) | Expr::Macro(_) | Expr::Block(_) | Expr::If(_) | Expr::Match(_) | Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Return(_) | Expr::Assign(_) | Expr::Try(_) | Expr::Await(_) | Expr::Break(_) | Expr::Continue(_) => {
+                self.cx.reject(expr);
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        // The generated functions live in a module beside the original, one
+        // level down, so relative paths need one more `super`.
+        if path.leading_colon.is_none() {
+            if let Some(first) = path.segments.first() {
+                if first.ident == "self" || first.ident == "super" {
+                    let span = first.ident.span();
+                    let rest = if first.ident == "self" {
+                        path.segments.iter().skip(1).cloned().collect()
+                    } else {
+                        path.segments.clone()
+                    };
+                    let mut segments = syn::punctuated::Punctuated::new();
+                    segments.push(syn::PathSegment::from(Ident::new("super", span)));
+                    segments.extend(rest);
+                    path.segments = segments;
+                }
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// `x` if the expression is a plain single-name path.
+fn local_name(expr: &Expr) -> Option<&Ident> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => p.path.get_ident(),
+        _ => None,
+    }
+}
+
+/// The primitive named by `f64::sin`, `f32::sin` or `<f64>::sin`.
+fn float_function(path: &syn::Path) -> Option<&'static Primitive> {
+    if path.segments.len() != 2 {
+        return None;
+    }
+    let ty = &path.segments[0].ident;
+    if ty != "f64" && ty != "f32" {
+        return None;
+    }
+    primitives::method(&path.segments[1].ident.to_string())
+}
+
+/// The operator that a compound assignment applies (`+` for `+=`).
+fn compound_op(op: &BinOp) -> Option<BinOp> {
+    Some(match *op {
+        BinOp::AddAssign(t) => BinOp::Add(syn::Token![+](t.spans[0])),
+        BinOp::SubAssign(t) => BinOp::Sub(syn::Token![-](t.spans[0])),
+        BinOp::MulAssign(t) => BinOp::Mul(syn::Token![*](t.spans[0])),
+        BinOp::DivAssign(t) => BinOp::Div(syn::Token![/](t.spans[0])),
+        BinOp::RemAssign(t) => BinOp::Rem(syn::Token![%](t.spans[0])),
+        BinOp::BitXorAssign(t) => BinOp::BitXor(syn::Token![^](t.spans[0])),
+        BinOp::BitAndAssign(t) => BinOp::BitAnd(syn::Token![&](t.spans[0])),
+        BinOp::BitOrAssign(t) => BinOp::BitOr(syn::Token![|](t.spans[0])),
+        BinOp::ShlAssign(t) => BinOp::Shl(syn::Token![<<](t.spans[0])),
+        BinOp::ShrAssign(t) => BinOp::Shr(syn::Token![>>](t.spans[0])),
+        _ => return None,
+    })
+}
+
+fn path_text(path: &syn::Path) -> String {
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}

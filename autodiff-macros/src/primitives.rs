@@ -1,0 +1,106 @@
+//! The table of primitives: the names the macro differentiates through.
+//!
+//! Each row names a function of `autodiff_runtime::rules`, which states the
+//! primitive's value and partial derivatives once for both modes. This table
+//! says only how the primitive is written in user code (its method and path
+//! names), how many arguments it takes (the receiver counts) and which of them
+//! are static (no partial). Adding a primitive is one row here and one rule
+//! function in the runtime.
+
+/// How user code spells a primitive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spelling {
+    /// An operator: `a + b`, `-a`.
+    Operator(&'static str),
+    /// A float method, also callable as a path: `x.sin()`, `f64::sin(x)`.
+    Method,
+}
+
+/// One primitive.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Primitive {
+    /// The rule's name in `autodiff_runtime::rules` (and the method name).
+    pub name: &'static str,
+    /// Number of arguments, the receiver of a method included.
+    pub arity: usize,
+    /// Positions of static arguments, which get no partial (`powi`'s exponent).
+    pub static_args: &'static [usize],
+    /// How user code writes it.
+    pub spelling: Spelling,
+}
+
+impl Primitive {
+    /// Whether argument `i` carries a derivative.
+    pub fn differentiable_arg(&self, i: usize) -> bool {
+        !self.static_args.contains(&i)
+    }
+}
+
+macro_rules! table {
+    ($($name:ident / $arity:literal $(static $s:literal)? $(op $op:literal)?;)*) => {
+        /// Every primitive, operators first.
+        pub static PRIMITIVES: &[Primitive] = &[$(
+            Primitive {
+                name: stringify!($name),
+                arity: $arity,
+                static_args: &[$($s)?],
+                spelling: table!(@spelling $($op)?),
+            },
+        )*];
+    };
+    (@spelling $op:literal) => { Spelling::Operator($op) };
+    (@spelling) => { Spelling::Method };
+}
+
+table! {
+    add / 2 op "+";
+    sub / 2 op "-";
+    mul / 2 op "*";
+    div / 2 op "/";
+    neg / 1 op "-";
+    sin / 1; cos / 1; tan / 1; asin / 1; acos / 1; atan / 1; atan2 / 2;
+    sinh / 1; cosh / 1; tanh / 1; asinh / 1; acosh / 1; atanh / 1;
+    exp / 1; exp2 / 1; exp_m1 / 1; ln / 1; ln_1p / 1; log / 2; log10 / 1; log2 / 1;
+    sqrt / 1; cbrt / 1; powi / 2 static 1; powf / 2; hypot / 2;
+    abs / 1; signum / 1; recip / 1; mul_add / 3; min / 2; max / 2; clamp / 3;
+}
+
+/// The primitive called `name` as a method or path (`x.name()`, `f64::name(x)`).
+pub fn method(name: &str) -> Option<&'static Primitive> {
+    PRIMITIVES
+        .iter()
+        .find(|p| p.spelling == Spelling::Method && p.name == name)
+}
+
+/// The primitive for a binary operator token such as `+`.
+pub fn binary(op: &str) -> Option<&'static Primitive> {
+    PRIMITIVES
+        .iter()
+        .find(|p| matches!(p.spelling, Spelling::Operator(o) if o == op) && p.arity == 2)
+}
+
+/// Unary minus.
+pub fn negation() -> &'static Primitive {
+    PRIMITIVES
+        .iter()
+        .find(|p| p.name == "neg")
+        .expect("the table lists `neg`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_lookups_agree() {
+        for (i, p) in PRIMITIVES.iter().enumerate() {
+            assert!(PRIMITIVES[..i].iter().all(|q| q.name != p.name), "{}", p.name);
+            assert!(p.static_args.iter().all(|&s| s < p.arity));
+        }
+        assert_eq!(method("atan2").map(|p| p.arity), Some(2));
+        assert_eq!(binary("*").map(|p| p.name), Some("mul"));
+        assert_eq!(negation().arity, 1);
+        assert!(method("mul").is_none(), "operators are not methods");
+        assert!(!method("powi").unwrap().differentiable_arg(1));
+    }
+}

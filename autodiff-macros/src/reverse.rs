@@ -1,0 +1,162 @@
+//! The reverse transform (adjoint mode): IR to IR.
+//!
+//! The result has two parts. The *primal sweep* is the original body where
+//! each active primitive became a `Rule` that also returns the partials of its
+//! varied arguments; those partials are all the adjoint sweep needs, so no
+//! other intermediate value is kept. The *adjoint sweep* walks the active
+//! statements backwards and pulls the output's cotangent through each partial,
+//! accumulating where a value was used more than once. A value's adjoint is
+//! created by its first contribution rather than initialised to zero, so no
+//! zero is ever added; an argument that the output does not depend on gets an
+//! explicit zero gradient.
+
+use std::collections::HashMap;
+
+use crate::activity::Activity;
+use crate::ir::{ArgRole, Function, Op, Role, Stmt, Var};
+
+/// Where the output's cotangent comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seed {
+    /// `1`, for `grad` of a scalar output.
+    One,
+    /// A value passed by the caller, for `vjp`'s pullback.
+    Given,
+}
+
+/// A function split into a primal and an adjoint sweep.
+#[derive(Debug)]
+pub struct Vjp {
+    /// The primal sweep: computes the value and the partials.
+    pub primal: Vec<Stmt>,
+    /// The adjoint sweep: computes the gradients from the partials.
+    pub adjoint: Vec<Stmt>,
+    /// The output value (defined by the primal sweep).
+    pub value: Var,
+    /// The gradient of each differentiable argument, in order (defined by the adjoint sweep).
+    pub grads: Vec<Var>,
+    /// Roles of all variables, the original ones first.
+    pub roles: Vec<Role>,
+}
+
+/// Differentiates `f` in reverse mode.
+pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
+    let mut fresh = f.clone();
+    let mut primal = Vec::new();
+    // For each active primitive statement: its arguments' partials.
+    let mut partials: HashMap<usize, Vec<(Var, Var)>> = HashMap::new();
+    for (index, stmt) in f.body.iter().enumerate() {
+        match (&stmt.op, stmt.def()) {
+            (Op::Prim { prim, args, .. }, Some(def)) if act.active(def) => {
+                let mut defs = vec![Some(def)];
+                let mut pairs = Vec::new();
+                for (i, a) in args.iter().enumerate() {
+                    if !prim.differentiable_arg(i) {
+                        continue;
+                    }
+                    if act.active(*a) {
+                        let p = fresh.fresh(Role::Partial);
+                        defs.push(Some(p));
+                        pairs.push((*a, p));
+                    } else {
+                        defs.push(None);
+                    }
+                }
+                partials.insert(index, pairs);
+                primal.push(Stmt {
+                    defs,
+                    op: Op::Rule {
+                        prim,
+                        args: args.clone(),
+                    },
+                    span: stmt.span,
+                    ty: stmt.ty.clone(),
+                });
+            }
+            _ => primal.push(stmt.clone()),
+        }
+    }
+
+    let mut sweep = Adjoints {
+        fresh,
+        stmts: Vec::new(),
+        adjoints: HashMap::new(),
+    };
+    if act.active(f.ret) {
+        let span = f.body.last().map_or_else(proc_macro2::Span::call_site, |s| s.span);
+        let op = match seed {
+            Seed::One => Op::Seed(f.ret),
+            Seed::Given => Op::CotangentIn,
+        };
+        let g = sweep.define(op, span);
+        sweep.adjoints.insert(f.ret, g);
+    }
+    for (index, stmt) in f.body.iter().enumerate().rev() {
+        let Some(def) = stmt.def() else { continue };
+        let Some(g) = sweep.adjoints.get(&def).copied() else {
+            continue;
+        };
+        match &stmt.op {
+            Op::Prim { .. } => {
+                for (arg, partial) in partials.get(&index).into_iter().flatten() {
+                    let c = sweep.define(Op::Pull { partial: *partial, adjoint: g }, stmt.span);
+                    sweep.contribute(*arg, c, stmt);
+                }
+            }
+            Op::Copy(src) if act.active(*src) => sweep.contribute(*src, g, stmt),
+            _ => {}
+        }
+    }
+
+    let mut grads = Vec::new();
+    for (i, param) in f.params.iter().enumerate() {
+        if param.role != ArgRole::Differentiable {
+            continue;
+        }
+        let arg_var = f
+            .body
+            .iter()
+            .find(|s| matches!(s.op, Op::Arg(j) if j == i))
+            .and_then(Stmt::def);
+        let grad = match arg_var.and_then(|v| sweep.adjoints.get(&v).copied()) {
+            Some(g) => g,
+            None => {
+                let v = arg_var.unwrap_or(f.ret);
+                sweep.define(Op::Zero(v), param.name.span())
+            }
+        };
+        grads.push(grad);
+    }
+    Vjp {
+        primal,
+        adjoint: sweep.stmts,
+        value: f.ret,
+        grads,
+        roles: sweep.fresh.roles,
+    }
+}
+
+struct Adjoints {
+    /// The function, only for allocating fresh variables.
+    fresh: Function,
+    stmts: Vec<Stmt>,
+    /// The adjoint accumulated so far for each primal variable.
+    adjoints: HashMap<Var, Var>,
+}
+
+impl Adjoints {
+    fn define(&mut self, op: Op, span: proc_macro2::Span) -> Var {
+        let v = self.fresh.fresh(Role::Adjoint);
+        self.stmts.push(Stmt::new(v, op, span));
+        v
+    }
+
+    /// Adds the contribution `c` to the adjoint of `var`.
+    fn contribute(&mut self, var: Var, c: Var, origin: &Stmt) {
+        let total = match self.adjoints.get(&var).copied() {
+            None => c,
+            Some(acc) => self.define(Op::Accumulate(acc, c), origin.span),
+        };
+        self.adjoints.insert(var, total);
+    }
+}

@@ -1,0 +1,161 @@
+//! Checks the function's signature and decides which arguments are differentiable.
+//!
+//! Without `wrt(..)`, every `f32`/`f64` argument is differentiable and
+//! integers, `bool`, `char` (and references to them) are static, like JAX's
+//! `static_argnums` but automatic. A type the macro cannot classify is an
+//! error rather than a guess, because guessing "static" would silently drop a
+//! derivative; `wrt(..)` settles it, every unlisted argument being static.
+
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, Pat, ReturnType, Signature, Type};
+
+use crate::attr::Options;
+use crate::errors::Errors;
+use crate::ir::{ArgRole, Param};
+
+/// What the macro knows about a type from its spelling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeClass {
+    /// `f32` or `f64`.
+    Float,
+    /// Integers, `bool`, `char` and shared references to them.
+    Static,
+    /// Anything else.
+    Unknown,
+}
+
+/// Classifies a type by its spelling.
+pub fn classify(ty: &Type) -> TypeClass {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+            Some(id) if id == "f32" || id == "f64" => TypeClass::Float,
+            Some(id) if is_static_name(&id.to_string()) => TypeClass::Static,
+            _ => TypeClass::Unknown,
+        },
+        Type::Reference(r) if classify(&r.elem) == TypeClass::Static => TypeClass::Static,
+        Type::Paren(p) => classify(&p.elem),
+        Type::Group(g) => classify(&g.elem),
+        _ => TypeClass::Unknown,
+    }
+}
+
+fn is_static_name(name: &str) -> bool {
+    matches!(
+        name,
+        "i8" | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "bool"
+            | "char"
+    )
+}
+
+/// The checked signature.
+pub struct Checked {
+    /// The arguments with their roles.
+    pub params: Vec<Param>,
+    /// The return type.
+    pub ret_ty: Type,
+}
+
+/// Checks `sig` against the options, recording every problem. Always returns
+/// a usable signature (unknown types become static) so that a fallback with
+/// the right shape can still be emitted.
+pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked {
+    if let Some(asyncness) = &sig.asyncness {
+        errors.on(asyncness, "`#[differentiate]` cannot differentiate an `async fn`; make it a plain `fn`");
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.on(unsafety, "`#[differentiate]` does not accept `unsafe fn`: derivative code must be safe; remove `unsafe`");
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.on(&sig.generics, "generic functions are not supported yet; write the function for `f64` (or `f32`)");
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.on(variadic, "variadic functions cannot be differentiated");
+    }
+
+    let params = params(sig, options, errors);
+    if errors.is_empty() && !params.iter().any(|p| p.role == ArgRole::Differentiable) {
+        errors.on(
+            &sig.ident,
+            format!(
+                "`{}` has no differentiable argument; give it an `f64` or `f32` argument, or name one with `wrt(..)`",
+                sig.ident
+            ),
+        );
+    }
+
+    let ret_ty = match &sig.output {
+        ReturnType::Type(_, ty) => {
+            if classify(ty) != TypeClass::Float {
+                errors.on(ty, format!("return type `{}` is not supported; a differentiated function returns `f64` or `f32`", quote::quote!(#ty)));
+            }
+            (**ty).clone()
+        }
+        ReturnType::Default => {
+            errors.at(sig.paren_token.span.close(), "a differentiated function must return a value; add `-> f64` (or `-> f32`)");
+            syn::parse_quote!(f64)
+        }
+    };
+    Checked { params, ret_ty }
+}
+
+fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param> {
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        let typed = match input {
+            FnArg::Typed(t) => t,
+            FnArg::Receiver(r) => {
+                errors.on(r, "methods are not supported yet; make it a free function taking the receiver's fields as arguments");
+                continue;
+            }
+        };
+        let name = match &*typed.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+            other => {
+                errors.on(other, "argument patterns are not supported; bind the argument to a name (`x: f64`) and destructure it in the body");
+                Ident::new(&format!("__arg{}", params.len()), other.span())
+            }
+        };
+        let ty = (*typed.ty).clone();
+        let class = classify(&ty);
+        let role = match &options.wrt {
+            Some(wrt) if wrt.iter().any(|w| *w == name) => {
+                if class != TypeClass::Float {
+                    errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is not differentiable; differentiable arguments are `f64` or `f32`", quote::quote!(#ty)));
+                }
+                ArgRole::Differentiable
+            }
+            Some(_) => ArgRole::Static,
+            None => match class {
+                TypeClass::Float => ArgRole::Differentiable,
+                TypeClass::Static => ArgRole::Static,
+                TypeClass::Unknown => {
+                    errors.on(&ty, format!("cannot tell whether `{name}: {}` is differentiable; differentiable arguments are `f64` or `f32`, static ones integers, `bool` or `char`; to keep it as a static argument, list the differentiable ones with `#[differentiate(wrt(..))]`", quote::quote!(#ty)));
+                    ArgRole::Static
+                }
+            },
+        };
+        params.push(Param { name, ty, role });
+    }
+    if let Some(wrt) = &options.wrt {
+        for (i, w) in wrt.iter().enumerate() {
+            if wrt[..i].contains(w) {
+                errors.on(w, format!("`{w}` is listed twice in `wrt(..)`"));
+            } else if !params.iter().any(|p| p.name == *w) {
+                let names: Vec<String> = params.iter().map(|p| format!("`{}`", p.name)).collect();
+                errors.on(w, format!("`wrt` names `{w}`, which is not an argument of `{}`; its arguments are {}", sig.ident, names.join(", ")));
+            }
+        }
+    }
+    params
+}

@@ -1,0 +1,301 @@
+//! The derivative rules: one function per primitive, stating its partials once.
+//!
+//! Each rule takes the primitive's arguments and returns `(value, partials)`,
+//! one partial per differentiable argument (static arguments such as `powi`'s
+//! exponent get none). Forward mode pushes tangents through the partials and
+//! reverse mode pulls cotangents back through them (see [`crate::linear`]), so
+//! a rule is written once for both modes. The macro's table of primitive names
+//! (`autodiff-macros/src/primitives.rs`) lists the same names and arities;
+//! adding a primitive means one function here and one row there.
+//!
+//! Where a derivative is undefined (kinks, ties, poles) the rules follow JAX's
+//! conventions, stated on each function.
+
+use crate::linear::{Identity, Negate};
+use crate::Real;
+
+#[inline(always)]
+fn half<T: Real>() -> T {
+    T::from_f64(0.5)
+}
+
+/// `a + b`; partials `(1, 1)`.
+#[inline(always)]
+pub fn add<T: Real>(a: T, b: T) -> (T, (Identity, Identity)) {
+    (a + b, (Identity, Identity))
+}
+
+/// `a - b`; partials `(1, -1)`.
+#[inline(always)]
+pub fn sub<T: Real>(a: T, b: T) -> (T, (Identity, Negate)) {
+    (a - b, (Identity, Negate))
+}
+
+/// `a * b`; partials `(b, a)`.
+#[inline(always)]
+pub fn mul<T: Real>(a: T, b: T) -> (T, (T, T)) {
+    (a * b, (b, a))
+}
+
+/// `a / b`; partials `(1/b, -a/b²)`.
+#[inline(always)]
+pub fn div<T: Real>(a: T, b: T) -> (T, (T, T)) {
+    let y = a / b;
+    let r = b.recip();
+    (y, (r, -y * r))
+}
+
+/// `-a`; partial `-1`.
+#[inline(always)]
+pub fn neg<T: Real>(a: T) -> (T, (Negate,)) {
+    (-a, (Negate,))
+}
+
+/// `sin x`; partial `cos x`.
+#[inline(always)]
+pub fn sin<T: Real>(x: T) -> (T, (T,)) {
+    (x.sin(), (x.cos(),))
+}
+
+/// `cos x`; partial `-sin x`.
+#[inline(always)]
+pub fn cos<T: Real>(x: T) -> (T, (T,)) {
+    (x.cos(), (-x.sin(),))
+}
+
+/// `tan x`; partial `1 + tan² x`.
+#[inline(always)]
+pub fn tan<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.tan();
+    (y, (T::one() + y * y,))
+}
+
+/// `asin x`; partial `1/√(1 - x²)`.
+#[inline(always)]
+pub fn asin<T: Real>(x: T) -> (T, (T,)) {
+    (x.asin(), ((T::one() - x * x).sqrt().recip(),))
+}
+
+/// `acos x`; partial `-1/√(1 - x²)`.
+#[inline(always)]
+pub fn acos<T: Real>(x: T) -> (T, (T,)) {
+    (x.acos(), (-(T::one() - x * x).sqrt().recip(),))
+}
+
+/// `atan x`; partial `1/(1 + x²)`.
+#[inline(always)]
+pub fn atan<T: Real>(x: T) -> (T, (T,)) {
+    (x.atan(), ((T::one() + x * x).recip(),))
+}
+
+/// `atan2(y, x)` (Rust's `y.atan2(x)`); partials `(x, -y)/(x² + y²)`.
+#[inline(always)]
+pub fn atan2<T: Real>(y: T, x: T) -> (T, (T, T)) {
+    let r = (x * x + y * y).recip();
+    (y.atan2(x), (x * r, -y * r))
+}
+
+/// `sinh x`; partial `cosh x`.
+#[inline(always)]
+pub fn sinh<T: Real>(x: T) -> (T, (T,)) {
+    (x.sinh(), (x.cosh(),))
+}
+
+/// `cosh x`; partial `sinh x`.
+#[inline(always)]
+pub fn cosh<T: Real>(x: T) -> (T, (T,)) {
+    (x.cosh(), (x.sinh(),))
+}
+
+/// `tanh x`; partial `1 - tanh² x`.
+#[inline(always)]
+pub fn tanh<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.tanh();
+    (y, (T::one() - y * y,))
+}
+
+/// `asinh x`; partial `1/√(x² + 1)`.
+#[inline(always)]
+pub fn asinh<T: Real>(x: T) -> (T, (T,)) {
+    (x.asinh(), ((x * x + T::one()).sqrt().recip(),))
+}
+
+/// `acosh x`; partial `1/√(x² - 1)`.
+#[inline(always)]
+pub fn acosh<T: Real>(x: T) -> (T, (T,)) {
+    (x.acosh(), ((x * x - T::one()).sqrt().recip(),))
+}
+
+/// `atanh x`; partial `1/(1 - x²)`.
+#[inline(always)]
+pub fn atanh<T: Real>(x: T) -> (T, (T,)) {
+    (x.atanh(), ((T::one() - x * x).recip(),))
+}
+
+/// `eˣ`; partial `eˣ` (the value itself).
+#[inline(always)]
+pub fn exp<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.exp();
+    (y, (y,))
+}
+
+/// `2ˣ`; partial `2ˣ ln 2`.
+#[inline(always)]
+pub fn exp2<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.exp2();
+    (y, (y * T::from_f64(core::f64::consts::LN_2),))
+}
+
+/// `eˣ - 1`; partial `eˣ`.
+#[inline(always)]
+pub fn exp_m1<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.exp_m1();
+    (y, (y + T::one(),))
+}
+
+/// `ln x`; partial `1/x`.
+#[inline(always)]
+pub fn ln<T: Real>(x: T) -> (T, (T,)) {
+    (x.ln(), (x.recip(),))
+}
+
+/// `ln(1 + x)`; partial `1/(1 + x)`.
+#[inline(always)]
+pub fn ln_1p<T: Real>(x: T) -> (T, (T,)) {
+    (x.ln_1p(), ((T::one() + x).recip(),))
+}
+
+/// `log_b x` (Rust's `x.log(b)`); partials `(1/(x ln b), -log_b x/(b ln b))`.
+#[inline(always)]
+pub fn log<T: Real>(x: T, base: T) -> (T, (T, T)) {
+    let y = x.log(base);
+    let ln_b = base.ln();
+    (y, ((x * ln_b).recip(), -y / (base * ln_b)))
+}
+
+/// `log₁₀ x`; partial `1/(x ln 10)`.
+#[inline(always)]
+pub fn log10<T: Real>(x: T) -> (T, (T,)) {
+    (x.log10(), ((x * T::from_f64(core::f64::consts::LN_10)).recip(),))
+}
+
+/// `log₂ x`; partial `1/(x ln 2)`.
+#[inline(always)]
+pub fn log2<T: Real>(x: T) -> (T, (T,)) {
+    (x.log2(), ((x * T::from_f64(core::f64::consts::LN_2)).recip(),))
+}
+
+/// `√x`; partial `1/(2√x)` (infinite at 0, as in JAX).
+#[inline(always)]
+pub fn sqrt<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.sqrt();
+    (y, (half::<T>() / y,))
+}
+
+/// `∛x`; partial `1/(3∛x²)`.
+#[inline(always)]
+pub fn cbrt<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.cbrt();
+    (y, ((T::from_f64(3.0) * y * y).recip(),))
+}
+
+/// `xⁿ` for an integer `n` (static, so no partial); partial `n xⁿ⁻¹`, `0` for `n = 0`.
+#[inline(always)]
+pub fn powi<T: Real>(x: T, n: i32) -> (T, (T,)) {
+    let partial = if n == 0 {
+        T::zero()
+    } else {
+        T::from_i32(n) * x.powi(n - 1)
+    };
+    (x.powi(n), (partial,))
+}
+
+/// `xʸ`; partials `(y xʸ⁻¹, xʸ ln x)`. As in JAX, the first is `0` when `y = 0`
+/// and the second is `0` when `x = 0`.
+#[inline(always)]
+pub fn powf<T: Real>(x: T, y: T) -> (T, (T, T)) {
+    let value = x.powf(y);
+    let zero = T::zero();
+    let d_x = if y == zero {
+        zero
+    } else {
+        y * x.powf(y - T::one())
+    };
+    let d_y = if x == zero { zero } else { value * x.ln() };
+    (value, (d_x, d_y))
+}
+
+/// `√(x² + y²)`; partials `(x, y)/√(x² + y²)`, taken as `(0, 0)` at the origin.
+#[inline(always)]
+pub fn hypot<T: Real>(x: T, y: T) -> (T, (T, T)) {
+    let h = x.hypot(y);
+    if h == T::zero() {
+        (h, (T::zero(), T::zero()))
+    } else {
+        (h, (x / h, y / h))
+    }
+}
+
+/// `|x|`; partial `1` for `x ≥ 0` (including `-0`) and `-1` below, as in JAX.
+#[inline(always)]
+pub fn abs<T: Real>(x: T) -> (T, (T,)) {
+    let partial = if x >= T::zero() { T::one() } else { -T::one() };
+    (x.abs(), (partial,))
+}
+
+/// `signum x`; partial `0` (piecewise constant).
+#[inline(always)]
+pub fn signum<T: Real>(x: T) -> (T, (T,)) {
+    (x.signum(), (T::zero(),))
+}
+
+/// `1/x`; partial `-1/x²`.
+#[inline(always)]
+pub fn recip<T: Real>(x: T) -> (T, (T,)) {
+    let y = x.recip();
+    (y, (-y * y,))
+}
+
+/// `x·a + b` with one rounding; partials `(a, x, 1)`.
+#[inline(always)]
+pub fn mul_add<T: Real>(x: T, a: T, b: T) -> (T, (T, T, Identity)) {
+    (x.mul_add(a, b), (a, x, Identity))
+}
+
+/// Partials of a binary selection: who won, with ties split evenly as in JAX.
+#[inline(always)]
+fn selection<T: Real>(a: T, b: T, value: T) -> (T, T) {
+    if a == b {
+        (half(), half())
+    } else if value == a {
+        (T::one(), T::zero())
+    } else {
+        (T::zero(), T::one())
+    }
+}
+
+/// `min(a, b)`; partial `1` for the smaller argument, `½` each on a tie.
+#[inline(always)]
+pub fn min<T: Real>(a: T, b: T) -> (T, (T, T)) {
+    let y = a.min(b);
+    (y, selection(a, b, y))
+}
+
+/// `max(a, b)`; partial `1` for the larger argument, `½` each on a tie.
+#[inline(always)]
+pub fn max<T: Real>(a: T, b: T) -> (T, (T, T)) {
+    let y = a.max(b);
+    (y, selection(a, b, y))
+}
+
+/// `x` clamped to `[lo, hi]`; as in JAX the partial goes to `x` strictly
+/// inside the interval, to `lo` strictly below it, to `hi` strictly above it.
+#[inline(always)]
+pub fn clamp<T: Real>(x: T, lo: T, hi: T) -> (T, (T, T, T)) {
+    let (zero, one) = (T::zero(), T::one());
+    let pick = |c: bool| if c { one } else { zero };
+    (
+        x.clamp(lo, hi),
+        (pick(lo < x && x < hi), pick(lo > x), pick(hi < x)),
+    )
+}
