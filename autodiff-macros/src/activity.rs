@@ -40,9 +40,12 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
         let Some(def) = stmt.def() else { continue };
         let varied = match &stmt.op {
             Op::Arg(i) => f.params[*i].role == ArgRole::Differentiable,
-            Op::Opaque { kind, uses, .. } => {
-                *kind != OpaqueKind::Inert && uses.iter().any(|u| act.varied(*u))
-            }
+            Op::Opaque {
+                kind: OpaqueKind::Foreign(_),
+                uses,
+                ..
+            } => uses.iter().any(|u| act.varied(*u)),
+            Op::Opaque { .. } => false,
             Op::Prim { prim, args, .. } => args
                 .iter()
                 .enumerate()
@@ -54,9 +57,25 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
             act.varied.insert(def);
         }
     }
+    let poisoned: HashSet<Var> = f
+        .body
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.op,
+                Op::Opaque {
+                    kind: OpaqueKind::Poisoned,
+                    ..
+                }
+            )
+        })
+        .filter_map(|s| s.def())
+        .collect();
     // Backward: what the output depends on.
     act.useful.insert(f.ret);
-    for stmt in f.body.iter().rev() {
+    // Found last to first; reported in source order.
+    let mut found = Vec::new();
+    for (index, stmt) in f.body.iter().enumerate().rev() {
         let Some(def) = stmt.def() else { continue };
         if !act.useful.contains(&def) {
             continue;
@@ -73,22 +92,23 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
                 act.useful.insert(*src);
             }
             Op::Opaque {
-                kind: OpaqueKind::Foreign(what),
+                kind: OpaqueKind::Foreign(message),
                 expr,
-                ..
+                uses,
             } if act.varied(def) => {
-                {
-                    errors.on(
-                        expr,
-                        format!(
-                            "cannot differentiate through {what}: a differentiable value flows into it and the result is returned; \
-                             use the supported float methods (`sin`, `exp`, `powi`, ...), or differentiate only with respect to other arguments with `wrt(..)`"
-                        ),
-                    );
+                // Code that reads a value whose lowering failed was already reported.
+                if !uses.iter().any(|u| poisoned.contains(u)) {
+                    found.push((index, expr, message));
                 }
+                // Its inputs matter too: report every place a derivative is lost.
+                act.useful.extend(uses.iter().copied());
             }
             _ => {}
         }
+    }
+    found.sort_by_key(|(index, ..)| *index);
+    for (_, expr, message) in found {
+        errors.on(expr, message);
     }
     act
 }
@@ -117,11 +137,22 @@ mod tests {
             }
         });
         assert!(errors.is_empty());
-        let active: Vec<_> = f.body.iter().filter_map(|s| s.def()).filter(|v| act.active(*v)).collect();
+        let active: Vec<_> = f
+            .body
+            .iter()
+            .filter_map(|s| s.def())
+            .filter(|v| act.active(*v))
+            .collect();
         // x, x.powi(n) and the product: not `unused`, `c`, the literals or `n`.
         assert_eq!(active.len(), 3, "{:#?}", f.body);
-        assert!(act.varied(f.body[2].def().unwrap()), "`unused` depends on x");
-        assert!(!act.active(f.body[2].def().unwrap()), "but does not reach the output");
+        assert!(
+            act.varied(f.body[2].def().unwrap()),
+            "`unused` depends on x"
+        );
+        assert!(
+            !act.active(f.body[2].def().unwrap()),
+            "but does not reach the output"
+        );
     }
 
     #[test]
@@ -130,7 +161,11 @@ mod tests {
             fn f(x: f64) -> f64 { helper(x) * 2.0 }
         });
         assert_eq!(errors.len(), 1);
-        assert!(errors.messages()[0].contains("the function `helper`"));
+        assert!(
+            errors.messages()[0].contains("the function `helper`"),
+            "{:?}",
+            errors.messages()
+        );
         let (_, _, errors) = analysed(syn::parse_quote! {
             fn f(x: f64, n: i32) -> f64 { let _dropped = helper(x); x * helper(n) }
         });
@@ -143,7 +178,7 @@ mod tests {
             fn f(x: f64) -> f64 { let _positive = x > 0.0; x }
         });
         assert!(errors.is_empty());
-        let comparison = f.body[2].def().unwrap();
+        let comparison = f.body[1].def().unwrap();
         assert!(!act.varied(comparison));
     }
 }

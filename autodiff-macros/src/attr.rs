@@ -57,7 +57,10 @@ pub fn parse(tokens: proc_macro2::TokenStream, errors: &mut Errors) -> Options {
         match option {
             RawOption::Wrt(key, names) => {
                 if options.wrt.is_some() {
-                    errors.on(&key, "`wrt` is given twice; list every argument in one `wrt(..)`");
+                    errors.on(
+                        &key,
+                        "`wrt` is given twice; list every argument in one `wrt(..)`",
+                    );
                     continue;
                 }
                 if names.is_empty() {

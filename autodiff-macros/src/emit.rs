@@ -56,7 +56,11 @@ impl<'a> Emitter<'a> {
 
     /// The identifier of a variable.
     pub fn var(&self, v: Var) -> Ident {
-        let role = self.roles.get(v.0 as usize).copied().unwrap_or(Role::Primal);
+        let role = self
+            .roles
+            .get(v.0 as usize)
+            .copied()
+            .unwrap_or(Role::Primal);
         ir::ident(v, role)
     }
 

@@ -10,7 +10,9 @@ use crate::expand::{Bodies, Shape};
 /// Bodies that never run (the crate does not compile with the errors beside them).
 pub fn bodies(shape: &Shape) -> Bodies {
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
-    let never = quote!(::core::unreachable!("`#[differentiate]` reported an error for this function"));
+    let never = quote!(::core::unreachable!(
+        "`#[differentiate]` reported an error for this function"
+    ));
     Bodies {
         grad: never.clone(),
         value_and_grad: never.clone(),

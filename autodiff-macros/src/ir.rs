@@ -49,8 +49,10 @@ pub enum OpaqueKind {
     Inert,
     /// Something the IR cannot differentiate through (an unknown function or
     /// method): an error if a differentiable value flows into it and its
-    /// result matters. The string says what it is, for the message.
+    /// result matters. The string is that error's message.
     Foreign(String),
+    /// A stand-in for code that already has an error: never reported again.
+    Poisoned,
 }
 
 /// One operation.

@@ -16,11 +16,15 @@ mod errors;
 mod expand;
 mod fallback;
 mod forward;
+#[cfg(test)]
+mod interpret;
 mod ir;
 mod lower;
 mod primitives;
 mod reverse;
 mod signature;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 

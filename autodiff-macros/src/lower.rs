@@ -76,7 +76,7 @@ impl Lowering<'_> {
             Op::Opaque {
                 expr: Box::new(syn::parse_quote_spanned!(span=> ())),
                 uses: Vec::new(),
-                kind: OpaqueKind::Inert,
+                kind: OpaqueKind::Poisoned,
             },
             span,
         )
@@ -126,7 +126,10 @@ impl Lowering<'_> {
     }
 
     fn missing_value(&mut self, span: Span) -> Var {
-        self.errors.at(span, "expected the block to end with the value it returns (an expression without `;`)");
+        self.errors.at(
+            span,
+            "expected the block to end with the value it returns (an expression without `;`)",
+        );
         self.poisoned(span)
     }
 
@@ -140,7 +143,10 @@ impl Lowering<'_> {
             return;
         };
         if let Some((else_token, _)) = &init.diverge {
-            self.errors.on(else_token, "`let .. else` is not supported; bind the value with a plain `let`");
+            self.errors.on(
+                else_token,
+                "`let .. else` is not supported; bind the value with a plain `let`",
+            );
         }
         let value = self.expr(&init.expr);
         let value = match ty {
@@ -208,7 +214,13 @@ impl Lowering<'_> {
         }
     }
 
-    fn prim(&mut self, prim: &'static Primitive, args: Vec<Var>, callee: Callee, span: Span) -> Var {
+    fn prim(
+        &mut self,
+        prim: &'static Primitive,
+        args: Vec<Var>,
+        callee: Callee,
+        span: Span,
+    ) -> Var {
         self.emit(Op::Prim { prim, args, callee }, span)
     }
 
@@ -250,7 +262,10 @@ impl Lowering<'_> {
                     self.prim(primitives::negation(), vec![a], Callee::Operator, span)
                 }
                 UnOp::Not(_) => self.opaque(expr, OpaqueKind::Inert),
-                _ => self.opaque(expr, OpaqueKind::Foreign("dereferencing".into())),
+                _ => self.opaque(
+                    expr,
+                    OpaqueKind::Foreign("cannot differentiate through a dereference; pass the value itself (`x: f64`, not `&f64`)".into()),
+                ),
             },
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
@@ -264,7 +279,18 @@ impl Lowering<'_> {
                         self.errors.on(&m.method, format!("`{name}` takes {} argument(s) besides the receiver", prim.arity - 1));
                         self.poisoned(span)
                     }
-                    None => self.opaque(expr, OpaqueKind::Foreign(format!("the method `{name}`"))),
+                    None => {
+                        let supported: Vec<&str> = primitives::PRIMITIVES
+                            .iter()
+                            .filter(|p| p.spelling == primitives::Spelling::Method)
+                            .map(|p| p.name)
+                            .collect();
+                        let message = format!(
+                            "cannot differentiate through the method `{name}`; the float methods with derivatives are {}",
+                            supported.join(", ")
+                        );
+                        self.opaque(expr, OpaqueKind::Foreign(message))
+                    }
                 }
             }
             Expr::Call(call) => self.call(call),
@@ -272,7 +298,10 @@ impl Lowering<'_> {
                 let kind = if classify(&cast.ty) == TypeClass::Static {
                     OpaqueKind::Inert
                 } else {
-                    OpaqueKind::Foreign(format!("a cast to `{}`", cast.ty.to_token_stream()))
+                    OpaqueKind::Foreign(format!(
+                        "cannot differentiate through a cast to `{}`; keep the differentiable computation in one float type",
+                        type_text(&cast.ty)
+                    ))
                 };
                 self.opaque(expr, kind)
             }
@@ -293,17 +322,29 @@ impl Lowering<'_> {
             return self.prim(prim, vec![lhs, rhs], Callee::Operator, span);
         }
         if compound_op(&b.op).is_some() {
-            self.errors.on(b, "an assignment has no value; write it as a statement ending in `;`");
+            self.errors.on(
+                b,
+                "an assignment has no value; write it as a statement ending in `;`",
+            );
             return self.poisoned(span);
         }
         let inert = matches!(
             b.op,
-            BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) | BinOp::And(_) | BinOp::Or(_)
+            BinOp::Eq(_)
+                | BinOp::Ne(_)
+                | BinOp::Lt(_)
+                | BinOp::Le(_)
+                | BinOp::Gt(_)
+                | BinOp::Ge(_)
+                | BinOp::And(_)
+                | BinOp::Or(_)
         );
         let kind = if inert {
             OpaqueKind::Inert
         } else {
-            OpaqueKind::Foreign(format!("the `{op}` operator"))
+            OpaqueKind::Foreign(format!(
+                "the `{op}` operator has no derivative here; write it with `+ - * /` and float methods"
+            ))
         };
         self.opaque(&Expr::Binary(b.clone()), kind)
     }
@@ -311,19 +352,26 @@ impl Lowering<'_> {
     fn call(&mut self, call: &syn::ExprCall) -> Var {
         let span = call.span();
         let Expr::Path(func) = &*call.func else {
-            self.errors.on(&call.func, "only calls of named functions are supported");
+            self.errors
+                .on(&call.func, "only calls of named functions are supported");
             return self.poisoned(span);
         };
         if let Some(prim) = float_function(&func.path) {
             if call.args.len() != prim.arity {
-                self.errors.on(call, format!("`{}` takes {} argument(s)", prim.name, prim.arity));
+                self.errors.on(
+                    call,
+                    format!("`{}` takes {} argument(s)", prim.name, prim.arity),
+                );
                 return self.poisoned(span);
             }
             let args = call.args.iter().map(|a| self.expr(a)).collect();
             return self.prim(prim, args, Callee::Path(func.path.clone()), span);
         }
-        let what = format!("the function `{}`", path_text(&func.path));
-        self.opaque(&Expr::Call(call.clone()), OpaqueKind::Foreign(what))
+        let message = format!(
+            "cannot differentiate through the function `{}`; inline its body here, or if no derivative should flow through it, leave its argument out of `wrt(..)`",
+            path_text(&func.path)
+        );
+        self.opaque(&Expr::Call(call.clone()), OpaqueKind::Foreign(message))
     }
 
     /// Reports a construct the IR cannot express, with what to do instead.
@@ -368,7 +416,22 @@ impl VisitMut for Rename<'_, '_> {
             return;
         }
         match expr {
-            Expr::Closure(_) | Expr::Unsafe(_) | Expr::Async(_) | Expr::Macro(_) | Expr::Block(_) | Expr::If(_) | Expr::Match(_) | Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Return(_) | Expr::Assign(_) | Expr::Try(_) | Expr::Await(_) | Expr::Break(_) | Expr::Continue(_) => {
+            Expr::Closure(_)
+            | Expr::Unsafe(_)
+            | Expr::Async(_)
+            | Expr::Macro(_)
+            | Expr::Block(_)
+            | Expr::If(_)
+            | Expr::Match(_)
+            | Expr::ForLoop(_)
+            | Expr::While(_)
+            | Expr::Loop(_)
+            | Expr::Return(_)
+            | Expr::Assign(_)
+            | Expr::Try(_)
+            | Expr::Await(_)
+            | Expr::Break(_)
+            | Expr::Continue(_) => {
                 self.cx.reject(expr);
             }
             _ => syn::visit_mut::visit_expr_mut(self, expr),
@@ -433,6 +496,23 @@ fn compound_op(op: &BinOp) -> Option<BinOp> {
         BinOp::ShrAssign(t) => BinOp::Shr(syn::Token![>>](t.spans[0])),
         _ => return None,
     })
+}
+
+/// A type as a user writes it (`&Params`, not `& Params`).
+pub fn type_text(ty: &syn::Type) -> String {
+    let mut text = ty.to_token_stream().to_string();
+    for (from, to) in [
+        ("& ", "&"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ::", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
 }
 
 fn path_text(path: &syn::Path) -> String {

@@ -63,6 +63,7 @@ table! {
     exp / 1; exp2 / 1; exp_m1 / 1; ln / 1; ln_1p / 1; log / 2; log10 / 1; log2 / 1;
     sqrt / 1; cbrt / 1; powi / 2 static 1; powf / 2; hypot / 2;
     abs / 1; signum / 1; recip / 1; mul_add / 3; min / 2; max / 2; clamp / 3;
+    floor / 1; ceil / 1; round / 1; trunc / 1; fract / 1; to_degrees / 1; to_radians / 1;
 }
 
 /// The primitive called `name` as a method or path (`x.name()`, `f64::name(x)`).
@@ -94,7 +95,11 @@ mod tests {
     #[test]
     fn names_are_unique_and_lookups_agree() {
         for (i, p) in PRIMITIVES.iter().enumerate() {
-            assert!(PRIMITIVES[..i].iter().all(|q| q.name != p.name), "{}", p.name);
+            assert!(
+                PRIMITIVES[..i].iter().all(|q| q.name != p.name),
+                "{}",
+                p.name
+            );
             assert!(p.static_args.iter().all(|&s| s < p.arity));
         }
         assert_eq!(method("atan2").map(|p| p.arity), Some(2));

@@ -83,7 +83,10 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
         adjoints: HashMap::new(),
     };
     if act.active(f.ret) {
-        let span = f.body.last().map_or_else(proc_macro2::Span::call_site, |s| s.span);
+        let span = f
+            .body
+            .last()
+            .map_or_else(proc_macro2::Span::call_site, |s| s.span);
         let op = match seed {
             Seed::One => Op::Seed(f.ret),
             Seed::Given => Op::CotangentIn,
@@ -99,7 +102,13 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
         match &stmt.op {
             Op::Prim { .. } => {
                 for (arg, partial) in partials.get(&index).into_iter().flatten() {
-                    let c = sweep.define(Op::Pull { partial: *partial, adjoint: g }, stmt.span);
+                    let c = sweep.define(
+                        Op::Pull {
+                            partial: *partial,
+                            adjoint: g,
+                        },
+                        stmt.span,
+                    );
                     sweep.contribute(*arg, c, stmt);
                 }
             }
@@ -158,5 +167,106 @@ impl Adjoints {
             Some(acc) => self.define(Op::Accumulate(acc, c), origin.span),
         };
         self.adjoints.insert(var, total);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::attr::Options;
+    use crate::interpret::{lowered, run, Inputs};
+
+    fn gradient(vjp: &Vjp, args: &[f64], cotangent: f64) -> Vec<f64> {
+        let inputs = Inputs {
+            args: args.to_vec(),
+            tangents: Vec::new(),
+            cotangent,
+        };
+        let mut env = HashMap::new();
+        run(&vjp.primal, &inputs, &mut env);
+        run(&vjp.adjoint, &inputs, &mut env);
+        vjp.grads.iter().map(|g| env[g]).collect()
+    }
+
+    #[test]
+    fn adjoints_agree_with_tangents() {
+        // The dot-product test on the IR: <J v, w> = <v, Jᵀ w>.
+        let (f, act) = lowered(
+            syn::parse_quote! {
+                fn f(x: f64, y: f64, z: f64) -> f64 {
+                    let a = x * y;
+                    let a = a * a + z.exp();
+                    (a / (y * y + 1.0)).sin() - x * z
+                }
+            },
+            &Options::default(),
+        );
+        let args = [0.3, -1.1, 0.8];
+        let (v, w) = ([0.5, -2.0, 1.5], -0.7);
+        let jvp = crate::forward::forward(&f, &act);
+        let mut env = HashMap::new();
+        let inputs = Inputs {
+            args: args.to_vec(),
+            tangents: v.to_vec(),
+            cotangent: 0.0,
+        };
+        run(&jvp.body, &inputs, &mut env);
+        let jv = env[&jvp.tangent];
+        let vjp = reverse(&f, &act, Seed::Given);
+        let jtw = gradient(&vjp, &args, w);
+        let rhs: f64 = v.iter().zip(&jtw).map(|(a, b)| a * b).sum();
+        assert!((jv * w - rhs).abs() < 1e-12, "{} vs {rhs}", jv * w);
+    }
+
+    #[test]
+    fn repeated_use_accumulates() {
+        let (f, act) = lowered(
+            syn::parse_quote! { fn f(x: f64) -> f64 { x * x * x } },
+            &Options::default(),
+        );
+        let vjp = reverse(&f, &act, Seed::One);
+        assert_eq!(gradient(&vjp, &[2.0], 0.0), vec![12.0]);
+        let accumulations = vjp
+            .adjoint
+            .iter()
+            .filter(|s| matches!(s.op, Op::Accumulate(..)))
+            .count();
+        assert_eq!(accumulations, 2, "x is used three times");
+    }
+
+    #[test]
+    fn keeps_only_partials_of_active_arguments() {
+        let (f, act) = lowered(
+            syn::parse_quote! { fn f(x: f64, c: f64) -> f64 { (c * 2.0).sin() * x } },
+            &Options {
+                wrt: Some(vec![syn::parse_quote!(x)]),
+            },
+        );
+        let vjp = reverse(&f, &act, Seed::One);
+        // Only the final product is active, and only its `x` partial is kept.
+        let rules: Vec<_> = vjp
+            .primal
+            .iter()
+            .filter(|s| matches!(s.op, Op::Rule { .. }))
+            .collect();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].defs.iter().filter(|d| d.is_some()).count(), 2);
+        assert_eq!(gradient(&vjp, &[1.5, 0.4], 0.0), vec![(0.8f64).sin()]);
+    }
+
+    #[test]
+    fn unused_argument_gets_zero_gradient() {
+        let (f, act) = lowered(
+            syn::parse_quote! { fn f(x: f64, y: f64) -> f64 { x.exp() } },
+            &Options::default(),
+        );
+        let vjp = reverse(&f, &act, Seed::One);
+        assert_eq!(gradient(&vjp, &[0.0, 5.0], 0.0), vec![1.0, 0.0]);
+        assert!(matches!(
+            vjp.adjoint.last().map(|s| &s.op),
+            Some(Op::Zero(_))
+        ));
     }
 }

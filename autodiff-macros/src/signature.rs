@@ -71,13 +71,19 @@ pub struct Checked {
 /// the right shape can still be emitted.
 pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked {
     if let Some(asyncness) = &sig.asyncness {
-        errors.on(asyncness, "`#[differentiate]` cannot differentiate an `async fn`; make it a plain `fn`");
+        errors.on(
+            asyncness,
+            "`#[differentiate]` cannot differentiate an `async fn`; make it a plain `fn`",
+        );
     }
     if let Some(unsafety) = &sig.unsafety {
         errors.on(unsafety, "`#[differentiate]` does not accept `unsafe fn`: derivative code must be safe; remove `unsafe`");
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.on(&sig.generics, "generic functions are not supported yet; write the function for `f64` (or `f32`)");
+        errors.on(
+            &sig.generics,
+            "generic functions are not supported yet; write the function for `f64` (or `f32`)",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         errors.on(variadic, "variadic functions cannot be differentiated");
@@ -97,12 +103,15 @@ pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked
     let ret_ty = match &sig.output {
         ReturnType::Type(_, ty) => {
             if classify(ty) != TypeClass::Float {
-                errors.on(ty, format!("return type `{}` is not supported; a differentiated function returns `f64` or `f32`", quote::quote!(#ty)));
+                errors.on(ty, format!("return type `{}` is not supported; a differentiated function returns `f64` or `f32`", crate::lower::type_text(ty)));
             }
             (**ty).clone()
         }
         ReturnType::Default => {
-            errors.at(sig.paren_token.span.close(), "a differentiated function must return a value; add `-> f64` (or `-> f32`)");
+            errors.at(
+                sig.paren_token.span.close(),
+                "a differentiated function must return a value; add `-> f64` (or `-> f32`)",
+            );
             syn::parse_quote!(f64)
         }
     };
@@ -131,7 +140,7 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
         let role = match &options.wrt {
             Some(wrt) if wrt.iter().any(|w| *w == name) => {
                 if class != TypeClass::Float {
-                    errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is not differentiable; differentiable arguments are `f64` or `f32`", quote::quote!(#ty)));
+                    errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is not differentiable; differentiable arguments are `f64` or `f32`", crate::lower::type_text(&ty)));
                 }
                 ArgRole::Differentiable
             }
@@ -140,7 +149,7 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
                 TypeClass::Float => ArgRole::Differentiable,
                 TypeClass::Static => ArgRole::Static,
                 TypeClass::Unknown => {
-                    errors.on(&ty, format!("cannot tell whether `{name}: {}` is differentiable; differentiable arguments are `f64` or `f32`, static ones integers, `bool` or `char`; to keep it as a static argument, list the differentiable ones with `#[differentiate(wrt(..))]`", quote::quote!(#ty)));
+                    errors.on(&ty, format!("cannot tell whether `{name}: {}` is differentiable; differentiable arguments are `f64` or `f32`, static ones integers, `bool` or `char`; to keep it as a static argument, list the differentiable ones with `#[differentiate(wrt(..))]`", crate::lower::type_text(&ty)));
                     ArgRole::Static
                 }
             },
@@ -153,7 +162,14 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
                 errors.on(w, format!("`{w}` is listed twice in `wrt(..)`"));
             } else if !params.iter().any(|p| p.name == *w) {
                 let names: Vec<String> = params.iter().map(|p| format!("`{}`", p.name)).collect();
-                errors.on(w, format!("`wrt` names `{w}`, which is not an argument of `{}`; its arguments are {}", sig.ident, names.join(", ")));
+                errors.on(
+                    w,
+                    format!(
+                        "`wrt` names `{w}`, which is not an argument of `{}`; its arguments are {}",
+                        sig.ident,
+                        names.join(", ")
+                    ),
+                );
             }
         }
     }

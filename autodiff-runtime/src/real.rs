@@ -102,6 +102,20 @@ pub trait Real:
     fn max(self, other: Self) -> Self;
     /// `self` restricted to `[lo, hi]`.
     fn clamp(self, lo: Self, hi: Self) -> Self;
+    /// Largest integer not above `self`.
+    fn floor(self) -> Self;
+    /// Smallest integer not below `self`.
+    fn ceil(self) -> Self;
+    /// Nearest integer, halves away from zero.
+    fn round(self) -> Self;
+    /// Integer part.
+    fn trunc(self) -> Self;
+    /// `self - self.trunc()`.
+    fn fract(self) -> Self;
+    /// Radians to degrees.
+    fn to_degrees(self) -> Self;
+    /// Degrees to radians.
+    fn to_radians(self) -> Self;
 }
 
 /// Forwards each method to `std` when it is there and to `libm` otherwise.
@@ -158,6 +172,12 @@ macro_rules! impl_real {
             fn max(self, other: Self) -> Self { $t::max(self, other) }
             #[inline(always)]
             fn clamp(self, lo: Self, hi: Self) -> Self { $t::clamp(self, lo, hi) }
+            #[inline(always)]
+            fn fract(self) -> Self { self - Real::trunc(self) }
+            #[inline(always)]
+            fn to_degrees(self) -> Self { $t::to_degrees(self) }
+            #[inline(always)]
+            fn to_radians(self) -> Self { $t::to_radians(self) }
         }
     };
 }
@@ -167,7 +187,8 @@ impl_real!(f64, fma, pow, {
     atan2(other) => atan2; sinh() => sinh; cosh() => cosh; tanh() => tanh; asinh() => asinh;
     acosh() => acosh; atanh() => atanh; exp() => exp; exp2() => exp2; exp_m1() => expm1;
     ln() => log; ln_1p() => log1p; log10() => log10; log2() => log2; sqrt() => sqrt;
-    cbrt() => cbrt; powf(n) => pow; hypot(other) => hypot;
+    cbrt() => cbrt; powf(n) => pow; hypot(other) => hypot; floor() => floor; ceil() => ceil;
+    round() => round; trunc() => trunc;
 });
 
 impl_real!(f32, fmaf, powf, {
@@ -175,5 +196,6 @@ impl_real!(f32, fmaf, powf, {
     atan2(other) => atan2f; sinh() => sinhf; cosh() => coshf; tanh() => tanhf; asinh() => asinhf;
     acosh() => acoshf; atanh() => atanhf; exp() => expf; exp2() => exp2f; exp_m1() => expm1f;
     ln() => logf; ln_1p() => log1pf; log10() => log10f; log2() => log2f; sqrt() => sqrtf;
-    cbrt() => cbrtf; powf(n) => powf; hypot(other) => hypotf;
+    cbrt() => cbrtf; powf(n) => powf; hypot(other) => hypotf; floor() => floorf; ceil() => ceilf;
+    round() => roundf; trunc() => truncf;
 });

@@ -176,13 +176,19 @@ pub fn log<T: Real>(x: T, base: T) -> (T, (T, T)) {
 /// `log₁₀ x`; partial `1/(x ln 10)`.
 #[inline(always)]
 pub fn log10<T: Real>(x: T) -> (T, (T,)) {
-    (x.log10(), ((x * T::from_f64(core::f64::consts::LN_10)).recip(),))
+    (
+        x.log10(),
+        ((x * T::from_f64(core::f64::consts::LN_10)).recip(),),
+    )
 }
 
 /// `log₂ x`; partial `1/(x ln 2)`.
 #[inline(always)]
 pub fn log2<T: Real>(x: T) -> (T, (T,)) {
-    (x.log2(), ((x * T::from_f64(core::f64::consts::LN_2)).recip(),))
+    (
+        x.log2(),
+        ((x * T::from_f64(core::f64::consts::LN_2)).recip(),),
+    )
 }
 
 /// `√x`; partial `1/(2√x)` (infinite at 0, as in JAX).
@@ -297,5 +303,53 @@ pub fn clamp<T: Real>(x: T, lo: T, hi: T) -> (T, (T, T, T)) {
     (
         x.clamp(lo, hi),
         (pick(lo < x && x < hi), pick(lo > x), pick(hi < x)),
+    )
+}
+
+/// `floor x`; partial `0` (piecewise constant, as in JAX).
+#[inline(always)]
+pub fn floor<T: Real>(x: T) -> (T, (T,)) {
+    (x.floor(), (T::zero(),))
+}
+
+/// `ceil x`; partial `0`.
+#[inline(always)]
+pub fn ceil<T: Real>(x: T) -> (T, (T,)) {
+    (x.ceil(), (T::zero(),))
+}
+
+/// `round x`; partial `0`.
+#[inline(always)]
+pub fn round<T: Real>(x: T) -> (T, (T,)) {
+    (x.round(), (T::zero(),))
+}
+
+/// `trunc x`; partial `0`.
+#[inline(always)]
+pub fn trunc<T: Real>(x: T) -> (T, (T,)) {
+    (x.trunc(), (T::zero(),))
+}
+
+/// `x - trunc x`; partial `1`.
+#[inline(always)]
+pub fn fract<T: Real>(x: T) -> (T, (Identity,)) {
+    (x.fract(), (Identity,))
+}
+
+/// Radians to degrees; partial `180/π`.
+#[inline(always)]
+pub fn to_degrees<T: Real>(x: T) -> (T, (T,)) {
+    (
+        x.to_degrees(),
+        (T::from_f64(180.0 / core::f64::consts::PI),),
+    )
+}
+
+/// Degrees to radians; partial `π/180`.
+#[inline(always)]
+pub fn to_radians<T: Real>(x: T) -> (T, (T,)) {
+    (
+        x.to_radians(),
+        (T::from_f64(core::f64::consts::PI / 180.0),),
     )
 }

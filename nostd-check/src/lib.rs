@@ -1,2 +1,33 @@
-//! placeholder
+//! A `#![no_std]` crate without `alloc` that uses `#[differentiate]`.
+//!
+//! It exists to be built (`cargo build -p autodiff-nostd-check`): if generated
+//! code ever reached for `std` or `alloc`, this crate would stop compiling.
+//! Float methods such as `sin` come from `autodiff::Real` (via the prelude),
+//! backed by `libm`, since `core` has none.
 #![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use autodiff::prelude::*;
+
+/// The tutorial's `f(x) = sin(x²) + 3x²`.
+#[differentiate]
+pub fn f(x: f64) -> f64 {
+    (x * x).sin() + 3.0 * x * x
+}
+
+/// A few primitives in single precision, with a static exponent.
+#[differentiate]
+pub fn energy(x: f32, v: f32, n: i32) -> f32 {
+    let kinetic = 0.5 * v * v;
+    let potential = x.powi(n) + f32::exp(-x) * x.atan2(v);
+    kinetic + potential.sqrt()
+}
+
+/// Uses every generated function, so each is type-checked and monomorphised.
+pub fn all_modes(x: f64) -> f64 {
+    let (value, pullback) = f::vjp(x);
+    let (_, tangent) = f::jvp((x,), (1.0,));
+    let (v2, (gx, gv)) = energy::value_and_grad(1.5, 0.5, 3);
+    value + pullback(1.0) + tangent + f::grad(x) + f64::from(v2 + gx + gv)
+}

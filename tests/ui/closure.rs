@@ -1,0 +1,11 @@
+use autodiff::prelude::*;
+
+#[differentiate]
+fn f(x: f64) -> f64 {
+    let square = |t: f64| t * t;
+    square(x)
+}
+
+fn main() {
+    let _ = f::grad(1.0);
+}

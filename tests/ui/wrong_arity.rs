@@ -1,0 +1,8 @@
+use autodiff::prelude::*;
+
+#[differentiate]
+fn f(x: f64) -> f64 {
+    x.powf() + f64::atan2(x)
+}
+
+fn main() {}
