@@ -10,6 +10,9 @@ pub fn g(x: f64, y: f64, n: i32) -> f64 {
 #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
 pub mod g {
     use super::*;
+    const _: () = {
+        let _ = super::g;
+    };
     ///Gradient of `g` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: f64, y: f64, n: i32) -> (f64, f64) {

@@ -6,6 +6,9 @@ fn f(x: f64) -> f64 {
 #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
 mod f {
     use super::*;
+    const _: () = {
+        let _ = super::f;
+    };
     ///Gradient of `f` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: f64) -> f64 {

@@ -8,6 +8,9 @@ fn h(a: f32, b: f32) -> f32 {
 #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
 mod h {
     use super::*;
+    const _: () = {
+        let _ = super::h;
+    };
     ///Gradient of `h` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(a: f32, b: f32) -> f32 {

@@ -159,6 +159,12 @@ impl Shape {
             ..
         } = self;
         let (generics, where_clause) = (&generics.params, &generics.where_clause);
+        // The derivatives stand for the function: using only them should not
+        // make rustc call the function dead code. (Generic functions are
+        // rejected; naming one here would need its type arguments.)
+        let keep_alive = generics
+            .is_empty()
+            .then(|| quote!(const _: () = { let _ = super::#name; };));
         let generics = (!generics.is_empty()).then(|| quote!(<#generics>));
         let args = self.params.iter().map(|p| {
             let (n, t) = (&p.name, &p.ty);
@@ -190,6 +196,8 @@ impl Shape {
             #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
             #vis mod #name {
                 use super::*;
+
+                #keep_alive
 
                 #[doc = #doc_grad]
                 #[inline]

@@ -306,6 +306,15 @@ impl Lowering<'_> {
                 self.opaque(expr, kind)
             }
             Expr::Block(b) if b.label.is_none() => self.block(&b.block, false),
+            // Data access on static values (`params.scale`, `table[i]`) is
+            // plain code; a derivative through it needs array and struct
+            // support, which these types do not have yet.
+            Expr::Field(_) | Expr::Index(_) | Expr::Tuple(_) | Expr::Array(_) | Expr::Reference(_) => self.opaque(
+                expr,
+                OpaqueKind::Foreign(
+                    "cannot differentiate through fields, indexing, tuples, arrays or references yet: only scalar `f64`/`f32` values carry derivatives; pass the scalars as separate arguments".into(),
+                ),
+            ),
             _ => {
                 self.reject(expr);
                 self.poisoned(span)

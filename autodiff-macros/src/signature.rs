@@ -138,7 +138,7 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
         let ty = (*typed.ty).clone();
         let class = classify(&ty);
         let role = match &options.wrt {
-            Some(wrt) if wrt.iter().any(|w| *w == name) => {
+            Some(wrt) if wrt.contains(&name) => {
                 if class != TypeClass::Float {
                     errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is not differentiable; differentiable arguments are `f64` or `f32`", crate::lower::type_text(&ty)));
                 }
