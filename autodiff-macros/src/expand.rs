@@ -78,7 +78,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let jvp_body = quote!(#body (#value, #tangent));
 
     let vjp = reverse::reverse(f, act, Seed::Given);
-    let cotangent = format_ident!("cotangent");
+    let cotangent = format_ident!("cotangent", span = Span::mixed_site());
     let emitter = Emitter::new(&vjp.roles, names).with_cotangent(cotangent.clone());
     let (primal, adjoint) = (emitter.stmts(&vjp.primal), emitter.stmts(&vjp.adjoint));
     let value = emitter.var(vjp.value);
@@ -144,7 +144,11 @@ impl Shape {
             params: params.to_vec(),
             ret_ty: ret_ty.clone(),
             grad_ty,
-            tangent_names: diff.iter().map(|p| format_ident!("d_{}", p.name)).collect(),
+            // Hygienic: an argument named `d_x` or `tangents` cannot capture these.
+            tangent_names: diff
+                .iter()
+                .map(|p| format_ident!("d_{}", p.name, span = Span::mixed_site()))
+                .collect(),
         }
     }
 
@@ -179,6 +183,8 @@ impl Shape {
             .filter(|p| p.role == ArgRole::Differentiable)
             .map(|p| &p.ty);
         let tangent_names = &self.tangent_names;
+        let primals = Ident::new("primals", Span::mixed_site());
+        let tangents = Ident::new("tangents", Span::mixed_site());
         let Bodies {
             grad,
             value_and_grad,
@@ -209,9 +215,9 @@ impl Shape {
 
                 #[doc = #doc_jvp]
                 #[inline]
-                pub fn jvp #generics (primals: (#(#all_tys,)*), tangents: (#(#diff_tys,)*)) -> (#ret_ty, #ret_ty) #where_clause {
-                    let (#(#names,)*) = primals;
-                    let (#(#tangent_names,)*) = tangents;
+                pub fn jvp #generics (#primals: (#(#all_tys,)*), #tangents: (#(#diff_tys,)*)) -> (#ret_ty, #ret_ty) #where_clause {
+                    let (#(#names,)*) = #primals;
+                    let (#(#tangent_names,)*) = #tangents;
                     #jvp
                 }
 

@@ -40,9 +40,21 @@ pub fn lower(params: Vec<Param>, block: &Block, errors: &mut Errors) -> Function
         let var = cx.emit(Op::Arg(i), param_name.span());
         cx.bind(&param_name, var);
     }
-    let ret = cx.block(block, true);
-    cx.f.ret = ret;
+    if let Some(ret) = cx.block(block, Tail::Body) {
+        cx.f.ret = ret;
+    }
     cx.f
+}
+
+/// What a block must end with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    /// The function body: a value, or `return value;` as its last statement.
+    Body,
+    /// A block used as a value.
+    Value,
+    /// A block used as a statement: a value is allowed and dropped.
+    Optional,
 }
 
 struct Lowering<'a> {
@@ -82,9 +94,10 @@ impl Lowering<'_> {
         )
     }
 
-    /// Lowers a block; `is_body` says whether it is the function's own body,
-    /// where a final `return e;` is allowed.
-    fn block(&mut self, block: &Block, is_body: bool) -> Var {
+    /// Lowers a block and returns its value (`None` for a block without one,
+    /// where `tail` allows that).
+    fn block(&mut self, block: &Block, tail: Tail) -> Option<Var> {
+        let is_body = tail == Tail::Body;
         self.scopes.push(HashMap::new());
         let mut value = None;
         let last = block.stmts.len().saturating_sub(1);
@@ -116,13 +129,10 @@ impl Lowering<'_> {
             }
         }
         self.scopes.pop();
-        match value {
-            Some(v) => v,
-            None => {
-                let span = block.brace_token.span.close();
-                self.missing_value(span)
-            }
+        if value.is_none() && tail != Tail::Optional {
+            return Some(self.missing_value(block.brace_token.span.close()));
         }
+        value
     }
 
     fn missing_value(&mut self, span: Span) -> Var {
@@ -187,6 +197,10 @@ impl Lowering<'_> {
                 ret,
                 "early `return` is not supported yet; return the value as the function's last expression",
             ),
+            // A block in statement position need not end in a value.
+            Expr::Block(b) if b.label.is_none() => {
+                self.block(&b.block, Tail::Optional);
+            }
             _ => {
                 self.expr(expr);
             }
@@ -295,6 +309,13 @@ impl Lowering<'_> {
             }
             Expr::Call(call) => self.call(call),
             Expr::Cast(cast) => {
+                // The operand is lowered on its own, so that a cast of a
+                // comparison (`(x > 0.0) as i32 as f64`) sees a static value.
+                let operand = self.expr(&cast.expr);
+                let mut operand_id = ir::ident(operand, Role::Primal);
+                operand_id.set_span(cast.expr.span());
+                let ty = &cast.ty;
+                let expr: Expr = syn::parse_quote_spanned!(span=> #operand_id as #ty);
                 let kind = if classify(&cast.ty) == TypeClass::Static {
                     OpaqueKind::Inert
                 } else {
@@ -303,9 +324,19 @@ impl Lowering<'_> {
                         type_text(&cast.ty)
                     ))
                 };
-                self.opaque(expr, kind)
+                self.emit(
+                    Op::Opaque {
+                        expr: Box::new(expr),
+                        uses: vec![operand],
+                        kind,
+                    },
+                    span,
+                )
             }
-            Expr::Block(b) if b.label.is_none() => self.block(&b.block, false),
+            Expr::Block(b) if b.label.is_none() => match self.block(&b.block, Tail::Value) {
+                Some(v) => v,
+                None => self.poisoned(span),
+            },
             // Data access on static values (`params.scale`, `table[i]`) is
             // plain code; a derivative through it needs array and struct
             // support, which these types do not have yet.

@@ -107,11 +107,12 @@ pub fn cosh<T: Real>(x: T) -> (T, (T,)) {
     (x.cosh(), (x.sinh(),))
 }
 
-/// `tanh x`; partial `1 - tanh² x`.
+/// `tanh x`; partial `1 - tanh² x`, computed as `(1 - tanh x)(1 + tanh x)`
+/// (as JAX does), which keeps its relative precision where `tanh x` is near ±1.
 #[inline(always)]
 pub fn tanh<T: Real>(x: T) -> (T, (T,)) {
     let y = x.tanh();
-    (y, (T::one() - y * y,))
+    (y, ((T::one() - y) * (T::one() + y),))
 }
 
 /// `asinh x`; partial `1/√(x² + 1)`.
