@@ -63,7 +63,7 @@ pub mod g {
         let __g27 = ::autodiff::__private::linear::accumulate(__g21, __g26);
         (__v8, (__g27, __g25))
     }
-    ///Jacobian-vector product of `g`: `primals` holds every argument in order, `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
+    ///Jacobian-vector product of `g`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f64, f64, i32), tangents: (f64, f64)) -> (f64, f64) {
         let (x, y, n) = primals;

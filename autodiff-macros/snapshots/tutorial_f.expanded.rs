@@ -57,7 +57,7 @@ mod f {
         let __g26 = ::autodiff::__private::linear::accumulate(__g24, __g25);
         (__v6, __g26)
     }
-    ///Jacobian-vector product of `f`: `primals` holds every argument in order, `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
+    ///Jacobian-vector product of `f`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f64,), tangents: (f64,)) -> (f64, f64) {
         let (x,) = primals;

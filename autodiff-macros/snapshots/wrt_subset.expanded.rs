@@ -45,7 +45,7 @@ mod h {
         let __g14 = ::autodiff::__private::linear::pull(&__p8, __g13);
         (__v7, __g14)
     }
-    ///Jacobian-vector product of `h`: `primals` holds every argument in order, `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
+    ///Jacobian-vector product of `h`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f32, f32), tangents: (f32,)) -> (f32, f32) {
         let (a, b) = primals;

@@ -122,7 +122,7 @@ mod tests {
     fn analysed(item: syn::ItemFn) -> (Function, Activity, Errors) {
         let mut errors = Errors::default();
         let sig = signature::check(&item.sig, &Options::default(), &mut errors);
-        let f = lower::lower(sig.params, &item.block, &mut errors);
+        let f = lower::lower(sig.params, &item.block, true, &mut errors);
         let act = analyse(&f, &mut errors);
         (f, act, errors)
     }

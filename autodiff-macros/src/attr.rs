@@ -1,5 +1,6 @@
 //! Parsing of the attribute's options: `#[differentiate(wrt(x, y))]`.
 
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Token};
@@ -26,7 +27,7 @@ impl Parse for RawOption {
         if key == "wrt" {
             let content;
             syn::parenthesized!(content in input);
-            let names = content.parse_terminated(Ident::parse, Token![,])?;
+            let names = content.parse_terminated(Ident::parse_any, Token![,])?;
             Ok(RawOption::Wrt(key, names))
         } else {
             // Skip whatever follows so the remaining options still parse.

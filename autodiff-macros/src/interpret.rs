@@ -13,7 +13,7 @@ use crate::{activity, lower, signature};
 pub fn lowered(item: syn::ItemFn, options: &Options) -> (Function, activity::Activity) {
     let mut errors = Errors::default();
     let sig = signature::check(&item.sig, options, &mut errors);
-    let f = lower::lower(sig.params, &item.block, &mut errors);
+    let f = lower::lower(sig.params, &item.block, true, &mut errors);
     let act = activity::analyse(&f, &mut errors);
     assert!(errors.is_empty(), "{:?}", errors.messages());
     (f, act)

@@ -24,7 +24,10 @@ use crate::primitives::{self, Primitive};
 use crate::signature::{classify, TypeClass};
 
 /// Lowers `block`, the body of a function with these parameters.
-pub fn lower(params: Vec<Param>, block: &Block, errors: &mut Errors) -> Function {
+///
+/// `in_module` says that the generated code lives in a module beside the
+/// function, so relative paths (`self::C`, `super::C`) need one more `super`.
+pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Errors) -> Function {
     let mut cx = Lowering {
         f: Function {
             params,
@@ -33,6 +36,7 @@ pub fn lower(params: Vec<Param>, block: &Block, errors: &mut Errors) -> Function
             roles: Vec::new(),
         },
         scopes: vec![HashMap::new()],
+        in_module,
         errors,
     };
     for i in 0..cx.f.params.len() {
@@ -61,6 +65,8 @@ struct Lowering<'a> {
     f: Function,
     /// Local names in scope, innermost last.
     scopes: Vec<HashMap<String, Var>>,
+    /// Whether the generated code sits one module below the function.
+    in_module: bool,
     errors: &'a mut Errors,
 }
 
@@ -481,7 +487,7 @@ impl VisitMut for Rename<'_, '_> {
     fn visit_path_mut(&mut self, path: &mut syn::Path) {
         // The generated functions live in a module beside the original, one
         // level down, so relative paths need one more `super`.
-        if path.leading_colon.is_none() {
+        if path.leading_colon.is_none() && self.cx.in_module {
             if let Some(first) = path.segments.first() {
                 if first.ident == "self" || first.ident == "super" {
                     let span = first.ident.span();

@@ -124,7 +124,15 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
         let typed = match input {
             FnArg::Typed(t) => t,
             FnArg::Receiver(r) => {
-                errors.on(r, "methods are not supported yet; make it a free function taking the receiver's fields as arguments");
+                let name = Ident::new("self", r.self_token.span);
+                if options.wrt.as_ref().is_some_and(|w| w.contains(&name)) {
+                    errors.on(r, "differentiating with respect to `self` needs differentiable structs, which are not supported yet; list the scalar arguments in `wrt(..)` and keep `self` static");
+                }
+                params.push(Param {
+                    name,
+                    ty: (*r.ty).clone(),
+                    role: ArgRole::Static,
+                });
                 continue;
             }
         };
@@ -160,7 +168,7 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
         for (i, w) in wrt.iter().enumerate() {
             if wrt[..i].contains(w) {
                 errors.on(w, format!("`{w}` is listed twice in `wrt(..)`"));
-            } else if !params.iter().any(|p| p.name == *w) {
+            } else if !params.iter().any(|p| p.name == *w) && *w != "self" {
                 let names: Vec<String> = params.iter().map(|p| format!("`{}`", p.name)).collect();
                 errors.on(
                     w,
