@@ -50,8 +50,8 @@ fn main() {
 
     section("value_and_grad");
     let (value, grad) = square::value_and_grad(3.0);
-    println!("value: {value}");
-    println!("grad: {grad}");
+    println!("value: {value:?}");
+    println!("grad: {grad:?}");
 
     section("jvp and vjp of f at 2");
     let (y, tangent) = f::jvp((x,), (1.0,));
