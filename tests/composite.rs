@@ -28,6 +28,9 @@
 //! `5e-7` in f32).
 
 use autodiff::prelude::*;
+use common::GradVec;
+
+mod common;
 use num_dual::{Dual, Dual32, Dual64, DualNum, DualNumFloat};
 use std::fmt::{Debug, Display};
 
@@ -84,37 +87,6 @@ impl Rng {
         lo + (hi - lo) * unit
     }
 }
-
-/// A gradient (a bare value or a tuple) as a vector.
-trait GradVec<F> {
-    fn into_vec(self) -> Vec<F>;
-}
-
-macro_rules! grad_vec {
-    ($($t:ty),*) => {$(
-        impl GradVec<$t> for $t {
-            fn into_vec(self) -> Vec<$t> {
-                vec![self]
-            }
-        }
-        impl GradVec<$t> for ($t, $t) {
-            fn into_vec(self) -> Vec<$t> {
-                vec![self.0, self.1]
-            }
-        }
-        impl GradVec<$t> for ($t, $t, $t) {
-            fn into_vec(self) -> Vec<$t> {
-                vec![self.0, self.1, self.2]
-            }
-        }
-        impl GradVec<$t> for ($t, $t, $t, $t) {
-            fn into_vec(self) -> Vec<$t> {
-                vec![self.0, self.1, self.2, self.3]
-            }
-        }
-    )*};
-}
-grad_vec!(f32, f64);
 
 type Args<'a, F> = &'a dyn Fn(&[F]) -> F;
 type Grad<'a, F> = &'a dyn Fn(&[F]) -> Vec<F>;

@@ -48,6 +48,9 @@
 //!   most `3.2e-5` (`atanh` at ±0.99).
 
 use autodiff::prelude::*;
+use common::GradVec;
+
+mod common;
 use num_dual::{Dual, Dual32, Dual64, DualNum, DualNumFloat};
 use std::fmt::{Debug, Display};
 
@@ -203,32 +206,6 @@ fn ridders<F: TestFloat>(f: &dyn Fn(F) -> F, x: F, mut h: f64) -> Option<(f64, f
 // ---------------------------------------------------------------------------
 // The generated API seen through slices, and the oracles
 // ---------------------------------------------------------------------------
-
-/// A gradient (a bare value or a tuple) as a vector.
-trait GradVec<F> {
-    fn into_vec(self) -> Vec<F>;
-}
-
-macro_rules! grad_vec {
-    ($($t:ty),*) => {$(
-        impl GradVec<$t> for $t {
-            fn into_vec(self) -> Vec<$t> {
-                vec![self]
-            }
-        }
-        impl GradVec<$t> for ($t, $t) {
-            fn into_vec(self) -> Vec<$t> {
-                vec![self.0, self.1]
-            }
-        }
-        impl GradVec<$t> for ($t, $t, $t) {
-            fn into_vec(self) -> Vec<$t> {
-                vec![self.0, self.1, self.2]
-            }
-        }
-    )*};
-}
-grad_vec!(f32, f64);
 
 type ValueAndGrad<'a, F> = &'a dyn Fn(&[F]) -> (F, Vec<F>);
 type Jvp<'a, F> = &'a dyn Fn(&[F], &[F]) -> (F, F);

@@ -16,27 +16,7 @@ pub mod g {
     ///Gradient of `g` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: f64, y: f64, n: i32) -> (f64, f64) {
-        let __v0 = x;
-        let __v1 = y;
-        let __v2 = n;
-        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(__v0, __v2);
-        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(__v3, __v1);
-        let __v5 = 0.5;
-        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(__v4, __v5);
-        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(__v1, __v0);
-        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(__v6, __v7);
-        let __g17 = ::autodiff::__private::linear::seed(&__v8);
-        let __g18 = ::autodiff::__private::linear::pull(&__p15, __g17);
-        let __g19 = ::autodiff::__private::linear::pull(&__p16, __g17);
-        let __g20 = ::autodiff::__private::linear::pull(&__p13, __g19);
-        let __g21 = ::autodiff::__private::linear::pull(&__p14, __g19);
-        let __g22 = ::autodiff::__private::linear::pull(&__p12, __g18);
-        let __g23 = ::autodiff::__private::linear::pull(&__p10, __g22);
-        let __g24 = ::autodiff::__private::linear::pull(&__p11, __g22);
-        let __g25 = ::autodiff::__private::linear::accumulate(__g20, __g24);
-        let __g26 = ::autodiff::__private::linear::pull(&__p9, __g23);
-        let __g27 = ::autodiff::__private::linear::accumulate(__g21, __g26);
-        (__g27, __g25)
+        value_and_grad(x, y, n).1
     }
     ///`(g(..), grad(..))` from one forward and one reverse sweep.
     #[inline]

@@ -12,26 +12,7 @@ mod f {
     ///Gradient of `f` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: f64) -> f64 {
-        let __v0 = x;
-        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(__v0, __v0);
-        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(__v1);
-        let __v3 = 3.0;
-        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(__v3, __v0);
-        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(__v4, __v0);
-        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(__v2, __v5);
-        let __g15 = ::autodiff::__private::linear::seed(&__v6);
-        let __g16 = ::autodiff::__private::linear::pull(&__p13, __g15);
-        let __g17 = ::autodiff::__private::linear::pull(&__p14, __g15);
-        let __g18 = ::autodiff::__private::linear::pull(&__p11, __g17);
-        let __g19 = ::autodiff::__private::linear::pull(&__p12, __g17);
-        let __g20 = ::autodiff::__private::linear::pull(&__p10, __g18);
-        let __g21 = ::autodiff::__private::linear::accumulate(__g19, __g20);
-        let __g22 = ::autodiff::__private::linear::pull(&__p9, __g16);
-        let __g23 = ::autodiff::__private::linear::pull(&__p7, __g22);
-        let __g24 = ::autodiff::__private::linear::accumulate(__g21, __g23);
-        let __g25 = ::autodiff::__private::linear::pull(&__p8, __g22);
-        let __g26 = ::autodiff::__private::linear::accumulate(__g24, __g25);
-        __g26
+        value_and_grad(x).1
     }
     ///`(f(..), grad(..))` from one forward and one reverse sweep.
     #[inline]

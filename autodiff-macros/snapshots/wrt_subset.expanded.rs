@@ -14,19 +14,7 @@ mod h {
     ///Gradient of `h` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(a: f32, b: f32) -> f32 {
-        let __v0 = a;
-        let __v1 = b;
-        let __v2 = __v1.exp();
-        let __v3 = 2.0;
-        let __v4: f32 = __v3;
-        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(__v0, __v1);
-        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(__v5);
-        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(__v6, __v4);
-        let __g11 = ::autodiff::__private::linear::seed(&__v7);
-        let __g12 = ::autodiff::__private::linear::pull(&__p10, __g11);
-        let __g13 = ::autodiff::__private::linear::pull(&__p9, __g12);
-        let __g14 = ::autodiff::__private::linear::pull(&__p8, __g13);
-        __g14
+        value_and_grad(a, b).1
     }
     ///`(h(..), grad(..))` from one forward and one reverse sweep.
     #[inline]

@@ -60,13 +60,12 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         many => quote!((#(#many),*)),
     };
 
-    let grad = reverse::reverse(f, act, Seed::One);
-    let emitter = Emitter::new(&grad.roles, names.clone());
-    let (primal, adjoint) = (emitter.stmts(&grad.primal), emitter.stmts(&grad.adjoint));
-    let value = emitter.var(grad.value);
-    let grads: Vec<Ident> = grad.grads.iter().map(|g| emitter.var(*g)).collect();
+    let vag = reverse::reverse(f, act, Seed::One);
+    let emitter = Emitter::new(&vag.roles, names.clone());
+    let (primal, adjoint) = (emitter.stmts(&vag.primal), emitter.stmts(&vag.adjoint));
+    let value = emitter.var(vag.value);
+    let grads: Vec<Ident> = vag.grads.iter().map(|g| emitter.var(*g)).collect();
     let grads = tuple(&grads);
-    let grad_body = quote!(#primal #adjoint #grads);
     let value_and_grad_body = quote!(#primal #adjoint (#value, #grads));
 
     let jvp = forward::forward(f, act);
@@ -90,17 +89,14 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     };
 
     Bodies {
-        grad: grad_body,
         value_and_grad: value_and_grad_body,
         jvp: jvp_body,
         vjp: vjp_body,
     }
 }
 
-/// The bodies of the generated functions.
+/// The bodies of the generated functions (`grad` is `value_and_grad(..).1`).
 pub struct Bodies {
-    /// Of `grad`.
-    pub grad: TokenStream,
     /// Of `value_and_grad`.
     pub value_and_grad: TokenStream,
     /// Of `jvp`.
@@ -184,7 +180,6 @@ impl Shape {
         let primals = Ident::new("primals", Span::mixed_site());
         let tangents = Ident::new("tangents", Span::mixed_site());
         let Bodies {
-            grad,
             value_and_grad,
             jvp,
             vjp,
@@ -211,6 +206,13 @@ impl Shape {
         let doc_vag = format!("`({name}(..), grad(..))` from one forward and one reverse sweep.");
         let doc_jvp = format!("Jacobian-vector product of `{name}`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.");
         let doc_vjp = format!("Vector-Jacobian product of `{name}`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.");
+        // `grad` is `value_and_grad` without the value: after inlining, rustc
+        // removes the value's last step where nothing else needs it.
+        let arg_names: Vec<&Ident> = params().map(|p| &p.name).collect();
+        let grad = match is_method {
+            true => quote!(self.#vag_fn(#(#arg_names),*).1),
+            false => quote!(#vag_fn(#(#arg_names),*).1),
+        };
         let functions = quote! {
             #[doc = #doc_grad]
             #[inline]

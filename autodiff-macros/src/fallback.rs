@@ -14,7 +14,6 @@ pub fn bodies(shape: &Shape) -> Bodies {
         "`#[differentiate]` reported an error for this function"
     ));
     Bodies {
-        grad: never.clone(),
         value_and_grad: never.clone(),
         jvp: never.clone(),
         vjp: quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
