@@ -37,12 +37,13 @@ pub fn mul<T: Real>(a: T, b: T) -> (T, (T, T)) {
     (a * b, (b, a))
 }
 
-/// `a / b`; partials `(1/b, -a/b²)`.
+/// `a / b`; partials `(1/b, -a/b²)`. The second is `-(a·(1/b))·(1/b)`
+/// rather than `-(a/b)·(1/b)`, so that a gradient that does not need the
+/// quotient itself does not pay for its division.
 #[inline(always)]
 pub fn div<T: Real>(a: T, b: T) -> (T, (T, T)) {
-    let y = a / b;
     let r = b.recip();
-    (y, (r, -y * r))
+    (a / b, (r, -(a * r) * r))
 }
 
 /// `-a`; partial `-1`.
@@ -196,7 +197,8 @@ pub fn log2<T: Real>(x: T) -> (T, (T,)) {
 #[inline(always)]
 pub fn sqrt<T: Real>(x: T) -> (T, (T,)) {
     let y = x.sqrt();
-    (y, (half::<T>() / y,))
+    // `½ · (1/y)`: a reciprocal that LLVM can share with a `div` rule's.
+    (y, (half::<T>() * y.recip(),))
 }
 
 /// `∛x`; partial `1/(3∛x²)`.
