@@ -65,6 +65,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 extern crate self as autodiff;
 
 /// Generates derivatives of a numeric function.
@@ -89,5 +91,8 @@ pub mod prelude {
 /// in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use autodiff_runtime::{linear, rules};
+    #[cfg(feature = "alloc")]
+    pub use alloc::vec::Vec;
+    pub use autodiff_runtime::{jacobian, linear, rules};
+    pub use nalgebra;
 }

@@ -24,22 +24,22 @@ pub mod g {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
-        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(__v0, __v2);
-        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(__v3, __v1);
+        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
+        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
         let __v5 = 0.5;
-        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(__v4, __v5);
-        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(__v1, __v0);
-        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(__v6, __v7);
+        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
+        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
+        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
         let __g17 = ::autodiff::__private::linear::seed(&__v8);
-        let __g18 = ::autodiff::__private::linear::pull(&__p15, __g17);
-        let __g19 = ::autodiff::__private::linear::pull(&__p16, __g17);
-        let __g20 = ::autodiff::__private::linear::pull(&__p13, __g19);
-        let __g21 = ::autodiff::__private::linear::pull(&__p14, __g19);
-        let __g22 = ::autodiff::__private::linear::pull(&__p12, __g18);
-        let __g23 = ::autodiff::__private::linear::pull(&__p10, __g22);
-        let __g24 = ::autodiff::__private::linear::pull(&__p11, __g22);
+        let __g18 = ::autodiff::__private::linear::pull(&__p15, &__g17);
+        let __g19 = ::autodiff::__private::linear::pull(&__p16, &__g17);
+        let __g20 = ::autodiff::__private::linear::pull(&__p13, &__g19);
+        let __g21 = ::autodiff::__private::linear::pull(&__p14, &__g19);
+        let __g22 = ::autodiff::__private::linear::pull(&__p12, &__g18);
+        let __g23 = ::autodiff::__private::linear::pull(&__p10, &__g22);
+        let __g24 = ::autodiff::__private::linear::pull(&__p11, &__g22);
         let __g25 = ::autodiff::__private::linear::accumulate(__g20, __g24);
-        let __g26 = ::autodiff::__private::linear::pull(&__p9, __g23);
+        let __g26 = ::autodiff::__private::linear::pull(&__p9, &__g23);
         let __g27 = ::autodiff::__private::linear::accumulate(__g21, __g26);
         (__v8, (__g27, __g25))
     }
@@ -53,22 +53,22 @@ pub mod g {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
-        let (__v3, (__p11,)) = ::autodiff::__private::rules::powi(__v0, __v2);
-        let __t12 = ::autodiff::__private::linear::push(&__p11, __t9);
-        let (__v4, (__p13, __p14)) = ::autodiff::__private::rules::mul(__v3, __v1);
-        let __t15 = ::autodiff::__private::linear::push(&__p13, __t12);
-        let __t16 = ::autodiff::__private::linear::push(&__p14, __t10);
+        let (__v3, (__p11,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
+        let __t12 = ::autodiff::__private::linear::push(&__p11, &__t9);
+        let (__v4, (__p13, __p14)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
+        let __t15 = ::autodiff::__private::linear::push(&__p13, &__t12);
+        let __t16 = ::autodiff::__private::linear::push(&__p14, &__t10);
         let __t17 = ::autodiff::__private::linear::accumulate(__t15, __t16);
         let __v5 = 0.5;
-        let (__v6, (__p18, _)) = ::autodiff::__private::rules::max(__v4, __v5);
-        let __t19 = ::autodiff::__private::linear::push(&__p18, __t17);
-        let (__v7, (__p20, __p21)) = ::autodiff::__private::rules::div(__v1, __v0);
-        let __t22 = ::autodiff::__private::linear::push(&__p20, __t10);
-        let __t23 = ::autodiff::__private::linear::push(&__p21, __t9);
+        let (__v6, (__p18, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
+        let __t19 = ::autodiff::__private::linear::push(&__p18, &__t17);
+        let (__v7, (__p20, __p21)) = ::autodiff::__private::rules::div(&__v1, &__v0);
+        let __t22 = ::autodiff::__private::linear::push(&__p20, &__t10);
+        let __t23 = ::autodiff::__private::linear::push(&__p21, &__t9);
         let __t24 = ::autodiff::__private::linear::accumulate(__t22, __t23);
-        let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(__v6, __v7);
-        let __t27 = ::autodiff::__private::linear::push(&__p25, __t19);
-        let __t28 = ::autodiff::__private::linear::push(&__p26, __t24);
+        let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+        let __t27 = ::autodiff::__private::linear::push(&__p25, &__t19);
+        let __t28 = ::autodiff::__private::linear::push(&__p26, &__t24);
         let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
         (__v8, __t29)
     }
@@ -78,28 +78,126 @@ pub mod g {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
-        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(__v0, __v2);
-        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(__v3, __v1);
+        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
+        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
         let __v5 = 0.5;
-        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(__v4, __v5);
-        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(__v1, __v0);
-        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(__v6, __v7);
+        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
+        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
+        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
         (
             __v8,
             move |cotangent: f64| -> (f64, f64) {
                 let __g17 = cotangent;
-                let __g18 = ::autodiff::__private::linear::pull(&__p15, __g17);
-                let __g19 = ::autodiff::__private::linear::pull(&__p16, __g17);
-                let __g20 = ::autodiff::__private::linear::pull(&__p13, __g19);
-                let __g21 = ::autodiff::__private::linear::pull(&__p14, __g19);
-                let __g22 = ::autodiff::__private::linear::pull(&__p12, __g18);
-                let __g23 = ::autodiff::__private::linear::pull(&__p10, __g22);
-                let __g24 = ::autodiff::__private::linear::pull(&__p11, __g22);
+                let __g18 = ::autodiff::__private::linear::pull(&__p15, &__g17);
+                let __g19 = ::autodiff::__private::linear::pull(&__p16, &__g17);
+                let __g20 = ::autodiff::__private::linear::pull(&__p13, &__g19);
+                let __g21 = ::autodiff::__private::linear::pull(&__p14, &__g19);
+                let __g22 = ::autodiff::__private::linear::pull(&__p12, &__g18);
+                let __g23 = ::autodiff::__private::linear::pull(&__p10, &__g22);
+                let __g24 = ::autodiff::__private::linear::pull(&__p11, &__g22);
                 let __g25 = ::autodiff::__private::linear::accumulate(__g20, __g24);
-                let __g26 = ::autodiff::__private::linear::pull(&__p9, __g23);
+                let __g26 = ::autodiff::__private::linear::pull(&__p9, &__g23);
                 let __g27 = ::autodiff::__private::linear::accumulate(__g21, __g26);
                 (__g27, __g25)
             },
+        )
+    }
+    ///Jacobian of `g` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.
+    #[inline]
+    pub fn jacfwd(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+    ) {
+        let __output = super::g(
+            ::core::clone::Clone::clone(&x),
+            ::core::clone::Clone::clone(&y),
+            ::core::clone::Clone::clone(&n),
+        );
+        (
+            ::autodiff::__private::jacobian::forward::<
+                _,
+                _,
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+            >(
+                ::autodiff::__private::linear::zero_like(&x),
+                &__output,
+                |__direction| {
+                    jvp(
+                            (
+                                ::core::clone::Clone::clone(&x),
+                                ::core::clone::Clone::clone(&y),
+                                ::core::clone::Clone::clone(&n),
+                            ),
+                            (
+                                ::core::clone::Clone::clone(__direction),
+                                ::autodiff::__private::linear::zero_like(&y),
+                            ),
+                        )
+                        .1
+                },
+            ),
+            ::autodiff::__private::jacobian::forward::<
+                _,
+                _,
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+            >(
+                ::autodiff::__private::linear::zero_like(&y),
+                &__output,
+                |__direction| {
+                    jvp(
+                            (
+                                ::core::clone::Clone::clone(&x),
+                                ::core::clone::Clone::clone(&y),
+                                ::core::clone::Clone::clone(&n),
+                            ),
+                            (
+                                ::autodiff::__private::linear::zero_like(&x),
+                                ::core::clone::Clone::clone(__direction),
+                            ),
+                        )
+                        .1
+                },
+            ),
+        )
+    }
+    ///Jacobian of `g` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
+    #[inline]
+    pub fn jacrev(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+    ) {
+        let (__output, __pullback) = vjp(
+            ::core::clone::Clone::clone(&x),
+            ::core::clone::Clone::clone(&y),
+            ::core::clone::Clone::clone(&n),
+        );
+        (
+            ::autodiff::__private::jacobian::reverse::<
+                _,
+                _,
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+            >(
+                &::autodiff::__private::linear::zero_like(&x),
+                &__output,
+                |__direction| __pullback(::core::clone::Clone::clone(__direction)).0,
+            ),
+            ::autodiff::__private::jacobian::reverse::<
+                _,
+                _,
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+            >(
+                &::autodiff::__private::linear::zero_like(&y),
+                &__output,
+                |__direction| __pullback(::core::clone::Clone::clone(__direction)).1,
+            ),
         )
     }
 }

@@ -18,23 +18,23 @@ mod f {
     #[inline]
     pub fn value_and_grad(x: f64) -> (f64, f64) {
         let __v0 = x;
-        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(__v0, __v0);
-        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(__v1);
+        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
+        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
         let __v3 = 3.0;
-        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(__v3, __v0);
-        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(__v4, __v0);
-        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(__v2, __v5);
+        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
+        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
+        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
         let __g15 = ::autodiff::__private::linear::seed(&__v6);
-        let __g16 = ::autodiff::__private::linear::pull(&__p13, __g15);
-        let __g17 = ::autodiff::__private::linear::pull(&__p14, __g15);
-        let __g18 = ::autodiff::__private::linear::pull(&__p11, __g17);
-        let __g19 = ::autodiff::__private::linear::pull(&__p12, __g17);
-        let __g20 = ::autodiff::__private::linear::pull(&__p10, __g18);
+        let __g16 = ::autodiff::__private::linear::pull(&__p13, &__g15);
+        let __g17 = ::autodiff::__private::linear::pull(&__p14, &__g15);
+        let __g18 = ::autodiff::__private::linear::pull(&__p11, &__g17);
+        let __g19 = ::autodiff::__private::linear::pull(&__p12, &__g17);
+        let __g20 = ::autodiff::__private::linear::pull(&__p10, &__g18);
         let __g21 = ::autodiff::__private::linear::accumulate(__g19, __g20);
-        let __g22 = ::autodiff::__private::linear::pull(&__p9, __g16);
-        let __g23 = ::autodiff::__private::linear::pull(&__p7, __g22);
+        let __g22 = ::autodiff::__private::linear::pull(&__p9, &__g16);
+        let __g23 = ::autodiff::__private::linear::pull(&__p7, &__g22);
         let __g24 = ::autodiff::__private::linear::accumulate(__g21, __g23);
-        let __g25 = ::autodiff::__private::linear::pull(&__p8, __g22);
+        let __g25 = ::autodiff::__private::linear::pull(&__p8, &__g22);
         let __g26 = ::autodiff::__private::linear::accumulate(__g24, __g25);
         (__v6, __g26)
     }
@@ -45,22 +45,22 @@ mod f {
         let (d_x,) = tangents;
         let __t7 = d_x;
         let __v0 = x;
-        let (__v1, (__p8, __p9)) = ::autodiff::__private::rules::mul(__v0, __v0);
-        let __t10 = ::autodiff::__private::linear::push(&__p8, __t7);
-        let __t11 = ::autodiff::__private::linear::push(&__p9, __t7);
+        let (__v1, (__p8, __p9)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
+        let __t10 = ::autodiff::__private::linear::push(&__p8, &__t7);
+        let __t11 = ::autodiff::__private::linear::push(&__p9, &__t7);
         let __t12 = ::autodiff::__private::linear::accumulate(__t10, __t11);
-        let (__v2, (__p13,)) = ::autodiff::__private::rules::sin(__v1);
-        let __t14 = ::autodiff::__private::linear::push(&__p13, __t12);
+        let (__v2, (__p13,)) = ::autodiff::__private::rules::sin(&__v1);
+        let __t14 = ::autodiff::__private::linear::push(&__p13, &__t12);
         let __v3 = 3.0;
-        let (__v4, (_, __p15)) = ::autodiff::__private::rules::mul(__v3, __v0);
-        let __t16 = ::autodiff::__private::linear::push(&__p15, __t7);
-        let (__v5, (__p17, __p18)) = ::autodiff::__private::rules::mul(__v4, __v0);
-        let __t19 = ::autodiff::__private::linear::push(&__p17, __t16);
-        let __t20 = ::autodiff::__private::linear::push(&__p18, __t7);
+        let (__v4, (_, __p15)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
+        let __t16 = ::autodiff::__private::linear::push(&__p15, &__t7);
+        let (__v5, (__p17, __p18)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
+        let __t19 = ::autodiff::__private::linear::push(&__p17, &__t16);
+        let __t20 = ::autodiff::__private::linear::push(&__p18, &__t7);
         let __t21 = ::autodiff::__private::linear::accumulate(__t19, __t20);
-        let (__v6, (__p22, __p23)) = ::autodiff::__private::rules::add(__v2, __v5);
-        let __t24 = ::autodiff::__private::linear::push(&__p22, __t14);
-        let __t25 = ::autodiff::__private::linear::push(&__p23, __t21);
+        let (__v6, (__p22, __p23)) = ::autodiff::__private::rules::add(&__v2, &__v5);
+        let __t24 = ::autodiff::__private::linear::push(&__p22, &__t14);
+        let __t25 = ::autodiff::__private::linear::push(&__p23, &__t21);
         let __t26 = ::autodiff::__private::linear::accumulate(__t24, __t25);
         (__v6, __t26)
     }
@@ -68,29 +68,67 @@ mod f {
     #[inline]
     pub fn vjp(x: f64) -> (f64, impl Fn(f64) -> f64) {
         let __v0 = x;
-        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(__v0, __v0);
-        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(__v1);
+        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
+        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
         let __v3 = 3.0;
-        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(__v3, __v0);
-        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(__v4, __v0);
-        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(__v2, __v5);
+        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
+        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
+        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
         (
             __v6,
             move |cotangent: f64| -> f64 {
                 let __g15 = cotangent;
-                let __g16 = ::autodiff::__private::linear::pull(&__p13, __g15);
-                let __g17 = ::autodiff::__private::linear::pull(&__p14, __g15);
-                let __g18 = ::autodiff::__private::linear::pull(&__p11, __g17);
-                let __g19 = ::autodiff::__private::linear::pull(&__p12, __g17);
-                let __g20 = ::autodiff::__private::linear::pull(&__p10, __g18);
+                let __g16 = ::autodiff::__private::linear::pull(&__p13, &__g15);
+                let __g17 = ::autodiff::__private::linear::pull(&__p14, &__g15);
+                let __g18 = ::autodiff::__private::linear::pull(&__p11, &__g17);
+                let __g19 = ::autodiff::__private::linear::pull(&__p12, &__g17);
+                let __g20 = ::autodiff::__private::linear::pull(&__p10, &__g18);
                 let __g21 = ::autodiff::__private::linear::accumulate(__g19, __g20);
-                let __g22 = ::autodiff::__private::linear::pull(&__p9, __g16);
-                let __g23 = ::autodiff::__private::linear::pull(&__p7, __g22);
+                let __g22 = ::autodiff::__private::linear::pull(&__p9, &__g16);
+                let __g23 = ::autodiff::__private::linear::pull(&__p7, &__g22);
                 let __g24 = ::autodiff::__private::linear::accumulate(__g21, __g23);
-                let __g25 = ::autodiff::__private::linear::pull(&__p8, __g22);
+                let __g25 = ::autodiff::__private::linear::pull(&__p8, &__g22);
                 let __g26 = ::autodiff::__private::linear::accumulate(__g24, __g25);
                 __g26
             },
+        )
+    }
+    ///Jacobian of `f` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.
+    #[inline]
+    pub fn jacfwd(
+        x: f64,
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
+        let __output = super::f(::core::clone::Clone::clone(&x));
+        ::autodiff::__private::jacobian::forward::<
+            _,
+            _,
+            ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        >(
+            ::autodiff::__private::linear::zero_like(&x),
+            &__output,
+            |__direction| {
+                jvp(
+                        (::core::clone::Clone::clone(&x),),
+                        (::core::clone::Clone::clone(__direction),),
+                    )
+                    .1
+            },
+        )
+    }
+    ///Jacobian of `f` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
+    #[inline]
+    pub fn jacrev(
+        x: f64,
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
+        let (__output, __pullback) = vjp(::core::clone::Clone::clone(&x));
+        ::autodiff::__private::jacobian::reverse::<
+            _,
+            _,
+            ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        >(
+            &::autodiff::__private::linear::zero_like(&x),
+            &__output,
+            |__direction| __pullback(::core::clone::Clone::clone(__direction)),
         )
     }
 }

@@ -23,14 +23,14 @@ mod h {
         let __v1 = b;
         let __v2 = __v1.exp();
         let __v3 = 2.0;
-        let __v4: f32 = __v3;
-        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(__v0, __v1);
-        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(__v5);
-        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(__v6, __v4);
+        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
+        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
+        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
+        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
         let __g11 = ::autodiff::__private::linear::seed(&__v7);
-        let __g12 = ::autodiff::__private::linear::pull(&__p10, __g11);
-        let __g13 = ::autodiff::__private::linear::pull(&__p9, __g12);
-        let __g14 = ::autodiff::__private::linear::pull(&__p8, __g13);
+        let __g12 = ::autodiff::__private::linear::pull(&__p10, &__g11);
+        let __g13 = ::autodiff::__private::linear::pull(&__p9, &__g12);
+        let __g14 = ::autodiff::__private::linear::pull(&__p8, &__g13);
         (__v7, __g14)
     }
     ///Jacobian-vector product of `h`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
@@ -43,13 +43,13 @@ mod h {
         let __v1 = b;
         let __v2 = __v1.exp();
         let __v3 = 2.0;
-        let __v4: f32 = __v3;
-        let (__v5, (__p9, _)) = ::autodiff::__private::rules::mul(__v0, __v1);
-        let __t10 = ::autodiff::__private::linear::push(&__p9, __t8);
-        let (__v6, (__p11,)) = ::autodiff::__private::rules::tanh(__v5);
-        let __t12 = ::autodiff::__private::linear::push(&__p11, __t10);
-        let (__v7, (__p13, _)) = ::autodiff::__private::rules::mul(__v6, __v4);
-        let __t14 = ::autodiff::__private::linear::push(&__p13, __t12);
+        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
+        let (__v5, (__p9, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
+        let __t10 = ::autodiff::__private::linear::push(&__p9, &__t8);
+        let (__v6, (__p11,)) = ::autodiff::__private::rules::tanh(&__v5);
+        let __t12 = ::autodiff::__private::linear::push(&__p11, &__t10);
+        let (__v7, (__p13, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
+        let __t14 = ::autodiff::__private::linear::push(&__p13, &__t12);
         (__v7, __t14)
     }
     ///Vector-Jacobian product of `h`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
@@ -59,19 +59,68 @@ mod h {
         let __v1 = b;
         let __v2 = __v1.exp();
         let __v3 = 2.0;
-        let __v4: f32 = __v3;
-        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(__v0, __v1);
-        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(__v5);
-        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(__v6, __v4);
+        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
+        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
+        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
+        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
         (
             __v7,
             move |cotangent: f32| -> f32 {
                 let __g11 = cotangent;
-                let __g12 = ::autodiff::__private::linear::pull(&__p10, __g11);
-                let __g13 = ::autodiff::__private::linear::pull(&__p9, __g12);
-                let __g14 = ::autodiff::__private::linear::pull(&__p8, __g13);
+                let __g12 = ::autodiff::__private::linear::pull(&__p10, &__g11);
+                let __g13 = ::autodiff::__private::linear::pull(&__p9, &__g12);
+                let __g14 = ::autodiff::__private::linear::pull(&__p8, &__g13);
                 __g14
             },
+        )
+    }
+    ///Jacobian of `h` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.
+    #[inline]
+    pub fn jacfwd(
+        a: f32,
+        b: f32,
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
+        let __output = super::h(
+            ::core::clone::Clone::clone(&a),
+            ::core::clone::Clone::clone(&b),
+        );
+        ::autodiff::__private::jacobian::forward::<
+            _,
+            _,
+            ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,
+        >(
+            ::autodiff::__private::linear::zero_like(&a),
+            &__output,
+            |__direction| {
+                jvp(
+                        (
+                            ::core::clone::Clone::clone(&a),
+                            ::core::clone::Clone::clone(&b),
+                        ),
+                        (::core::clone::Clone::clone(__direction),),
+                    )
+                    .1
+            },
+        )
+    }
+    ///Jacobian of `h` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
+    #[inline]
+    pub fn jacrev(
+        a: f32,
+        b: f32,
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
+        let (__output, __pullback) = vjp(
+            ::core::clone::Clone::clone(&a),
+            ::core::clone::Clone::clone(&b),
+        );
+        ::autodiff::__private::jacobian::reverse::<
+            _,
+            _,
+            ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,
+        >(
+            &::autodiff::__private::linear::zero_like(&a),
+            &__output,
+            |__direction| __pullback(::core::clone::Clone::clone(__direction)),
         )
     }
 }

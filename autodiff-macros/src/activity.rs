@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use crate::errors::Errors;
 use crate::ir::{ArgRole, Function, Op, OpaqueKind, Var};
+use crate::primitives::Spelling;
 
 /// The result of the analysis.
 #[derive(Debug, Default)]
@@ -85,6 +86,12 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
                 for (i, a) in args.iter().enumerate() {
                     if prim.differentiable_arg(i) {
                         act.useful.insert(*a);
+                    } else if act.varied(*a) {
+                        let what = match prim.spelling {
+                            Spelling::Index => "an index must be an integer that does not depend on the differentiable arguments; compute it from static arguments (e.g. `usize` ones) or constants".to_string(),
+                            _ => format!("argument {i} of `{}` must not depend on the differentiable arguments; pass a static value", prim.name),
+                        };
+                        found.push((index, syn::Error::new(stmt.span, what)));
                     }
                 }
             }
@@ -98,7 +105,7 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
             } if act.varied(def) => {
                 // Code that reads a value whose lowering failed was already reported.
                 if !uses.iter().any(|u| poisoned.contains(u)) {
-                    found.push((index, expr, message));
+                    found.push((index, syn::Error::new_spanned(expr, message)));
                 }
                 // Its inputs matter too: report every place a derivative is lost.
                 act.useful.extend(uses.iter().copied());
@@ -107,8 +114,8 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
         }
     }
     found.sort_by_key(|(index, ..)| *index);
-    for (_, expr, message) in found {
-        errors.on(expr, message);
+    for (_, error) in found {
+        errors.push(error);
     }
     act
 }

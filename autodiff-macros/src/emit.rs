@@ -96,20 +96,33 @@ impl<'a> Emitter<'a> {
                 let value = plain_call(prim, &args, callee, span);
                 quote_spanned!(span=> let #annotated = #value;)
             }
+            // A clone, not a move: the source may be used again (free for `Copy` types).
             Op::Copy(src) => {
                 let src = self.var(*src);
-                quote_spanned!(span=> let #annotated = #src;)
+                quote_spanned!(span=> let #annotated = ::core::clone::Clone::clone(&#src);)
             }
             Op::Rule { prim, args } => {
                 let rule = Ident::new(prim.name, span);
                 let args = args.iter().map(|a| self.var(*a));
                 let partials = stmt.defs[1..].iter().map(name);
-                let pattern = quote!((#def, (#(#partials,)*)));
+                // Rules take their arguments by reference; an array literal's
+                // rule takes an array of references and returns an array of partials.
+                let (call, partials) = match prim.spelling {
+                    Spelling::ArrayLiteral => (
+                        quote_spanned!(span=> #rt::rules::#rule([#(&#args),*])),
+                        quote!([#(#partials),*]),
+                    ),
+                    _ => (
+                        quote_spanned!(span=> #rt::rules::#rule(#(&#args),*)),
+                        quote!((#(#partials,)*)),
+                    ),
+                };
+                let pattern = quote!((#def, #partials));
                 let pattern = match ty {
                     Some(ty) => quote!(#pattern: (#ty, _)),
                     None => pattern,
                 };
-                quote_spanned!(span=> let #pattern = #rt::rules::#rule(#(#args),*);)
+                quote_spanned!(span=> let #pattern = #call;)
             }
             Op::TangentIn(k) => {
                 let t = self.param(&self.tangents_in, *k, span);
@@ -132,11 +145,19 @@ impl<'a> Emitter<'a> {
             }
             Op::Push { partial, tangent } => {
                 let (p, t) = (self.var(*partial), self.var(*tangent));
-                quote_spanned!(span=> let #def = #rt::linear::push(&#p, #t);)
+                quote_spanned!(span=> let #def = #rt::linear::push(&#p, &#t);)
             }
             Op::Pull { partial, adjoint } => {
                 let (p, g) = (self.var(*partial), self.var(*adjoint));
-                quote_spanned!(span=> let #def = #rt::linear::pull(&#p, #g);)
+                quote_spanned!(span=> let #def = #rt::linear::pull(&#p, &#g);)
+            }
+            Op::PullInto {
+                partial,
+                adjoint,
+                acc,
+            } => {
+                let (p, g, acc) = (self.var(*partial), self.var(*adjoint), self.var(*acc));
+                quote_spanned!(span=> let #def = #rt::linear::pull_into(&#p, &#g, #acc);)
             }
             Op::Accumulate(a, b) => {
                 let (a, b) = (self.var(*a), self.var(*b));
@@ -163,6 +184,15 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
             [a, b] => return quote_spanned!(span=> #a #op #b),
             _ => {}
         }
+    }
+    match prim.spelling {
+        Spelling::Index => {
+            if let [x, i] = args {
+                return quote_spanned!(span=> #x[#i]);
+            }
+        }
+        Spelling::ArrayLiteral => return quote_spanned!(span=> [#(#args),*]),
+        _ => {}
     }
     let method = Ident::new(prim.name, span);
     match (callee, args) {

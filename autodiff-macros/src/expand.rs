@@ -12,9 +12,9 @@ use syn::{Ident, ItemFn, Type};
 
 use crate::emit::Emitter;
 use crate::errors::Errors;
-use crate::ir::{ArgRole, Function, Param};
+use crate::ir::{ArgRole, Function, Op, Param, Stmt};
 use crate::reverse::Seed;
-use crate::{activity, attr, fallback, forward, lower, reverse, signature};
+use crate::{activity, attr, fallback, forward, lower, reverse, signature, types};
 
 /// Expands `#[differentiate(attr)] item`.
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -78,7 +78,25 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let vjp = reverse::reverse(f, act, Seed::Given);
     let cotangent = format_ident!("cotangent", span = Span::mixed_site());
     let emitter = Emitter::new(&vjp.roles, names).with_cotangent(cotangent.clone());
-    let (primal, adjoint) = (emitter.stmts(&vjp.primal), emitter.stmts(&vjp.adjoint));
+    // Zero adjoints depend only on primal values: build them before the
+    // pullback and clone them inside it, so that the pullback owns what it
+    // captures (no borrow of a reference argument) and can run many times.
+    let (zeros, rest): (Vec<_>, Vec<_>) = vjp
+        .adjoint
+        .iter()
+        .cloned()
+        .partition(|s| matches!(s.op, Op::Zero(_)));
+    let fresh_zeros = zeros.iter().filter_map(Stmt::def).map(|z| {
+        let z = emitter.var(z);
+        quote!(let #z = ::core::clone::Clone::clone(&#z);)
+    });
+    let (primal, zeros, adjoint) = (
+        emitter.stmts(&vjp.primal),
+        emitter.stmts(&zeros),
+        emitter.stmts(&rest),
+    );
+    let adjoint = quote!(#(#fresh_zeros)* #adjoint);
+    let primal = quote!(#primal #zeros);
     let value = emitter.var(vjp.value);
     let grads: Vec<Ident> = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
     let grads = tuple(&grads);
@@ -92,6 +110,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         value_and_grad: value_and_grad_body,
         jvp: jvp_body,
         vjp: vjp_body,
+        placeholders: false,
     }
 }
 
@@ -103,6 +122,9 @@ pub struct Bodies {
     pub jvp: TokenStream,
     /// Of `vjp`.
     pub vjp: TokenStream,
+    /// Whether these are `fallback`'s placeholders, which the Jacobians
+    /// (written in terms of `jvp` and `vjp`) then use too.
+    pub placeholders: bool,
 }
 
 /// Everything about the generated module that follows from the signature alone.
@@ -119,6 +141,8 @@ pub struct Shape {
     pub ret_ty: Type,
     /// The type `grad` returns: the differentiable argument's, or a tuple.
     pub grad_ty: TokenStream,
+    /// The owned tangent type of each differentiable argument.
+    tangent_tys: Vec<TokenStream>,
     /// Names of `jvp`'s tangent inputs, one per differentiable argument.
     pub tangent_names: Vec<Ident>,
 }
@@ -129,8 +153,10 @@ impl Shape {
             .iter()
             .filter(|p| p.role == ArgRole::Differentiable)
             .collect();
-        let tys: Vec<&Type> = diff.iter().map(|p| &p.ty).collect();
-        let grad_ty = match tys.as_slice() {
+        let runtime = crate::emit::runtime();
+        let tangent_tys: Vec<TokenStream> =
+            diff.iter().map(|p| types::owned(&p.ty, &runtime)).collect();
+        let grad_ty = match tangent_tys.as_slice() {
             [one] => quote!(#one),
             many => quote!((#(#many),*)),
         };
@@ -142,12 +168,114 @@ impl Shape {
             params: params.to_vec(),
             ret_ty: ret_ty.clone(),
             grad_ty,
+            tangent_tys,
             // Hygienic: an argument named `d_x` or `tangents` cannot capture these.
             tangent_names: diff
                 .iter()
                 .map(|p| format_ident!("d_{}", p.name, span = Span::mixed_site()))
                 .collect(),
         }
+    }
+
+    /// The Jacobian's type for each differentiable argument: an `SMatrix` when
+    /// both sizes are fixed by the types' spelling, a `DMatrix` otherwise.
+    fn jacobian_types(&self) -> Vec<TokenStream> {
+        let rt = crate::emit::runtime();
+        let scalar = types::scalar(&self.ret_ty)
+            .map(|t| quote!(#t))
+            .unwrap_or_else(|| quote!(f64));
+        let rows = types::static_dim(&self.ret_ty);
+        self.params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| match (&rows, types::static_dim(&p.ty)) {
+                (Some(rows), Some(cols)) => {
+                    quote!(#rt::nalgebra::SMatrix<#scalar, { #rows }, { #cols }>)
+                }
+                _ => quote!(#rt::nalgebra::DMatrix<#scalar>),
+            })
+            .collect()
+    }
+
+    fn jacobian_type(&self) -> TokenStream {
+        match self.jacobian_types().as_slice() {
+            [one] => one.clone(),
+            many => quote!((#(#many),*)),
+        }
+    }
+
+    /// Bodies of `jacfwd` and `jacrev`, written with the module's own `jvp`
+    /// and `vjp`; each argument is cloned per call (free for `Copy` types).
+    fn jacobians(
+        &self,
+        is_method: bool,
+        arg_names: &[&Ident],
+        jvp_fn: &Ident,
+        vjp_fn: &Ident,
+    ) -> (TokenStream, TokenStream) {
+        let rt = crate::emit::runtime();
+        let name = &self.name;
+        let clone = |n: &Ident| quote!(::core::clone::Clone::clone(&#n));
+        let clones: Vec<TokenStream> = arg_names.iter().map(|n| clone(n)).collect();
+        let call = |f: &Ident, args: TokenStream| match is_method {
+            true => quote!(self.#f(#args)),
+            false => quote!(#f(#args)),
+        };
+        let original = match is_method {
+            true => quote!(self.#name(#(#clones),*)),
+            false => quote!(super::#name(#(#clones),*)),
+        };
+        let diff: Vec<&Param> = self
+            .params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .collect();
+        let out = Ident::new("__output", Span::mixed_site());
+        let pullback = Ident::new("__pullback", Span::mixed_site());
+        let direction = Ident::new("__direction", Span::mixed_site());
+        let types = self.jacobian_types();
+        let mut forward = Vec::new();
+        let mut reverse = Vec::new();
+        for (k, (param, jac_ty)) in diff.iter().zip(&types).enumerate() {
+            let x = &param.name;
+            let tangents = diff.iter().enumerate().map(|(j, q)| {
+                let q = &q.name;
+                match j == k {
+                    true => quote!(::core::clone::Clone::clone(#direction)),
+                    false => quote!(#rt::linear::zero_like(&#q)),
+                }
+            });
+            let jvp_call = call(jvp_fn, quote!((#(#clones,)*), (#(#tangents,)*)));
+            forward.push(quote! {
+                #rt::jacobian::forward::<_, _, #jac_ty>(#rt::linear::zero_like(&#x), &#out, |#direction| #jvp_call.1)
+            });
+            let component = match diff.len() {
+                1 => quote!(),
+                _ => {
+                    let k = syn::Index::from(k);
+                    quote!(.#k)
+                }
+            };
+            reverse.push(quote! {
+                #rt::jacobian::reverse::<_, _, #jac_ty>(&#rt::linear::zero_like(&#x), &#out, |#direction| #pullback(::core::clone::Clone::clone(#direction))#component)
+            });
+        }
+        let tuple = |items: Vec<TokenStream>| match items.len() {
+            1 => quote!(#(#items)*),
+            _ => quote!((#(#items),*)),
+        };
+        let (forward, reverse) = (tuple(forward), tuple(reverse));
+        let vjp_call = call(vjp_fn, quote!(#(#clones),*));
+        (
+            quote! {
+                let #out = #original;
+                #forward
+            },
+            quote! {
+                let (#out, #pullback) = #vjp_call;
+                #reverse
+            },
+        )
     }
 
     /// The generated functions: in a module of the function's name, or for a
@@ -173,9 +301,7 @@ impl Shape {
         let args = quote!(#receiver_arg #(#args),*);
         let all_tys = params().map(|p| &p.ty);
         let names = params().map(|p| &p.name);
-        let diff_tys = params()
-            .filter(|p| p.role == ArgRole::Differentiable)
-            .map(|p| &p.ty);
+        let diff_tys = &self.tangent_tys;
         let tangent_names = &self.tangent_names;
         let primals = Ident::new("primals", Span::mixed_site());
         let tangents = Ident::new("tangents", Span::mixed_site());
@@ -183,6 +309,7 @@ impl Shape {
             value_and_grad,
             jvp,
             vjp,
+            placeholders,
         } = bodies;
         let is_method = receiver.is_some();
         let fn_name = |kind: &str| match is_method {
@@ -213,7 +340,17 @@ impl Shape {
             true => quote!(self.#vag_fn(#(#arg_names),*).1),
             false => quote!(#vag_fn(#(#arg_names),*).1),
         };
-        let functions = quote! {
+        let (jacfwd, jacrev) = match placeholders {
+            true => (fallback::never(), fallback::never()),
+            false => self.jacobians(is_method, &arg_names, &jvp_fn, &vjp_fn),
+        };
+        let (jacfwd_fn, jacrev_fn) = (fn_name("jacfwd"), fn_name("jacrev"));
+        let jac_ty = self.jacobian_type();
+        let doc_jacfwd = format!("Jacobian of `{name}` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.");
+        let doc_jacrev = format!("Jacobian of `{name}` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.");
+        // A gradient needs a scalar output; other outputs get JVPs, VJPs and Jacobians.
+        let scalar_output = types::is_scalar(ret_ty);
+        let gradients = scalar_output.then(|| quote! {
             #[doc = #doc_grad]
             #[inline]
             #allow
@@ -223,6 +360,25 @@ impl Shape {
             #[inline]
             #allow
             #fn_vis fn #vag_fn #generics (#args) -> (#ret_ty, #grad_ty) #where_clause { #value_and_grad }
+        });
+        // Jacobians call `jvp`/`vjp` repeatedly, which a method taking `self`
+        // by value cannot do without cloning the receiver; such methods get none.
+        let by_value_receiver = receiver.is_some_and(|r| r.reference.is_none());
+        let jacobians = (!by_value_receiver).then(|| {
+            quote! {
+                #[doc = #doc_jacfwd]
+                #[inline]
+                #allow
+                #fn_vis fn #jacfwd_fn #generics (#args) -> #jac_ty #where_clause { #jacfwd }
+
+                #[doc = #doc_jacrev]
+                #[inline]
+                #allow
+                #fn_vis fn #jacrev_fn #generics (#args) -> #jac_ty #where_clause { #jacrev }
+            }
+        });
+        let functions = quote! {
+            #gradients
 
             #[doc = #doc_jvp]
             #[inline]
@@ -237,6 +393,8 @@ impl Shape {
             #[inline]
             #allow
             #fn_vis fn #vjp_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty) -> #grad_ty) #where_clause { #vjp }
+
+            #jacobians
         };
         if is_method {
             return functions;

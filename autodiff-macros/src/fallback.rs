@@ -3,19 +3,26 @@
 //! They keep the module's signatures intact, so code that calls `f::grad`
 //! type-checks and the only errors the user sees are the real ones.
 
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::expand::{Bodies, Shape};
 
-/// Bodies that never run (the crate does not compile with the errors beside them).
+/// A body that never runs (the crate does not compile with the errors beside it).
+pub fn never() -> TokenStream {
+    quote!(::core::unreachable!(
+        "`#[differentiate]` reported an error for this function"
+    ))
+}
+
+/// Placeholder bodies for every generated function.
 pub fn bodies(shape: &Shape) -> Bodies {
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
-    let never = quote!(::core::unreachable!(
-        "`#[differentiate]` reported an error for this function"
-    ));
+    let never = never();
     Bodies {
         value_and_grad: never.clone(),
         jvp: never.clone(),
         vjp: quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
+        placeholders: true,
     }
 }

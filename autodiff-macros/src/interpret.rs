@@ -54,6 +54,7 @@ pub fn run(stmts: &[Stmt], inputs: &Inputs, env: &mut HashMap<Var, f64>) {
             Op::Push { partial, tangent } => vec![get(partial) * get(tangent)],
             Op::Pull { partial, adjoint } => vec![get(partial) * get(adjoint)],
             Op::Accumulate(a, b) => vec![get(a) + get(b)],
+            Op::PullInto { .. } => panic!("the interpreter only knows scalars"),
         };
         for (slot, value) in stmt.defs.iter().zip(values) {
             if let Some(v) = slot {

@@ -112,6 +112,16 @@ pub enum Op {
         /// The output's adjoint.
         adjoint: Var,
     },
+    /// Reverse mode: a partial's transpose applied to a cotangent, added into
+    /// part of an existing adjoint (an indexed element).
+    PullInto {
+        /// The partial.
+        partial: Var,
+        /// The output's adjoint.
+        adjoint: Var,
+        /// The adjoint added into.
+        acc: Var,
+    },
     /// The sum of two tangents or adjoints.
     Accumulate(Var, Var),
 }

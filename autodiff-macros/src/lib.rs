@@ -25,6 +25,7 @@ mod reverse;
 mod signature;
 #[cfg(test)]
 mod snapshots;
+mod types;
 
 use proc_macro::TokenStream;
 

@@ -21,7 +21,7 @@ use syn::{BinOp, Block, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
 use crate::errors::Errors;
 use crate::ir::{self, Callee, Function, Op, OpaqueKind, Param, Role, Stmt, Var};
 use crate::primitives::{self, Primitive};
-use crate::signature::{classify, TypeClass};
+use crate::types::{classify, type_text, TypeClass};
 
 /// Lowers `block`, the body of a function with these parameters.
 ///
@@ -306,7 +306,7 @@ impl Lowering<'_> {
                             .map(|p| p.name)
                             .collect();
                         let message = format!(
-                            "cannot differentiate through the method `{name}`; the float methods with derivatives are {}",
+                            "cannot differentiate through the method `{name}`; the methods with derivatives are {}",
                             supported.join(", ")
                         );
                         self.opaque(expr, OpaqueKind::Foreign(message))
@@ -343,13 +343,25 @@ impl Lowering<'_> {
                 Some(v) => v,
                 None => self.poisoned(span),
             },
-            // Data access on static values (`params.scale`, `table[i]`) is
-            // plain code; a derivative through it needs array and struct
-            // support, which these types do not have yet.
-            Expr::Field(_) | Expr::Index(_) | Expr::Tuple(_) | Expr::Array(_) | Expr::Reference(_) => self.opaque(
+            Expr::Index(ix) => {
+                let container = self.expr(&ix.expr);
+                let index = self.expr(&ix.index);
+                // Spanned on the index: what can go wrong here is the index.
+                self.prim(primitives::indexing(), vec![container, index], Callee::Operator, ix.index.span())
+            }
+            Expr::Array(array) => {
+                let elements = array.elems.iter().map(|e| self.expr(e)).collect();
+                self.prim(primitives::array_literal(), elements, Callee::Operator, span)
+            }
+            // Rules take every operand by reference already, so a shared
+            // borrow (`a.dot(&b)`) is the value itself.
+            Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+            // Fields and tuples of static values (`params.scale`) are plain
+            // code; a derivative through them needs struct and tuple support.
+            Expr::Field(_) | Expr::Tuple(_) | Expr::Reference(_) => self.opaque(
                 expr,
                 OpaqueKind::Foreign(
-                    "cannot differentiate through fields, indexing, tuples, arrays or references yet: only scalar `f64`/`f32` values carry derivatives; pass the scalars as separate arguments".into(),
+                    "cannot differentiate through fields, tuples or `&mut` yet: derivatives flow through scalars, arrays and nalgebra matrices; pass the parts as separate arguments".into(),
                 ),
             ),
             _ => {
@@ -542,23 +554,6 @@ fn compound_op(op: &BinOp) -> Option<BinOp> {
         BinOp::ShrAssign(t) => BinOp::Shr(syn::Token![>>](t.spans[0])),
         _ => return None,
     })
-}
-
-/// A type as a user writes it (`&Params`, not `& Params`).
-pub fn type_text(ty: &syn::Type) -> String {
-    let mut text = ty.to_token_stream().to_string();
-    for (from, to) in [
-        ("& ", "&"),
-        (" <", "<"),
-        ("< ", "<"),
-        (" >", ">"),
-        (" ::", "::"),
-        (":: ", "::"),
-        (" ,", ","),
-    ] {
-        text = text.replace(from, to);
-    }
-    text
 }
 
 fn path_text(path: &syn::Path) -> String {

@@ -12,8 +12,13 @@
 pub enum Spelling {
     /// An operator: `a + b`, `-a`.
     Operator(&'static str),
-    /// A float method, also callable as a path: `x.sin()`, `f64::sin(x)`.
+    /// A method, also callable as a path: `x.sin()`, `f64::sin(x)`.
     Method,
+    /// Indexing `x[i]` by a static index. Its reverse rule adds into the
+    /// container's adjoint in place rather than building a new one.
+    Index,
+    /// An array literal `[a, b, ..]`, of any length (`arity` is unused).
+    ArrayLiteral,
 }
 
 /// One primitive.
@@ -37,18 +42,19 @@ impl Primitive {
 }
 
 macro_rules! table {
-    ($($name:ident / $arity:literal $(static $s:literal)? $(op $op:literal)?;)*) => {
+    ($($name:ident / $arity:literal $(static $s:literal)? $(op $op:literal)? $(spelled $sp:ident)?;)*) => {
         /// Every primitive, operators first.
         pub static PRIMITIVES: &[Primitive] = &[$(
             Primitive {
                 name: stringify!($name),
                 arity: $arity,
                 static_args: &[$($s)?],
-                spelling: table!(@spelling $($op)?),
+                spelling: table!(@spelling $($op)? $($sp)?),
             },
         )*];
     };
     (@spelling $op:literal) => { Spelling::Operator($op) };
+    (@spelling $sp:ident) => { Spelling::$sp };
     (@spelling) => { Spelling::Method };
 }
 
@@ -64,6 +70,27 @@ table! {
     sqrt / 1; cbrt / 1; powi / 2 static 1; powf / 2; hypot / 2;
     abs / 1; signum / 1; recip / 1; mul_add / 3; min / 2; max / 2; clamp / 3;
     floor / 1; ceil / 1; round / 1; trunc / 1; fract / 1; to_degrees / 1; to_radians / 1;
+    index / 2 static 1 spelled Index;
+    array / 0 spelled ArrayLiteral;
+    dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
+    component_mul / 2; component_div / 2;
+}
+
+/// Indexing `x[i]`.
+pub fn indexing() -> &'static Primitive {
+    by_spelling(Spelling::Index)
+}
+
+/// An array literal.
+pub fn array_literal() -> &'static Primitive {
+    by_spelling(Spelling::ArrayLiteral)
+}
+
+fn by_spelling(spelling: Spelling) -> &'static Primitive {
+    PRIMITIVES
+        .iter()
+        .find(|p| p.spelling == spelling)
+        .expect("the table lists every spelling")
 }
 
 /// The primitive called `name` as a method or path (`x.name()`, `f64::name(x)`).
@@ -107,5 +134,7 @@ mod tests {
         assert_eq!(negation().arity, 1);
         assert!(method("mul").is_none(), "operators are not methods");
         assert!(!method("powi").unwrap().differentiable_arg(1));
+        assert!(!indexing().differentiable_arg(1));
+        assert_eq!(array_literal().spelling, Spelling::ArrayLiteral);
     }
 }

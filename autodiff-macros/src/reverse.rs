@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use crate::activity::Activity;
 use crate::ir::{ArgRole, Function, Op, Role, Stmt, Var};
+use crate::primitives::Spelling;
 
 /// Where the output's cotangent comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +101,23 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
             continue;
         };
         match &stmt.op {
+            Op::Prim { prim, .. } if prim.spelling == Spelling::Index => {
+                // An element's cotangent is added into the container's
+                // adjoint in place; the adjoint starts as zeros.
+                for (arg, partial) in partials.get(&index).into_iter().flatten() {
+                    let acc = match sweep.adjoints.get(arg).copied() {
+                        Some(acc) => acc,
+                        None => sweep.define(Op::Zero(*arg), stmt.span),
+                    };
+                    let op = Op::PullInto {
+                        partial: *partial,
+                        adjoint: g,
+                        acc,
+                    };
+                    let total = sweep.define(op, stmt.span);
+                    sweep.adjoints.insert(*arg, total);
+                }
+            }
             Op::Prim { .. } => {
                 for (arg, partial) in partials.get(&index).into_iter().flatten() {
                     let c = sweep.define(

@@ -1,6 +1,6 @@
 //! Checks the function's signature and decides which arguments are differentiable.
 //!
-//! Without `wrt(..)`, every `f32`/`f64` argument is differentiable and
+//! Without `wrt(..)`, every argument of a differentiable type (see `types`) is differentiable and
 //! integers, `bool`, `char` (and references to them) are static, like JAX's
 //! `static_argnums` but automatic. A type the macro cannot classify is an
 //! error rather than a guess, because guessing "static" would silently drop a
@@ -12,51 +12,7 @@ use syn::{FnArg, Ident, Pat, ReturnType, Signature, Type};
 use crate::attr::Options;
 use crate::errors::Errors;
 use crate::ir::{ArgRole, Param};
-
-/// What the macro knows about a type from its spelling.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TypeClass {
-    /// `f32` or `f64`.
-    Float,
-    /// Integers, `bool`, `char` and shared references to them.
-    Static,
-    /// Anything else.
-    Unknown,
-}
-
-/// Classifies a type by its spelling.
-pub fn classify(ty: &Type) -> TypeClass {
-    match ty {
-        Type::Path(p) if p.qself.is_none() => match p.path.get_ident() {
-            Some(id) if id == "f32" || id == "f64" => TypeClass::Float,
-            Some(id) if is_static_name(&id.to_string()) => TypeClass::Static,
-            _ => TypeClass::Unknown,
-        },
-        Type::Reference(r) if classify(&r.elem) == TypeClass::Static => TypeClass::Static,
-        Type::Paren(p) => classify(&p.elem),
-        Type::Group(g) => classify(&g.elem),
-        _ => TypeClass::Unknown,
-    }
-}
-
-fn is_static_name(name: &str) -> bool {
-    matches!(
-        name,
-        "i8" | "i16"
-            | "i32"
-            | "i64"
-            | "i128"
-            | "isize"
-            | "u8"
-            | "u16"
-            | "u32"
-            | "u64"
-            | "u128"
-            | "usize"
-            | "bool"
-            | "char"
-    )
-}
+use crate::types::{classify, type_text, TypeClass};
 
 /// The checked signature.
 pub struct Checked {
@@ -102,8 +58,8 @@ pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked
 
     let ret_ty = match &sig.output {
         ReturnType::Type(_, ty) => {
-            if classify(ty) != TypeClass::Float {
-                errors.on(ty, format!("return type `{}` is not supported; a differentiated function returns `f64` or `f32`", crate::lower::type_text(ty)));
+            if classify(ty) != TypeClass::Differentiable {
+                errors.on(ty, format!("return type `{}` is not differentiable; a differentiated function returns `f64`, `f32`, an array of them, a nalgebra vector or matrix, or a `Vec`", type_text(ty)));
             }
             (**ty).clone()
         }
@@ -147,17 +103,17 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
         let class = classify(&ty);
         let role = match &options.wrt {
             Some(wrt) if wrt.contains(&name) => {
-                if class != TypeClass::Float {
-                    errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is not differentiable; differentiable arguments are `f64` or `f32`", crate::lower::type_text(&ty)));
+                if class != TypeClass::Differentiable {
+                    errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is not differentiable; differentiable types are `f64`, `f32`, arrays of them, nalgebra vectors and matrices, `Vec`, slices, and shared references to these", type_text(&ty)));
                 }
                 ArgRole::Differentiable
             }
             Some(_) => ArgRole::Static,
             None => match class {
-                TypeClass::Float => ArgRole::Differentiable,
+                TypeClass::Differentiable => ArgRole::Differentiable,
                 TypeClass::Static => ArgRole::Static,
                 TypeClass::Unknown => {
-                    errors.on(&ty, format!("cannot tell whether `{name}: {}` is differentiable; differentiable arguments are `f64` or `f32`, static ones integers, `bool` or `char`; to keep it as a static argument, list the differentiable ones with `#[differentiate(wrt(..))]`", crate::lower::type_text(&ty)));
+                    errors.on(&ty, format!("cannot tell whether `{name}: {}` is differentiable; differentiable types are `f64`, `f32`, arrays of them, nalgebra vectors and matrices, `Vec`, slices and shared references to these, static ones integers, `bool` or `char`; to keep it as a static argument, list the differentiable ones with `#[differentiate(wrt(..))]`", type_text(&ty)));
                     ArgRole::Static
                 }
             },

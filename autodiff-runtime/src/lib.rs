@@ -15,9 +15,11 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod jacobian;
 pub mod linear;
 pub mod random;
 mod real;
 pub mod rules;
+pub mod tangent;
 
 pub use real::Real;

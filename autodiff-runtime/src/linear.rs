@@ -1,39 +1,41 @@
-//! Tangent spaces and the linear maps between them.
+//! Partial derivatives as linear maps, and the operations generated code uses.
 //!
 //! A rule in [`crate::rules`] returns, next to its value, one *partial* per
 //! differentiable argument: a linear map from that argument's tangent space to
 //! the output's. Forward mode applies it ([`push`]); reverse mode applies its
-//! transpose ([`pull`]). For scalars a partial is just a number, for `+` and
-//! `-` it is [`Identity`] or [`Negate`], which cost nothing. Later types
-//! (vectors, matrices) add their own partials without changing generated code.
+//! transpose ([`pull`]), and adds into an existing adjoint with [`pull_into`]
+//! where a contribution touches only part of it (an indexed element). For
+//! scalars a partial is just a number; the types here cover the structured
+//! cases, and cost nothing beyond the arithmetic they stand for. Every
+//! operation takes its operands by reference, so generated code never moves
+//! a value that is used again.
 
+use crate::tangent::{HasTangent, Tangent};
 use crate::Real;
 
-/// The values a derivative can take: tangents (forward) and cotangents (reverse).
-pub trait Tangent: Sized {
-    /// The zero tangent at the point `self` (same shape as `self`).
-    fn zero_like(&self) -> Self;
-    /// Sum of two tangents at the same point.
-    fn add(self, other: Self) -> Self;
-}
-
 /// A partial derivative applied to a tangent of the argument (forward mode).
-pub trait Push<T> {
+pub trait Push<T: ?Sized> {
     /// The output's tangent type.
     type Out;
     /// `∂f/∂x · t`.
-    fn push(&self, t: T) -> Self::Out;
+    fn push(&self, t: &T) -> Self::Out;
 }
 
 /// A partial derivative transposed, applied to a cotangent of the output (reverse mode).
-pub trait Pull<C> {
+pub trait Pull<C: ?Sized> {
     /// The argument's cotangent type.
     type Out;
     /// `(∂f/∂x)ᵀ · c`.
-    fn pull(&self, c: C) -> Self::Out;
+    fn pull(&self, c: &C) -> Self::Out;
 }
 
-/// The partial of an argument that passes through unchanged (`a + b`, `a - b` for `a`).
+/// A transposed partial that adds into part of an existing adjoint.
+pub trait PullInto<C: ?Sized, Acc> {
+    /// `acc + (∂f/∂x)ᵀ · c`, touching only what the partial reaches.
+    fn pull_into(&self, c: &C, acc: Acc) -> Acc;
+}
+
+/// The partial of an argument that passes through unchanged (`a + b`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Identity;
 
@@ -41,81 +43,140 @@ pub struct Identity;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Negate;
 
-impl<T> Push<T> for Identity {
+/// The partial of a container with respect to one element: `x[index]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct At<I>(pub I);
+
+/// The partial of an array literal `[a, b, ..]` with respect to element `.0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Inject<const N: usize>(pub usize);
+
+impl<T: Clone> Push<T> for Identity {
     type Out = T;
     #[inline(always)]
-    fn push(&self, t: T) -> T {
-        t
+    fn push(&self, t: &T) -> T {
+        t.clone()
     }
 }
 
-impl<C> Pull<C> for Identity {
+impl<C: Clone> Pull<C> for Identity {
     type Out = C;
     #[inline(always)]
-    fn pull(&self, c: C) -> C {
-        c
+    fn pull(&self, c: &C) -> C {
+        c.clone()
     }
 }
 
-impl<T: core::ops::Neg> Push<T> for Negate {
+impl<T: Clone + core::ops::Neg> Push<T> for Negate {
     type Out = T::Output;
     #[inline(always)]
-    fn push(&self, t: T) -> T::Output {
-        -t
+    fn push(&self, t: &T) -> T::Output {
+        -t.clone()
     }
 }
 
-impl<C: core::ops::Neg> Pull<C> for Negate {
+impl<C: Clone + core::ops::Neg> Pull<C> for Negate {
     type Out = C::Output;
     #[inline(always)]
-    fn pull(&self, c: C) -> C::Output {
-        -c
+    fn pull(&self, c: &C) -> C::Output {
+        -c.clone()
     }
 }
 
-macro_rules! scalar_tangent {
+macro_rules! scalar_partial {
     ($($t:ty),*) => {$(
-        impl Tangent for $t {
-            #[inline(always)]
-            fn zero_like(&self) -> Self {
-                0.0
-            }
-            #[inline(always)]
-            fn add(self, other: Self) -> Self {
-                self + other
-            }
-        }
-
         impl Push<$t> for $t {
             type Out = $t;
             #[inline(always)]
-            fn push(&self, t: $t) -> $t {
-                *self * t
+            fn push(&self, t: &$t) -> $t {
+                *self * *t
             }
         }
 
         impl Pull<$t> for $t {
             type Out = $t;
             #[inline(always)]
-            fn pull(&self, c: $t) -> $t {
-                *self * c
+            fn pull(&self, c: &$t) -> $t {
+                *self * *c
             }
         }
     )*};
 }
 
-scalar_tangent!(f32, f64);
+scalar_partial!(f32, f64);
+
+impl<T: Clone, const N: usize> Push<[T; N]> for At<usize> {
+    type Out = T;
+    #[inline(always)]
+    fn push(&self, t: &[T; N]) -> T {
+        t[self.0].clone()
+    }
+}
+
+impl<T: Tangent, const N: usize> PullInto<T, [T; N]> for At<usize> {
+    #[inline(always)]
+    fn pull_into(&self, c: &T, mut acc: [T; N]) -> [T; N] {
+        acc[self.0] = acc[self.0].clone().add(c.clone());
+        acc
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: Clone> Push<alloc::vec::Vec<T>> for At<usize> {
+    type Out = T;
+    #[inline(always)]
+    fn push(&self, t: &alloc::vec::Vec<T>) -> T {
+        t[self.0].clone()
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: Tangent> PullInto<T, alloc::vec::Vec<T>> for At<usize> {
+    #[inline(always)]
+    fn pull_into(&self, c: &T, mut acc: alloc::vec::Vec<T>) -> alloc::vec::Vec<T> {
+        acc[self.0] = acc[self.0].clone().add(c.clone());
+        acc
+    }
+}
+
+impl<T: Tangent, const N: usize> Push<T> for Inject<N> {
+    type Out = [T; N];
+    #[inline]
+    fn push(&self, t: &T) -> [T; N] {
+        core::array::from_fn(|k| {
+            if k == self.0 {
+                t.clone()
+            } else {
+                t.zero_like()
+            }
+        })
+    }
+}
+
+impl<T: Clone, const N: usize> Pull<[T; N]> for Inject<N> {
+    type Out = T;
+    #[inline(always)]
+    fn pull(&self, c: &[T; N]) -> T {
+        c[self.0].clone()
+    }
+}
 
 /// Forward mode: the contribution `∂f/∂x · t` of one argument's tangent.
 #[inline(always)]
-pub fn push<P: Push<T>, T>(partial: &P, t: T) -> P::Out {
+pub fn push<P: Push<T>, T: ?Sized>(partial: &P, t: &T) -> P::Out {
     partial.push(t)
 }
 
 /// Reverse mode: the contribution `(∂f/∂x)ᵀ · c` to one argument's cotangent.
 #[inline(always)]
-pub fn pull<P: Pull<C>, C>(partial: &P, c: C) -> P::Out {
+pub fn pull<P: Pull<C>, C: ?Sized>(partial: &P, c: &C) -> P::Out {
     partial.pull(c)
+}
+
+/// Reverse mode: adds `(∂f/∂x)ᵀ · c` into the adjoint `acc` in place.
+#[inline(always)]
+pub fn pull_into<P: PullInto<C, Acc>, C: ?Sized, Acc>(partial: &P, c: &C, acc: Acc) -> Acc {
+    partial.pull_into(c, acc)
 }
 
 /// Adds a contribution to an accumulated tangent or cotangent.
@@ -126,8 +187,8 @@ pub fn accumulate<T: Tangent>(acc: T, contribution: T) -> T {
 
 /// The zero tangent at `x`: the derivative of something that does not depend on the input.
 #[inline(always)]
-pub fn zero_like<T: Tangent>(x: &T) -> T {
-    x.zero_like()
+pub fn zero_like<X: HasTangent + ?Sized>(x: &X) -> X::Tangent {
+    x.zero_tangent()
 }
 
 /// The cotangent `1` that seeds reverse mode for a scalar output (`grad`).

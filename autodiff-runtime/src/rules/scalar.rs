@@ -1,17 +1,11 @@
-//! The derivative rules: one function per primitive, stating its partials once.
+//! Rules of the scalar float functions (`x.sin()`, `f64::atan2(y, x)`, ...).
 //!
-//! Each rule takes the primitive's arguments and returns `(value, partials)`,
-//! one partial per differentiable argument (static arguments such as `powi`'s
-//! exponent get none). Forward mode pushes tangents through the partials and
-//! reverse mode pulls cotangents back through them (see [`crate::linear`]), so
-//! a rule is written once for both modes. The macro's table of primitive names
-//! (`autodiff-macros/src/primitives.rs`) lists the same names and arities;
-//! adding a primitive means one function here and one row there.
-//!
-//! Where a derivative is undefined (kinks, ties, poles) the rules follow JAX's
-//! conventions, stated on each function.
+//! Each takes its arguments by reference, like every rule, and returns the
+//! value and one partial per differentiable argument. Where a derivative is
+//! undefined (kinks, ties, poles) the rules follow JAX's conventions, stated
+//! on each function.
 
-use crate::linear::{Identity, Negate};
+use crate::linear::Identity;
 use crate::Real;
 
 #[inline(always)]
@@ -19,157 +13,143 @@ fn half<T: Real>() -> T {
     T::from_f64(0.5)
 }
 
-/// `a + b`; partials `(1, 1)`.
-#[inline(always)]
-pub fn add<T: Real>(a: T, b: T) -> (T, (Identity, Identity)) {
-    (a + b, (Identity, Identity))
-}
-
-/// `a - b`; partials `(1, -1)`.
-#[inline(always)]
-pub fn sub<T: Real>(a: T, b: T) -> (T, (Identity, Negate)) {
-    (a - b, (Identity, Negate))
-}
-
-/// `a * b`; partials `(b, a)`.
-#[inline(always)]
-pub fn mul<T: Real>(a: T, b: T) -> (T, (T, T)) {
-    (a * b, (b, a))
-}
-
-/// `a / b`; partials `(1/b, -a/b²)`. The second is `-(a·(1/b))·(1/b)`
-/// rather than `-(a/b)·(1/b)`, so that a gradient that does not need the
-/// quotient itself does not pay for its division.
-#[inline(always)]
-pub fn div<T: Real>(a: T, b: T) -> (T, (T, T)) {
-    let r = b.recip();
-    (a / b, (r, -(a * r) * r))
-}
-
-/// `-a`; partial `-1`.
-#[inline(always)]
-pub fn neg<T: Real>(a: T) -> (T, (Negate,)) {
-    (-a, (Negate,))
-}
-
 /// `sin x`; partial `cos x`.
 #[inline(always)]
-pub fn sin<T: Real>(x: T) -> (T, (T,)) {
+pub fn sin<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.sin(), (x.cos(),))
 }
 
 /// `cos x`; partial `-sin x`.
 #[inline(always)]
-pub fn cos<T: Real>(x: T) -> (T, (T,)) {
+pub fn cos<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.cos(), (-x.sin(),))
 }
 
 /// `tan x`; partial `1 + tan² x`.
 #[inline(always)]
-pub fn tan<T: Real>(x: T) -> (T, (T,)) {
+pub fn tan<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.tan();
     (y, (T::one() + y * y,))
 }
 
 /// `asin x`; partial `1/√(1 - x²)`.
 #[inline(always)]
-pub fn asin<T: Real>(x: T) -> (T, (T,)) {
+pub fn asin<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.asin(), ((T::one() - x * x).sqrt().recip(),))
 }
 
 /// `acos x`; partial `-1/√(1 - x²)`.
 #[inline(always)]
-pub fn acos<T: Real>(x: T) -> (T, (T,)) {
+pub fn acos<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.acos(), (-(T::one() - x * x).sqrt().recip(),))
 }
 
 /// `atan x`; partial `1/(1 + x²)`.
 #[inline(always)]
-pub fn atan<T: Real>(x: T) -> (T, (T,)) {
+pub fn atan<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.atan(), ((T::one() + x * x).recip(),))
 }
 
 /// `atan2(y, x)` (Rust's `y.atan2(x)`); partials `(x, -y)/(x² + y²)`.
 #[inline(always)]
-pub fn atan2<T: Real>(y: T, x: T) -> (T, (T, T)) {
+pub fn atan2<T: Real>(y: &T, x: &T) -> (T, (T, T)) {
+    let (y, x) = (*y, *x);
     let r = (x * x + y * y).recip();
     (y.atan2(x), (x * r, -y * r))
 }
 
 /// `sinh x`; partial `cosh x`.
 #[inline(always)]
-pub fn sinh<T: Real>(x: T) -> (T, (T,)) {
+pub fn sinh<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.sinh(), (x.cosh(),))
 }
 
 /// `cosh x`; partial `sinh x`.
 #[inline(always)]
-pub fn cosh<T: Real>(x: T) -> (T, (T,)) {
+pub fn cosh<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.cosh(), (x.sinh(),))
 }
 
 /// `tanh x`; partial `1 - tanh² x`, computed as `(1 - tanh x)(1 + tanh x)`
 /// (as JAX does), which keeps its relative precision where `tanh x` is near ±1.
 #[inline(always)]
-pub fn tanh<T: Real>(x: T) -> (T, (T,)) {
+pub fn tanh<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.tanh();
     (y, ((T::one() - y) * (T::one() + y),))
 }
 
 /// `asinh x`; partial `1/√(x² + 1)`.
 #[inline(always)]
-pub fn asinh<T: Real>(x: T) -> (T, (T,)) {
+pub fn asinh<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.asinh(), ((x * x + T::one()).sqrt().recip(),))
 }
 
 /// `acosh x`; partial `1/√(x² - 1)`.
 #[inline(always)]
-pub fn acosh<T: Real>(x: T) -> (T, (T,)) {
+pub fn acosh<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.acosh(), ((x * x - T::one()).sqrt().recip(),))
 }
 
 /// `atanh x`; partial `1/(1 - x²)`.
 #[inline(always)]
-pub fn atanh<T: Real>(x: T) -> (T, (T,)) {
+pub fn atanh<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.atanh(), ((T::one() - x * x).recip(),))
 }
 
 /// `eˣ`; partial `eˣ` (the value itself).
 #[inline(always)]
-pub fn exp<T: Real>(x: T) -> (T, (T,)) {
+pub fn exp<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.exp();
     (y, (y,))
 }
 
 /// `2ˣ`; partial `2ˣ ln 2`.
 #[inline(always)]
-pub fn exp2<T: Real>(x: T) -> (T, (T,)) {
+pub fn exp2<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.exp2();
     (y, (y * T::from_f64(core::f64::consts::LN_2),))
 }
 
 /// `eˣ - 1`; partial `eˣ`.
 #[inline(always)]
-pub fn exp_m1<T: Real>(x: T) -> (T, (T,)) {
+pub fn exp_m1<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.exp_m1();
     (y, (y + T::one(),))
 }
 
 /// `ln x`; partial `1/x`.
 #[inline(always)]
-pub fn ln<T: Real>(x: T) -> (T, (T,)) {
+pub fn ln<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.ln(), (x.recip(),))
 }
 
 /// `ln(1 + x)`; partial `1/(1 + x)`.
 #[inline(always)]
-pub fn ln_1p<T: Real>(x: T) -> (T, (T,)) {
+pub fn ln_1p<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.ln_1p(), ((T::one() + x).recip(),))
 }
 
 /// `log_b x` (Rust's `x.log(b)`); partials `(1/(x ln b), -log_b x/(b ln b))`.
 #[inline(always)]
-pub fn log<T: Real>(x: T, base: T) -> (T, (T, T)) {
+pub fn log<T: Real>(x: &T, base: &T) -> (T, (T, T)) {
+    let (x, base) = (*x, *base);
     let y = x.log(base);
     let ln_b = base.ln();
     (y, ((x * ln_b).recip(), -y / (base * ln_b)))
@@ -177,7 +157,8 @@ pub fn log<T: Real>(x: T, base: T) -> (T, (T, T)) {
 
 /// `log₁₀ x`; partial `1/(x ln 10)`.
 #[inline(always)]
-pub fn log10<T: Real>(x: T) -> (T, (T,)) {
+pub fn log10<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (
         x.log10(),
         ((x * T::from_f64(core::f64::consts::LN_10)).recip(),),
@@ -186,7 +167,8 @@ pub fn log10<T: Real>(x: T) -> (T, (T,)) {
 
 /// `log₂ x`; partial `1/(x ln 2)`.
 #[inline(always)]
-pub fn log2<T: Real>(x: T) -> (T, (T,)) {
+pub fn log2<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (
         x.log2(),
         ((x * T::from_f64(core::f64::consts::LN_2)).recip(),),
@@ -195,7 +177,8 @@ pub fn log2<T: Real>(x: T) -> (T, (T,)) {
 
 /// `√x`; partial `1/(2√x)` (infinite at 0, as in JAX).
 #[inline(always)]
-pub fn sqrt<T: Real>(x: T) -> (T, (T,)) {
+pub fn sqrt<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.sqrt();
     // `½ · (1/y)`: a reciprocal that LLVM can share with a `div` rule's.
     (y, (half::<T>() * y.recip(),))
@@ -203,14 +186,16 @@ pub fn sqrt<T: Real>(x: T) -> (T, (T,)) {
 
 /// `∛x`; partial `1/(3∛x²)`.
 #[inline(always)]
-pub fn cbrt<T: Real>(x: T) -> (T, (T,)) {
+pub fn cbrt<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.cbrt();
     (y, ((T::from_f64(3.0) * y * y).recip(),))
 }
 
 /// `xⁿ` for an integer `n` (static, so no partial); partial `n xⁿ⁻¹`, `0` for `n = 0`.
 #[inline(always)]
-pub fn powi<T: Real>(x: T, n: i32) -> (T, (T,)) {
+pub fn powi<T: Real>(x: &T, n: &i32) -> (T, (T,)) {
+    let (x, n) = (*x, *n);
     let partial = if n == 0 {
         T::zero()
     } else {
@@ -222,7 +207,8 @@ pub fn powi<T: Real>(x: T, n: i32) -> (T, (T,)) {
 /// `xʸ`; partials `(y xʸ⁻¹, xʸ ln x)`. As in JAX, the first is `0` when `y = 0`
 /// and the second is `0` when `x = 0`.
 #[inline(always)]
-pub fn powf<T: Real>(x: T, y: T) -> (T, (T, T)) {
+pub fn powf<T: Real>(x: &T, y: &T) -> (T, (T, T)) {
+    let (x, y) = (*x, *y);
     let value = x.powf(y);
     let zero = T::zero();
     let d_x = if y == zero {
@@ -236,7 +222,8 @@ pub fn powf<T: Real>(x: T, y: T) -> (T, (T, T)) {
 
 /// `√(x² + y²)`; partials `(x, y)/√(x² + y²)`, taken as `(0, 0)` at the origin.
 #[inline(always)]
-pub fn hypot<T: Real>(x: T, y: T) -> (T, (T, T)) {
+pub fn hypot<T: Real>(x: &T, y: &T) -> (T, (T, T)) {
+    let (x, y) = (*x, *y);
     let h = x.hypot(y);
     if h == T::zero() {
         (h, (T::zero(), T::zero()))
@@ -247,27 +234,31 @@ pub fn hypot<T: Real>(x: T, y: T) -> (T, (T, T)) {
 
 /// `|x|`; partial `1` for `x ≥ 0` (including `-0`) and `-1` below, as in JAX.
 #[inline(always)]
-pub fn abs<T: Real>(x: T) -> (T, (T,)) {
+pub fn abs<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let partial = if x >= T::zero() { T::one() } else { -T::one() };
     (x.abs(), (partial,))
 }
 
 /// `signum x`; partial `0` (piecewise constant).
 #[inline(always)]
-pub fn signum<T: Real>(x: T) -> (T, (T,)) {
+pub fn signum<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.signum(), (T::zero(),))
 }
 
 /// `1/x`; partial `-1/x²`.
 #[inline(always)]
-pub fn recip<T: Real>(x: T) -> (T, (T,)) {
+pub fn recip<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     let y = x.recip();
     (y, (-y * y,))
 }
 
 /// `x·a + b` with one rounding; partials `(a, x, 1)`.
 #[inline(always)]
-pub fn mul_add<T: Real>(x: T, a: T, b: T) -> (T, (T, T, Identity)) {
+pub fn mul_add<T: Real>(x: &T, a: &T, b: &T) -> (T, (T, T, Identity)) {
+    let (x, a, b) = (*x, *a, *b);
     (x.mul_add(a, b), (a, x, Identity))
 }
 
@@ -285,14 +276,16 @@ fn selection<T: Real>(a: T, b: T, value: T) -> (T, T) {
 
 /// `min(a, b)`; partial `1` for the smaller argument, `½` each on a tie.
 #[inline(always)]
-pub fn min<T: Real>(a: T, b: T) -> (T, (T, T)) {
+pub fn min<T: Real>(a: &T, b: &T) -> (T, (T, T)) {
+    let (a, b) = (*a, *b);
     let y = a.min(b);
     (y, selection(a, b, y))
 }
 
 /// `max(a, b)`; partial `1` for the larger argument, `½` each on a tie.
 #[inline(always)]
-pub fn max<T: Real>(a: T, b: T) -> (T, (T, T)) {
+pub fn max<T: Real>(a: &T, b: &T) -> (T, (T, T)) {
+    let (a, b) = (*a, *b);
     let y = a.max(b);
     (y, selection(a, b, y))
 }
@@ -300,7 +293,8 @@ pub fn max<T: Real>(a: T, b: T) -> (T, (T, T)) {
 /// `x` clamped to `[lo, hi]`; as in JAX the partial goes to `x` strictly
 /// inside the interval, to `lo` strictly below it, to `hi` strictly above it.
 #[inline(always)]
-pub fn clamp<T: Real>(x: T, lo: T, hi: T) -> (T, (T, T, T)) {
+pub fn clamp<T: Real>(x: &T, lo: &T, hi: &T) -> (T, (T, T, T)) {
+    let (x, lo, hi) = (*x, *lo, *hi);
     let (zero, one) = (T::zero(), T::one());
     let pick = |c: bool| if c { one } else { zero };
     (
@@ -311,37 +305,43 @@ pub fn clamp<T: Real>(x: T, lo: T, hi: T) -> (T, (T, T, T)) {
 
 /// `floor x`; partial `0` (piecewise constant, as in JAX).
 #[inline(always)]
-pub fn floor<T: Real>(x: T) -> (T, (T,)) {
+pub fn floor<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.floor(), (T::zero(),))
 }
 
 /// `ceil x`; partial `0`.
 #[inline(always)]
-pub fn ceil<T: Real>(x: T) -> (T, (T,)) {
+pub fn ceil<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.ceil(), (T::zero(),))
 }
 
 /// `round x`; partial `0`.
 #[inline(always)]
-pub fn round<T: Real>(x: T) -> (T, (T,)) {
+pub fn round<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.round(), (T::zero(),))
 }
 
 /// `trunc x`; partial `0`.
 #[inline(always)]
-pub fn trunc<T: Real>(x: T) -> (T, (T,)) {
+pub fn trunc<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (x.trunc(), (T::zero(),))
 }
 
 /// `x - trunc x`; partial `1`.
 #[inline(always)]
-pub fn fract<T: Real>(x: T) -> (T, (Identity,)) {
+pub fn fract<T: Real>(x: &T) -> (T, (Identity,)) {
+    let x = *x;
     (x.fract(), (Identity,))
 }
 
 /// Radians to degrees; partial `180/π`.
 #[inline(always)]
-pub fn to_degrees<T: Real>(x: T) -> (T, (T,)) {
+pub fn to_degrees<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (
         x.to_degrees(),
         (T::from_f64(180.0 / core::f64::consts::PI),),
@@ -350,7 +350,8 @@ pub fn to_degrees<T: Real>(x: T) -> (T, (T,)) {
 
 /// Degrees to radians; partial `π/180`.
 #[inline(always)]
-pub fn to_radians<T: Real>(x: T) -> (T, (T,)) {
+pub fn to_radians<T: Real>(x: &T) -> (T, (T,)) {
+    let x = *x;
     (
         x.to_radians(),
         (T::from_f64(core::f64::consts::PI / 180.0),),

@@ -1,0 +1,288 @@
+//! What the macro can tell about a type from its spelling.
+//!
+//! A proc macro sees no types, only their names, so differentiable types are
+//! recognised by spelling: `f32`, `f64`, arrays of differentiable types,
+//! nalgebra's matrix and vector types and aliases, `Vec`, slices and shared
+//! references to any of these. The same spelling gives the type of a
+//! gradient (owned: `&[f64]` has `Vec<f64>` gradients), the number of scalar
+//! components when it is fixed (to type Jacobians as `SMatrix`), and the
+//! scalar type.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::{GenericArgument, PathArguments, Type};
+
+/// The class of a type, as far as differentiation is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeClass {
+    /// Carries derivatives: floats and containers of them.
+    Differentiable,
+    /// Integers, `bool`, `char` and shared references to them.
+    Static,
+    /// Anything else.
+    Unknown,
+}
+
+/// nalgebra aliases with their fixed shape (rows, columns).
+fn nalgebra_alias(name: &str) -> Option<(usize, usize)> {
+    let digit = |s: &str| s.parse::<usize>().ok().filter(|d| (1..=6).contains(d));
+    if let Some(n) = name.strip_prefix("RowVector").and_then(digit) {
+        return Some((1, n));
+    }
+    if let Some(n) = name.strip_prefix("Vector").and_then(digit) {
+        return Some((n, 1));
+    }
+    let rest = name.strip_prefix("Matrix")?;
+    if let Some(n) = digit(rest) {
+        return Some((n, n));
+    }
+    let (r, c) = rest.split_once('x')?;
+    Some((digit(r)?, digit(c)?))
+}
+
+/// The last path segment's name and generic arguments of a path type.
+fn path_parts(ty: &Type) -> Option<(String, Vec<&GenericArgument>)> {
+    let Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let last = p.path.segments.last()?;
+    let args = match &last.arguments {
+        PathArguments::AngleBracketed(a) => a.args.iter().collect(),
+        _ => Vec::new(),
+    };
+    Some((last.ident.to_string(), args))
+}
+
+fn type_arg<'a>(args: &[&'a GenericArgument], i: usize) -> Option<&'a Type> {
+    match args.get(i)? {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// A const generic argument as an expression (`3`, `N`, `{ 2 * K }`).
+fn const_arg(args: &[&GenericArgument], i: usize) -> Option<TokenStream> {
+    match args.get(i)? {
+        GenericArgument::Const(e) => Some(e.to_token_stream()),
+        GenericArgument::Type(t) => Some(t.to_token_stream()),
+        _ => None,
+    }
+}
+
+/// Whether the type is `f32` or `f64` (an output `grad` applies to).
+pub fn is_scalar(ty: &Type) -> bool {
+    is_float(ty)
+}
+
+fn is_float(ty: &Type) -> bool {
+    matches!(path_parts(ty), Some((n, a)) if a.is_empty() && (n == "f32" || n == "f64"))
+}
+
+fn is_static_name(name: &str) -> bool {
+    matches!(
+        name,
+        "i8" | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "bool"
+            | "char"
+    )
+}
+
+/// Classifies a type by its spelling.
+pub fn classify(ty: &Type) -> TypeClass {
+    match ty {
+        Type::Paren(p) => classify(&p.elem),
+        Type::Group(g) => classify(&g.elem),
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Slice(s) if classify(&s.elem) == TypeClass::Differentiable => {
+                TypeClass::Differentiable
+            }
+            elem => classify(elem),
+        },
+        Type::Array(a) => match classify(&a.elem) {
+            TypeClass::Differentiable => TypeClass::Differentiable,
+            TypeClass::Static => TypeClass::Static,
+            TypeClass::Unknown => TypeClass::Unknown,
+        },
+        Type::Path(_) => {
+            let Some((name, args)) = path_parts(ty) else {
+                return TypeClass::Unknown;
+            };
+            if is_float(ty) {
+                TypeClass::Differentiable
+            } else if args.is_empty() && is_static_name(&name) {
+                TypeClass::Static
+            } else if is_matrix(&name) && type_arg(&args, 0).is_some_and(is_float) {
+                TypeClass::Differentiable
+            } else if name == "Vec"
+                && type_arg(&args, 0).is_some_and(|t| classify(t) == TypeClass::Differentiable)
+            {
+                TypeClass::Differentiable
+            } else {
+                TypeClass::Unknown
+            }
+        }
+        _ => TypeClass::Unknown,
+    }
+}
+
+fn is_matrix(name: &str) -> bool {
+    matches!(
+        name,
+        "SVector"
+            | "SMatrix"
+            | "DVector"
+            | "DMatrix"
+            | "RowSVector"
+            | "RowDVector"
+            | "OVector"
+            | "OMatrix"
+    ) || nalgebra_alias(name).is_some()
+}
+
+/// The owned type of gradients and tangents of a differentiable type.
+pub fn owned(ty: &Type, runtime: &TokenStream) -> TokenStream {
+    match ty {
+        Type::Paren(p) => owned(&p.elem, runtime),
+        Type::Group(g) => owned(&g.elem, runtime),
+        Type::Reference(r) => match &*r.elem {
+            Type::Slice(s) => {
+                let elem = owned(&s.elem, runtime);
+                quote!(#runtime::Vec<#elem>)
+            }
+            elem => owned(elem, runtime),
+        },
+        other => other.to_token_stream(),
+    }
+}
+
+/// The number of scalar components, if the spelling fixes it.
+pub fn static_dim(ty: &Type) -> Option<TokenStream> {
+    match ty {
+        Type::Paren(p) => static_dim(&p.elem),
+        Type::Group(g) => static_dim(&g.elem),
+        Type::Reference(r) => match &*r.elem {
+            Type::Slice(_) => None,
+            elem => static_dim(elem),
+        },
+        Type::Array(a) => {
+            let (len, inner) = (&a.len, static_dim(&a.elem)?);
+            Some(quote!((#len) * (#inner)))
+        }
+        Type::Path(_) => {
+            let (name, args) = path_parts(ty)?;
+            if is_float(ty) {
+                return Some(quote!(1));
+            }
+            if let Some((r, c)) = nalgebra_alias(&name) {
+                return Some(quote!(#r * #c));
+            }
+            match name.as_str() {
+                "SVector" | "RowSVector" => const_arg(&args, 1),
+                "SMatrix" => {
+                    let (r, c) = (const_arg(&args, 1)?, const_arg(&args, 2)?);
+                    Some(quote!((#r) * (#c)))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The scalar type of a differentiable type (`f64` for `[SVector<f64, 3>; 2]`).
+pub fn scalar(ty: &Type) -> Option<Type> {
+    match ty {
+        Type::Paren(p) => scalar(&p.elem),
+        Type::Group(g) => scalar(&g.elem),
+        Type::Reference(r) => scalar(&r.elem),
+        Type::Slice(s) => scalar(&s.elem),
+        Type::Array(a) => scalar(&a.elem),
+        Type::Path(_) if is_float(ty) => Some(ty.clone()),
+        Type::Path(_) => {
+            let (_, args) = path_parts(ty)?;
+            scalar(type_arg(&args, 0)?)
+        }
+        _ => None,
+    }
+}
+
+/// A type as a user writes it (`&Params`, not `& Params`).
+pub fn type_text(ty: &Type) -> String {
+    let mut text = ty.to_token_stream().to_string();
+    for (from, to) in [
+        ("& ", "&"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ::", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        (" ;", ";"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(s: &str) -> Type {
+        syn::parse_str(s).expect("a type")
+    }
+
+    #[test]
+    fn classes() {
+        for d in [
+            "f64",
+            "[f32; 3]",
+            "[[f64; 2]; 3]",
+            "&[f64]",
+            "&SVector<f64, 3>",
+            "nalgebra::Vector3<f64>",
+            "DMatrix<f32>",
+            "Vec<f64>",
+            "Matrix2x3<f64>",
+        ] {
+            assert_eq!(classify(&ty(d)), TypeClass::Differentiable, "{d}");
+        }
+        for s in ["usize", "&i32", "bool", "[u8; 4]"] {
+            assert_eq!(classify(&ty(s)), TypeClass::Static, "{s}");
+        }
+        for u in ["String", "&mut f64", "Vector3<i32>", "(f64, f64)", "Params"] {
+            assert_eq!(classify(&ty(u)), TypeClass::Unknown, "{u}");
+        }
+    }
+
+    #[test]
+    fn dims_and_scalars() {
+        let dim = |s: &str| static_dim(&ty(s)).map(|t| t.to_string());
+        assert_eq!(dim("f64").as_deref(), Some("1"));
+        assert_eq!(dim("[[f64; 2]; 3]").as_deref(), Some("(3) * ((2) * (1))"));
+        assert_eq!(dim("Matrix2x3<f64>").as_deref(), Some("2usize * 3usize"));
+        assert_eq!(dim("SVector<f64, 4>").as_deref(), Some("4"));
+        assert_eq!(dim("&[f64]"), None);
+        assert_eq!(dim("DVector<f64>"), None);
+        let scalar_of = |s: &str| scalar(&ty(s)).map(|t| t.to_token_stream().to_string());
+        assert_eq!(scalar_of("[SVector<f32, 3>; 2]").as_deref(), Some("f32"));
+        assert_eq!(scalar_of("&[f64]").as_deref(), Some("f64"));
+        let rt = quote!(rt);
+        assert_eq!(owned(&ty("&[f64]"), &rt).to_string(), "rt :: Vec < f64 >");
+        assert_eq!(
+            owned(&ty("&Vector3<f64>"), &rt).to_string(),
+            "Vector3 < f64 >"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! The derivative rules: one per primitive, stating its partials once.
+//!
+//! Each rule takes the primitive's arguments by reference and returns
+//! `(value, partials)`, one partial per differentiable argument (static
+//! arguments such as `powi`'s exponent or an index get none). Forward mode
+//! pushes tangents through the partials and reverse mode pulls cotangents
+//! back through them (see [`crate::linear`]), so a rule is written once for
+//! both modes. The macro's table of primitive names
+//! (`autodiff-macros/src/primitives.rs`) lists the same names and arities;
+//! adding a primitive means one rule here and one row there.
+
+mod arith;
+mod index;
+mod scalar;
+
+pub use arith::*;
+pub use index::*;
+pub use scalar::*;

@@ -1,0 +1,185 @@
+//! Tangent spaces: the values derivatives take, and how to flatten them.
+//!
+//! A tangent (forward mode) or cotangent (reverse mode) of a value has the
+//! value's own type: the derivative of an `[f64; 3]` is an `[f64; 3]`, of an
+//! `SMatrix` an `SMatrix` of the same shape. [`Tangent`] gives the vector
+//! space operations the generated code needs and a flat view of the scalar
+//! components, which the Jacobian assembly uses: arrays flatten in index
+//! order (row-major when nested), nalgebra matrices in their storage order
+//! (column-major). [`HasTangent`] maps an argument type to its tangent type,
+//! which is owned: a `&[f64]` argument has `Vec<f64>` tangents.
+
+use crate::Real;
+
+/// A vector space of derivatives, with a flat view of its scalar components.
+pub trait Tangent: Clone {
+    /// The scalar type of the components.
+    type Scalar: Real;
+    /// The zero tangent of the same shape.
+    fn zero_like(&self) -> Self;
+    /// Sum of two tangents of the same shape.
+    fn add(self, other: Self) -> Self;
+    /// Number of scalar components.
+    fn dim(&self) -> usize;
+    /// Component `i` in flattening order.
+    fn component(&self, i: usize) -> Self::Scalar;
+    /// Sets component `i` in flattening order.
+    fn set_component(&mut self, i: usize, value: Self::Scalar);
+}
+
+/// A type whose values can be differentiated, with the type of their tangents.
+pub trait HasTangent {
+    /// The (owned) tangent type.
+    type Tangent: Tangent;
+    /// The zero tangent at `self`.
+    fn zero_tangent(&self) -> Self::Tangent;
+}
+
+macro_rules! scalar_tangent {
+    ($($t:ty),*) => {$(
+        impl Tangent for $t {
+            type Scalar = $t;
+            #[inline(always)]
+            fn zero_like(&self) -> Self {
+                0.0
+            }
+            #[inline(always)]
+            fn add(self, other: Self) -> Self {
+                self + other
+            }
+            #[inline(always)]
+            fn dim(&self) -> usize {
+                1
+            }
+            #[inline(always)]
+            fn component(&self, _i: usize) -> $t {
+                *self
+            }
+            #[inline(always)]
+            fn set_component(&mut self, _i: usize, value: $t) {
+                *self = value;
+            }
+        }
+
+        impl HasTangent for $t {
+            type Tangent = $t;
+            #[inline(always)]
+            fn zero_tangent(&self) -> $t {
+                0.0
+            }
+        }
+    )*};
+}
+
+scalar_tangent!(f32, f64);
+
+/// Finds the element holding flat component `i` of a sequence of tangents.
+fn locate<T: Tangent>(items: &[T], mut i: usize) -> (usize, usize) {
+    for (k, item) in items.iter().enumerate() {
+        let d = item.dim();
+        if i < d {
+            return (k, i);
+        }
+        i -= d;
+    }
+    panic!("component index out of range")
+}
+
+impl<T: Tangent, const N: usize> Tangent for [T; N] {
+    type Scalar = T::Scalar;
+    #[inline]
+    fn zero_like(&self) -> Self {
+        core::array::from_fn(|k| self[k].zero_like())
+    }
+    #[inline]
+    fn add(mut self, other: Self) -> Self {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a = a.clone().add(b);
+        }
+        self
+    }
+    #[inline]
+    fn dim(&self) -> usize {
+        self.iter().map(Tangent::dim).sum()
+    }
+    #[inline]
+    fn component(&self, i: usize) -> T::Scalar {
+        let (k, j) = locate(self, i);
+        self[k].component(j)
+    }
+    #[inline]
+    fn set_component(&mut self, i: usize, value: T::Scalar) {
+        let (k, j) = locate(self, i);
+        self[k].set_component(j, value);
+    }
+}
+
+impl<T: Tangent, const N: usize> HasTangent for [T; N] {
+    type Tangent = [T; N];
+    #[inline]
+    fn zero_tangent(&self) -> Self {
+        self.zero_like()
+    }
+}
+
+#[cfg(feature = "alloc")]
+mod heap {
+    use super::{locate, HasTangent, Tangent};
+    use alloc::vec::Vec;
+
+    impl<T: Tangent> Tangent for Vec<T> {
+        type Scalar = T::Scalar;
+        fn zero_like(&self) -> Self {
+            self.iter().map(Tangent::zero_like).collect()
+        }
+        fn add(mut self, other: Self) -> Self {
+            assert_eq!(self.len(), other.len(), "tangents of different lengths");
+            for (a, b) in self.iter_mut().zip(other) {
+                *a = a.clone().add(b);
+            }
+            self
+        }
+        fn dim(&self) -> usize {
+            self.iter().map(Tangent::dim).sum()
+        }
+        fn component(&self, i: usize) -> T::Scalar {
+            let (k, j) = locate(self, i);
+            self[k].component(j)
+        }
+        fn set_component(&mut self, i: usize, value: T::Scalar) {
+            let (k, j) = locate(self, i);
+            self[k].set_component(j, value);
+        }
+    }
+
+    impl<T: Tangent> HasTangent for Vec<T> {
+        type Tangent = Vec<T>;
+        fn zero_tangent(&self) -> Self {
+            self.zero_like()
+        }
+    }
+
+    /// A borrowed slice has owned `Vec` tangents.
+    impl<T: Tangent> HasTangent for [T] {
+        type Tangent = Vec<T>;
+        fn zero_tangent(&self) -> Vec<T> {
+            self.iter().map(Tangent::zero_like).collect()
+        }
+    }
+}
+
+impl<X: HasTangent + ?Sized> HasTangent for &X {
+    type Tangent = X::Tangent;
+    #[inline(always)]
+    fn zero_tangent(&self) -> X::Tangent {
+        (**self).zero_tangent()
+    }
+}
+
+impl<X: HasTangent + ?Sized> HasTangent for &mut X {
+    type Tangent = X::Tangent;
+    #[inline(always)]
+    fn zero_tangent(&self) -> X::Tangent {
+        (**self).zero_tangent()
+    }
+}
