@@ -31,6 +31,23 @@ fn square(x: f64) -> f64 {
     x * x
 }
 
+/// The multivariate `f(X) = X₀² + 3 sin X₁ + cos X₂`.
+#[differentiate]
+fn multivariate(x: [f32; 3]) -> f32 {
+    x[0].powi(2) + 3.0 * x[1].sin() + x[2].cos()
+}
+
+/// `∇f(X) = (2X₀, 3 cos X₁, -sin X₂)`, derived by hand.
+fn multivariate_grad_manual(x: [f32; 3]) -> [f32; 3] {
+    [2.0 * x[0], 3.0 * x[1].cos(), -x[2].sin()]
+}
+
+/// `f(x) = (x₀ + 2x₁, sin(x₀) e^x₁, x₁³)`: from R² to R³.
+#[differentiate]
+fn vector_valued(x: [f32; 2]) -> [f32; 3] {
+    [x[0] + 2.0 * x[1], x[0].sin() * x[1].exp(), x[1].powi(3)]
+}
+
 fn section(title: &str) {
     println!("\n== {title} ==");
 }
@@ -52,6 +69,27 @@ fn main() {
     let (value, grad) = square::value_and_grad(3.0);
     println!("value: {value:?}");
     println!("grad: {grad:?}");
+
+    section("multivariate functions: f(X) = X₀² + 3 sin X₁ + cos X₂");
+    let big_x = [2.0, 3.0, 1.0];
+    println!("manual ∇f(2, 3, 1): {:?}", multivariate_grad_manual(big_x));
+    println!("auto ∇f(2, 3, 1):   {:?}", multivariate::grad(big_x));
+
+    section("jvp, vjp and Jacobians of f(x) = (x₀ + 2x₁, sin(x₀) e^x₁, x₁³)");
+    let (_, jvp) = vector_valued::jvp(([1.0, 2.0],), ([2.0, 3.0],));
+    println!("jvp at (1, 2) along (2, 3): {jvp:?}");
+    let (_, pullback) = vector_valued::vjp([1.0, 2.0]);
+    println!(
+        "vjp at (1, 2) with (2, 3, 4): {:?}",
+        pullback([2.0, 3.0, 4.0])
+    );
+    let columns = [[1.0, 0.0], [0.0, 1.0]].map(|e| vector_valued::jvp(([2.0, 3.0],), (e,)).1);
+    println!("Jacobian at (2, 3), columns from jvp: {columns:?}");
+    let (_, pullback) = vector_valued::vjp([2.0, 3.0]);
+    let rows = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]].map(|e| pullback(e));
+    println!("Jacobian at (2, 3), rows from vjp:    {rows:?}");
+    println!("jacfwd at (2, 3):{}", vector_valued::jacfwd([2.0, 3.0]));
+    println!("jacrev at (2, 3):{}", vector_valued::jacrev([2.0, 3.0]));
 
     section("jvp and vjp of f at 2");
     let (y, tangent) = f::jvp((x,), (1.0,));
