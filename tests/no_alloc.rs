@@ -19,7 +19,11 @@ fn field(x: [f64; 3]) -> [f64; 2] {
 /// Fails if `run` allocates on the heap.
 fn assert_no_allocation(what: &str, run: impl FnOnce()) {
     let info = allocation_counter::measure(run);
-    assert_eq!(info.count_total, 0, "{what} allocated {} times", info.count_total);
+    assert_eq!(
+        info.count_total, 0,
+        "{what} allocated {} times",
+        info.count_total
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! generated code points at the user's expression.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use crate::ir::{self, Callee, Op, Role, Stmt, Var};
@@ -101,16 +101,27 @@ impl<'a> Emitter<'a> {
                 let src = self.var(*src);
                 quote_spanned!(span=> let #annotated = ::core::clone::Clone::clone(&#src);)
             }
-            Op::Rule { prim, args } => {
+            Op::Rule { prim, args, .. } => {
                 let rule = Ident::new(prim.name, span);
                 let args = args.iter().map(|a| self.var(*a));
                 let partials = stmt.defs[1..].iter().map(name);
                 // Rules take their arguments by reference; an array literal's
                 // rule takes an array of references and returns an array of partials.
-                let (call, partials) = match prim.spelling {
-                    Spelling::ArrayLiteral => (
+                let (call, partials) = match (prim.spelling, callee_of(stmt)) {
+                    (Spelling::ArrayLiteral, _) => (
                         quote_spanned!(span=> #rt::rules::#rule([#(&#args),*])),
                         quote!([#(#partials),*]),
+                    ),
+                    (Spelling::TupleLiteral, _) => {
+                        let rule = format_ident!("tuple{}", stmt.defs.len() - 1, span = span);
+                        (
+                            quote_spanned!(span=> #rt::rules::#rule((#(&#args,)*))),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
+                    (Spelling::Field, Some(Callee::Member(k))) => (
+                        quote_spanned!(span=> #rt::rules::field::<#k, _>(#(&#args),*)),
+                        quote!((#(#partials,)*)),
                     ),
                     _ => (
                         quote_spanned!(span=> #rt::rules::#rule(#(&#args),*)),
@@ -174,6 +185,14 @@ impl<'a> Emitter<'a> {
     }
 }
 
+/// The callee a `Rule` statement's primitive had (kept on `Op::Rule`).
+fn callee_of(stmt: &Stmt) -> Option<&Callee> {
+    match &stmt.op {
+        Op::Rule { callee, .. } => Some(callee),
+        _ => None,
+    }
+}
+
 /// A primitive written as plain Rust, as the user would.
 fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> TokenStream {
     if let Spelling::Operator(op) = prim.spelling {
@@ -192,6 +211,12 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
             }
         }
         Spelling::ArrayLiteral => return quote_spanned!(span=> [#(#args),*]),
+        Spelling::TupleLiteral => return quote_spanned!(span=> (#(#args,)*)),
+        Spelling::Field => {
+            if let (Callee::Member(k), [t]) = (callee, args) {
+                return quote_spanned!(span=> #t.#k);
+            }
+        }
         _ => {}
     }
     let method = Ident::new(prim.name, span);

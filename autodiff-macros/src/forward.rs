@@ -96,7 +96,7 @@ impl Builder {
             return;
         }
         match &stmt.op {
-            Op::Prim { prim, args, .. } => {
+            Op::Prim { prim, args, callee } => {
                 // One partial slot per differentiable argument, filled only
                 // where the argument has a tangent.
                 let mut defs = vec![Some(def)];
@@ -119,6 +119,7 @@ impl Builder {
                     op: Op::Rule {
                         prim,
                         args: args.clone(),
+                        callee: callee.clone(),
                     },
                     span: stmt.span,
                     ty: stmt.ty.clone(),

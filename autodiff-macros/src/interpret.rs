@@ -41,7 +41,7 @@ pub fn run(stmts: &[Stmt], inputs: &Inputs, env: &mut HashMap<Var, f64>) {
                 let a: Vec<f64> = args.iter().map(get).collect();
                 vec![rule(prim.name, &a).0]
             }
-            Op::Rule { prim, args } => {
+            Op::Rule { prim, args, .. } => {
                 let a: Vec<f64> = args.iter().map(get).collect();
                 let (value, partials) = rule(prim.name, &a);
                 std::iter::once(value).chain(partials).collect()

@@ -39,6 +39,8 @@ pub enum Callee {
     Method,
     /// `f64::sin(x)`: the path up to and including the function name.
     Path(syn::Path),
+    /// `t.0`: the field number.
+    Member(syn::Index),
 }
 
 /// Whether an opaque expression may see differentiable values.
@@ -88,6 +90,8 @@ pub enum Op {
         prim: &'static Primitive,
         /// Its arguments, the receiver first.
         args: Vec<Var>,
+        /// How the user wrote it (a field's number lives here).
+        callee: Callee,
     },
     /// Forward mode: the tangent given for a differentiable argument, by its
     /// position among the differentiable arguments.

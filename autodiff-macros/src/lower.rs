@@ -175,12 +175,37 @@ impl Lowering<'_> {
             }
             None => value,
         };
+        self.bind_pattern(pat, value);
+    }
+
+    /// Binds the names of a `let` pattern; tuples and arrays are taken apart
+    /// field by field (`let (a, b) = t;` is `a = t.0`, `b = t.1`).
+    fn bind_pattern(&mut self, pat: &Pat, value: Var) {
         match pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => self.bind(&p.ident, value),
             Pat::Wild(_) => {}
+            Pat::Tuple(t) if !t.elems.iter().any(|e| matches!(e, Pat::Rest(_))) => {
+                for (k, elem) in t.elems.iter().enumerate() {
+                    let index = syn::Index {
+                        index: k as u32,
+                        span: elem.span(),
+                    };
+                    let field = self.prim(primitives::tuple_field(), vec![value], Callee::Member(index), elem.span());
+                    self.bind_pattern(elem, field);
+                }
+            }
+            Pat::Slice(a) if !a.elems.iter().any(|e| matches!(e, Pat::Rest(_))) => {
+                for (k, elem) in a.elems.iter().enumerate() {
+                    let literal: Expr = syn::parse_quote_spanned!(elem.span()=> #k);
+                    let index = self.opaque(&literal, OpaqueKind::Inert);
+                    let item = self.prim(primitives::indexing(), vec![value, index], Callee::Operator, elem.span());
+                    self.bind_pattern(elem, item);
+                }
+            }
+            Pat::Paren(p) => self.bind_pattern(&p.pat, value),
             other => self.errors.on(
                 other,
-                "only simple `let name = ..` bindings are supported; bind to a name and use it",
+                "this pattern is not supported in a `let`; use a name, `_`, or a tuple or array of them (without `..`)",
             ),
         }
     }
@@ -356,12 +381,23 @@ impl Lowering<'_> {
             // Rules take every operand by reference already, so a shared
             // borrow (`a.dot(&b)`) is the value itself.
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
-            // Fields and tuples of static values (`params.scale`) are plain
-            // code; a derivative through them needs struct and tuple support.
+            Expr::Tuple(t) if (1..=4).contains(&t.elems.len()) => {
+                let fields = t.elems.iter().map(|e| self.expr(e)).collect();
+                self.prim(primitives::tuple_literal(), fields, Callee::Operator, span)
+            }
+            Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => {
+                let tuple = self.expr(&f.base);
+                let syn::Member::Unnamed(index) = &f.member else {
+                    return self.poisoned(span);
+                };
+                self.prim(primitives::tuple_field(), vec![tuple], Callee::Member(index.clone()), span)
+            }
+            // Fields of structs (`params.scale`) are plain code, fine on
+            // static values; a derivative through them needs struct support.
             Expr::Field(_) | Expr::Tuple(_) | Expr::Reference(_) => self.opaque(
                 expr,
                 OpaqueKind::Foreign(
-                    "cannot differentiate through fields, tuples or `&mut` yet: derivatives flow through scalars, arrays and nalgebra matrices; pass the parts as separate arguments".into(),
+                    "cannot differentiate through struct fields, `&mut` or tuples of more than four fields yet: derivatives flow through scalars, arrays, tuples and nalgebra matrices; pass the parts as separate arguments".into(),
                 ),
             ),
             _ => {

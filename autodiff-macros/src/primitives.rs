@@ -19,6 +19,11 @@ pub enum Spelling {
     Index,
     /// An array literal `[a, b, ..]`, of any length (`arity` is unused).
     ArrayLiteral,
+    /// A tuple literal `(a, b, ..)`, of one to four fields.
+    TupleLiteral,
+    /// A tuple field `t.0` (the field number is in the call's `Callee`).
+    /// Like indexing, its reverse rule adds into the adjoint in place.
+    Field,
 }
 
 /// One primitive.
@@ -38,6 +43,13 @@ impl Primitive {
     /// Whether argument `i` carries a derivative.
     pub fn differentiable_arg(&self, i: usize) -> bool {
         !self.static_args.contains(&i)
+    }
+
+    /// Whether reverse mode adds this primitive's cotangent into part of its
+    /// argument's adjoint in place (indexing, fields) rather than building a
+    /// whole new adjoint.
+    pub fn adds_in_place(&self) -> bool {
+        matches!(self.spelling, Spelling::Index | Spelling::Field)
     }
 }
 
@@ -72,6 +84,8 @@ table! {
     floor / 1; ceil / 1; round / 1; trunc / 1; fract / 1; to_degrees / 1; to_radians / 1;
     index / 2 static 1 spelled Index;
     array / 0 spelled ArrayLiteral;
+    tuple / 0 spelled TupleLiteral;
+    field / 1 spelled Field;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
     component_mul / 2; component_div / 2;
 }
@@ -84,6 +98,16 @@ pub fn indexing() -> &'static Primitive {
 /// An array literal.
 pub fn array_literal() -> &'static Primitive {
     by_spelling(Spelling::ArrayLiteral)
+}
+
+/// A tuple literal.
+pub fn tuple_literal() -> &'static Primitive {
+    by_spelling(Spelling::TupleLiteral)
+}
+
+/// A tuple field.
+pub fn tuple_field() -> &'static Primitive {
+    by_spelling(Spelling::Field)
 }
 
 fn by_spelling(spelling: Spelling) -> &'static Primitive {

@@ -14,7 +14,6 @@ use std::collections::HashMap;
 
 use crate::activity::Activity;
 use crate::ir::{ArgRole, Function, Op, Role, Stmt, Var};
-use crate::primitives::Spelling;
 
 /// Where the output's cotangent comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +47,7 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
     let mut partials: HashMap<usize, Vec<(Var, Var)>> = HashMap::new();
     for (index, stmt) in f.body.iter().enumerate() {
         match (&stmt.op, stmt.def()) {
-            (Op::Prim { prim, args, .. }, Some(def)) if act.active(def) => {
+            (Op::Prim { prim, args, callee }, Some(def)) if act.active(def) => {
                 let mut defs = vec![Some(def)];
                 let mut pairs = Vec::new();
                 for (i, a) in args.iter().enumerate() {
@@ -69,6 +68,7 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
                     op: Op::Rule {
                         prim,
                         args: args.clone(),
+                        callee: callee.clone(),
                     },
                     span: stmt.span,
                     ty: stmt.ty.clone(),
@@ -101,7 +101,7 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
             continue;
         };
         match &stmt.op {
-            Op::Prim { prim, .. } if prim.spelling == Spelling::Index => {
+            Op::Prim { prim, .. } if prim.adds_in_place() => {
                 // An element's cotangent is added into the container's
                 // adjoint in place; the adjoint starts as zeros.
                 for (arg, partial) in partials.get(&index).into_iter().flatten() {

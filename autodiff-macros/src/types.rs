@@ -109,6 +109,14 @@ pub fn classify(ty: &Type) -> TypeClass {
             }
             elem => classify(elem),
         },
+        Type::Tuple(t)
+            if (1..=4).contains(&t.elems.len())
+                && t.elems
+                    .iter()
+                    .all(|e| classify(e) == TypeClass::Differentiable) =>
+        {
+            TypeClass::Differentiable
+        }
         Type::Array(a) => match classify(&a.elem) {
             TypeClass::Differentiable => TypeClass::Differentiable,
             TypeClass::Static => TypeClass::Static,
@@ -162,6 +170,10 @@ pub fn owned(ty: &Type, runtime: &TokenStream) -> TokenStream {
             }
             elem => owned(elem, runtime),
         },
+        Type::Tuple(t) => {
+            let elems = t.elems.iter().map(|e| owned(e, runtime));
+            quote!((#(#elems,)*))
+        }
         other => other.to_token_stream(),
     }
 }
@@ -178,6 +190,10 @@ pub fn static_dim(ty: &Type) -> Option<TokenStream> {
         Type::Array(a) => {
             let (len, inner) = (&a.len, static_dim(&a.elem)?);
             Some(quote!((#len) * (#inner)))
+        }
+        Type::Tuple(t) => {
+            let dims = t.elems.iter().map(static_dim).collect::<Option<Vec<_>>>()?;
+            Some(quote!(0 #(+ (#dims))*))
         }
         Type::Path(_) => {
             let (name, args) = path_parts(ty)?;
@@ -208,6 +224,7 @@ pub fn scalar(ty: &Type) -> Option<Type> {
         Type::Reference(r) => scalar(&r.elem),
         Type::Slice(s) => scalar(&s.elem),
         Type::Array(a) => scalar(&a.elem),
+        Type::Tuple(t) => scalar(t.elems.first()?),
         Type::Path(_) if is_float(ty) => Some(ty.clone()),
         Type::Path(_) => {
             let (_, args) = path_parts(ty)?;
@@ -261,7 +278,14 @@ mod tests {
         for s in ["usize", "&i32", "bool", "[u8; 4]"] {
             assert_eq!(classify(&ty(s)), TypeClass::Static, "{s}");
         }
-        for u in ["String", "&mut f64", "Vector3<i32>", "(f64, f64)", "Params"] {
+        assert_eq!(classify(&ty("(f64, [f64; 2])")), TypeClass::Differentiable);
+        for u in [
+            "String",
+            "&mut f64",
+            "Vector3<i32>",
+            "(f64, String)",
+            "Params",
+        ] {
             assert_eq!(classify(&ty(u)), TypeClass::Unknown, "{u}");
         }
     }

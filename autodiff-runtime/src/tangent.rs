@@ -183,3 +183,63 @@ impl<X: HasTangent + ?Sized> HasTangent for &mut X {
         (**self).zero_tangent()
     }
 }
+
+/// Tuples are tangent spaces componentwise; they flatten in field order.
+macro_rules! tuple_tangent {
+    ($(($($T:ident . $k:tt),+))*) => {$(
+        impl<S: Real, $($T: Tangent<Scalar = S>),+> Tangent for ($($T,)+) {
+            type Scalar = S;
+            #[inline]
+            fn zero_like(&self) -> Self {
+                ($(self.$k.zero_like(),)+)
+            }
+            #[inline]
+            fn add(self, other: Self) -> Self {
+                ($(self.$k.add(other.$k),)+)
+            }
+            #[inline]
+            fn dim(&self) -> usize {
+                0 $(+ self.$k.dim())+
+            }
+            #[inline]
+            #[allow(unused_assignments)]
+            fn component(&self, mut i: usize) -> S {
+                $(
+                    let d = self.$k.dim();
+                    if i < d {
+                        return self.$k.component(i);
+                    }
+                    i -= d;
+                )+
+                panic!("component index out of range")
+            }
+            #[inline]
+            #[allow(unused_assignments)]
+            fn set_component(&mut self, mut i: usize, value: S) {
+                $(
+                    let d = self.$k.dim();
+                    if i < d {
+                        return self.$k.set_component(i, value);
+                    }
+                    i -= d;
+                )+
+                panic!("component index out of range")
+            }
+        }
+
+        impl<S: Real, $($T: Tangent<Scalar = S>),+> HasTangent for ($($T,)+) {
+            type Tangent = Self;
+            #[inline]
+            fn zero_tangent(&self) -> Self {
+                self.zero_like()
+            }
+        }
+    )*};
+}
+
+tuple_tangent! {
+    (A.0)
+    (A.0, B.1)
+    (A.0, B.1, C.2)
+    (A.0, B.1, C.2, D.3)
+}
