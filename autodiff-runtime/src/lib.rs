@@ -16,6 +16,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod jacobian;
+mod linalg_partials;
+mod linalg_tangent;
 pub mod linear;
 pub mod random;
 mod real;

@@ -11,8 +11,12 @@
 
 mod arith;
 mod index;
+mod linalg;
 mod scalar;
+mod tuple;
 
 pub use arith::*;
 pub use index::*;
+pub use linalg::*;
 pub use scalar::*;
+pub use tuple::*;
