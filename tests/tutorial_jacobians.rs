@@ -1,7 +1,7 @@
 //! The tutorial's multivariate examples with arrays: its printed numbers, and
 //! each derivative against its closed form.
 
-use autodiff::nalgebra::SMatrix;
+use autodiff::nalgebra::{SMatrix, Vector3};
 use autodiff::prelude::*;
 
 /// f(X) = X₀² + 3 sin X₁ + cos X₂.
@@ -111,4 +111,24 @@ fn jacobians_four_ways() {
     let printed = SMatrix::<f32, 3, 2>::new(1.0, 2.0, -8.358_533, 18.263_727, 0.0, 27.0);
     assert_eq!(g32::jacfwd([2.0, 3.0]), printed);
     assert_eq!(g32::jacrev([2.0, 3.0]), printed);
+}
+
+/// f(x, y) = ‖x‖² + ‖y‖ + ⟨x, y⟩, in single precision as the tutorial.
+#[differentiate]
+fn two_vectors(x: Vector3<f32>, y: Vector3<f32>) -> f32 {
+    x.norm().powi(2) + y.norm() + x.dot(&y)
+}
+
+#[test]
+fn gradients_with_respect_to_two_vectors() {
+    let (x, y) = (Vector3::new(1.0, 2.0, 3.0), Vector3::new(0.0, -1.0, 1.0));
+    let (d_x, d_y) = two_vectors::grad(x, y);
+    // The closed forms 2x + y and y/‖y‖ + x, as the tutorial prints them.
+    assert_eq!(d_x, 2.0 * x + y);
+    assert_eq!(d_x, Vector3::new(2.0, 3.0, 7.0));
+    let expected_y = y / y.norm() + x;
+    for k in 0..3 {
+        assert!((d_y[k] - expected_y[k]).abs() <= 1e-6 * expected_y[k].abs().max(1.0));
+    }
+    assert_eq!(d_y, Vector3::new(1.0, 1.292_893_2, 3.707_106_8));
 }

@@ -87,7 +87,7 @@ table! {
     tuple / 0 spelled TupleLiteral;
     field / 1 spelled Field;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
-    component_mul / 2; component_div / 2;
+    component_mul / 2; component_div / 2; clone / 1;
 }
 
 /// Indexing `x[i]`.

@@ -4,6 +4,7 @@
 //! derivative computed by `#[differentiate]` and the one derived by hand, so
 //! the numbers can be checked against the tutorial's.
 
+use autodiff::nalgebra::Vector3;
 use autodiff::prelude::*;
 
 mod rng;
@@ -48,6 +49,12 @@ fn vector_valued(x: [f32; 2]) -> [f32; 3] {
     [x[0] + 2.0 * x[1], x[0].sin() * x[1].exp(), x[1].powi(3)]
 }
 
+/// `f(x, y) = ‖x‖² + ‖y‖ + ⟨x, y⟩` for `x, y ∈ R³`.
+#[differentiate]
+fn two_vectors(x: Vector3<f32>, y: Vector3<f32>) -> f32 {
+    x.norm().powi(2) + y.norm() + x.dot(&y)
+}
+
 fn section(title: &str) {
     println!("\n== {title} ==");
 }
@@ -75,6 +82,14 @@ fn main() {
     println!("manual ∇f(2, 3, 1): {:?}", multivariate_grad_manual(big_x));
     println!("auto ∇f(2, 3, 1):   {:?}", multivariate::grad(big_x));
 
+    section("multiple multivariate arguments: f(x, y) = ‖x‖² + ‖y‖ + ⟨x, y⟩");
+    let (x, y) = (Vector3::new(1.0, 2.0, 3.0), Vector3::new(0.0, -1.0, 1.0));
+    let (d_x, d_y) = two_vectors::grad(x, y);
+    println!("derivative wrt x: {:?}", d_x.as_slice());
+    println!("manually computed: {:?}", (2.0 * x + y).as_slice());
+    println!("derivative wrt y: {:?}", d_y.as_slice());
+    println!("manually computed: {:?}", (y / y.norm() + x).as_slice());
+
     section("jvp, vjp and Jacobians of f(x) = (x₀ + 2x₁, sin(x₀) e^x₁, x₁³)");
     let (_, jvp) = vector_valued::jvp(([1.0, 2.0],), ([2.0, 3.0],));
     println!("jvp at (1, 2) along (2, 3): {jvp:?}");
@@ -92,8 +107,8 @@ fn main() {
     println!("jacrev at (2, 3):{}", vector_valued::jacrev([2.0, 3.0]));
 
     section("jvp and vjp of f at 2");
-    let (y, tangent) = f::jvp((x,), (1.0,));
-    let (_, pullback) = f::vjp(x);
+    let (y, tangent) = f::jvp((2.0,), (1.0,));
+    let (_, pullback) = f::vjp(2.0);
     println!(
         "f(2) = {y:.4}, jvp with tangent 1: {tangent:.4}, vjp with cotangent 1: {:.4}",
         pullback(1.0)

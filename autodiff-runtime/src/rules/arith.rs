@@ -115,3 +115,9 @@ macro_rules! scalar_arith {
 }
 
 scalar_arith!(f32, f64);
+
+/// `x.clone()`: the value itself, partial `1`.
+#[inline(always)]
+pub fn clone<T: Clone>(x: &T) -> (T, (Identity,)) {
+    (x.clone(), (Identity,))
+}
