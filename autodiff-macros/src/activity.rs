@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use crate::errors::Errors;
-use crate::ir::{ArgRole, Function, Op, OpaqueKind, Var};
+use crate::ir::{captures, ArgRole, Callee, Function, MapFn, Op, OpaqueKind, Var};
 use crate::primitives::Spelling;
 
 /// The result of the analysis.
@@ -82,7 +82,23 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
             continue;
         }
         match &stmt.op {
-            Op::Prim { prim, args, .. } => {
+            Op::Prim { prim, args, callee } => {
+                if let Callee::Map(f) = callee {
+                    if let MapFn::Closure(closure) = &**f {
+                        let mut inner = Errors::default();
+                        analyse(closure, &mut inner);
+                        errors.extend(inner);
+                        if captures(closure).iter().any(|v| act.varied(*v)) {
+                            found.push((
+                                index,
+                                syn::Error::new(
+                                    stmt.span,
+                                    "a closure passed to `map` cannot capture differentiable values yet; pass them as entries of the mapped value, or compute the captured part outside the `map`",
+                                ),
+                            ));
+                        }
+                    }
+                }
                 for (i, a) in args.iter().enumerate() {
                     if prim.differentiable_arg(i) {
                         act.useful.insert(*a);

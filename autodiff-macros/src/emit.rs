@@ -12,8 +12,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
-use crate::ir::{self, Callee, Op, Role, Stmt, Var};
+use crate::errors::Errors;
+use crate::ir::{self, Callee, MapFn, Op, Role, Stmt, Var};
 use crate::primitives::{Primitive, Spelling};
+use crate::{activity, forward};
 
 /// The path through which generated code reaches the runtime.
 pub fn runtime() -> TokenStream {
@@ -119,6 +121,13 @@ impl<'a> Emitter<'a> {
                             quote!((#(#partials,)*)),
                         )
                     }
+                    (Spelling::Map, Some(Callee::Map(f))) => {
+                        let rule = scalar_rule(f, span);
+                        (
+                            quote_spanned!(span=> #rt::rules::map(#(&#args),*, #rule)),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
                     (Spelling::Field, Some(Callee::Member(k))) => (
                         quote_spanned!(span=> #rt::rules::field::<#k, _>(#(&#args),*)),
                         quote!((#(#partials,)*)),
@@ -185,6 +194,38 @@ impl<'a> Emitter<'a> {
     }
 }
 
+/// The scalar rule `map` applies to each entry: `&S -> (value, (derivative,))`.
+/// For a closure, its body differentiated in forward mode with tangent `1`.
+fn scalar_rule(f: &MapFn, span: Span) -> TokenStream {
+    let rt = runtime();
+    let closure = match f {
+        MapFn::Primitive(prim) => {
+            let name = Ident::new(prim.name, span);
+            return quote_spanned!(span=> #rt::rules::#name);
+        }
+        MapFn::Closure(closure) => closure,
+    };
+    // Errors inside the closure were reported with the enclosing function's.
+    let act = activity::analyse(closure, &mut Errors::default());
+    let jvp = forward::forward(closure, &act);
+    let param = closure.params[0].name.clone();
+    let (entry, one) = (
+        Ident::new("__entry", Span::mixed_site()),
+        Ident::new("__one", Span::mixed_site()),
+    );
+    let emitter = Emitter::new(&jvp.roles, vec![param.clone()]).with_tangents(vec![one.clone()]);
+    let body = emitter.stmts(&jvp.body);
+    let (value, tangent) = (emitter.var(jvp.value), emitter.var(jvp.tangent));
+    quote_spanned! {span=>
+        |#entry: &_| {
+            let #param = ::core::clone::Clone::clone(#entry);
+            let #one = #rt::linear::seed(&#param);
+            #body
+            (#value, (#tangent,))
+        }
+    }
+}
+
 /// The callee a `Rule` statement's primitive had (kept on `Op::Rule`).
 fn callee_of(stmt: &Stmt) -> Option<&Callee> {
     match &stmt.op {
@@ -212,6 +253,12 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
         }
         Spelling::ArrayLiteral => return quote_spanned!(span=> [#(#args),*]),
         Spelling::TupleLiteral => return quote_spanned!(span=> (#(#args,)*)),
+        Spelling::Map => {
+            if let (Callee::Map(f), [x]) = (callee, args) {
+                let (rt, rule) = (runtime(), scalar_rule(f, span));
+                return quote_spanned!(span=> #rt::rules::map(&#x, #rule).0);
+            }
+        }
         Spelling::Field => {
             if let (Callee::Member(k), [t]) = (callee, args) {
                 return quote_spanned!(span=> #t.#k);

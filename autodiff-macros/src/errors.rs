@@ -23,6 +23,11 @@ impl Errors {
         self.0.push(error);
     }
 
+    /// Adds the errors found by a nested analysis.
+    pub fn extend(&mut self, other: Errors) {
+        self.0.extend(other.0);
+    }
+
     /// Whether nothing went wrong.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -41,6 +41,18 @@ pub enum Callee {
     Path(syn::Path),
     /// `t.0`: the field number.
     Member(syn::Index),
+    /// `x.map(f)`: the scalar function.
+    Map(Box<MapFn>),
+}
+
+/// The scalar function of `x.map(f)`.
+#[derive(Clone, Debug)]
+pub enum MapFn {
+    /// A float function by path (`f64::exp`): its rule is the primitive's.
+    Primitive(&'static Primitive),
+    /// A closure `|v| body`, lowered as a function of one differentiable
+    /// argument; the forward transform gives its derivative.
+    Closure(Function),
 }
 
 /// Whether an opaque expression may see differentiable values.
@@ -145,6 +157,33 @@ pub struct Stmt {
 }
 
 impl Stmt {
+    /// The variables the operation reads (for a `map` closure, the outer
+    /// variables it captures too).
+    pub fn uses(&self) -> Vec<Var> {
+        match &self.op {
+            Op::Arg(_) | Op::TangentIn(_) | Op::CotangentIn => Vec::new(),
+            Op::Opaque { uses, .. } => uses.clone(),
+            Op::Prim { args, callee, .. } | Op::Rule { args, callee, .. } => {
+                let mut uses = args.clone();
+                if let Callee::Map(f) = callee {
+                    if let MapFn::Closure(closure) = &**f {
+                        uses.extend(captures(closure));
+                    }
+                }
+                uses
+            }
+            Op::Copy(v) | Op::Seed(v) | Op::Zero(v) => vec![*v],
+            Op::Push { partial, tangent } => vec![*partial, *tangent],
+            Op::Pull { partial, adjoint } => vec![*partial, *adjoint],
+            Op::PullInto {
+                partial,
+                adjoint,
+                acc,
+            } => vec![*partial, *adjoint, *acc],
+            Op::Accumulate(a, b) => vec![*a, *b],
+        }
+    }
+
     /// A statement defining one variable.
     pub fn new(def: Var, op: Op, span: Span) -> Self {
         Stmt {
@@ -200,6 +239,25 @@ impl Function {
         self.roles.push(role);
         Var(self.roles.len() as u32 - 1)
     }
+}
+
+/// The variables a function's body reads without defining them: what a
+/// closure captures from the enclosing function.
+pub fn captures(f: &Function) -> Vec<Var> {
+    let defined: std::collections::HashSet<Var> = f
+        .body
+        .iter()
+        .flat_map(|s| s.defs.iter().flatten().copied())
+        .collect();
+    let mut captured = Vec::new();
+    for stmt in &f.body {
+        for v in stmt.uses() {
+            if !defined.contains(&v) && !captured.contains(&v) {
+                captured.push(v);
+            }
+        }
+    }
+    captured
 }
 
 /// The identifier of a variable in generated code. Primal variables get this

@@ -19,7 +19,7 @@ use syn::visit_mut::VisitMut;
 use syn::{BinOp, Block, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
 
 use crate::errors::Errors;
-use crate::ir::{self, Callee, Function, Op, OpaqueKind, Param, Role, Stmt, Var};
+use crate::ir::{self, ArgRole, Callee, Function, MapFn, Op, OpaqueKind, Param, Role, Stmt, Var};
 use crate::primitives::{self, Primitive};
 use crate::types::{classify, type_text, TypeClass};
 
@@ -275,6 +275,7 @@ impl Lowering<'_> {
         let mut rename = Rename {
             cx: self,
             uses: Vec::new(),
+            shadowed: Vec::new(),
         };
         rename.visit_expr_mut(&mut expr);
         let uses = rename.uses;
@@ -312,6 +313,11 @@ impl Lowering<'_> {
                     OpaqueKind::Foreign("cannot differentiate through a dereference; pass the value itself (`x: f64`, not `&f64`)".into()),
                 ),
             },
+            Expr::MethodCall(m) if m.method == "map" && m.args.len() == 1 => {
+                let x = self.expr(&m.receiver);
+                let f = self.map_fn(&m.args[0]);
+                self.prim(primitives::mapping(), vec![x], Callee::Map(Box::new(f)), span)
+            }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 match primitives::method(&name) {
@@ -468,6 +474,58 @@ impl Lowering<'_> {
         self.opaque(&Expr::Call(call.clone()), OpaqueKind::Foreign(message))
     }
 
+    /// The scalar function of `x.map(f)`: a float function by path, or a
+    /// closure of one argument lowered into a function of its own.
+    fn map_fn(&mut self, f: &Expr) -> MapFn {
+        if let Expr::Path(p) = f {
+            if let Some(prim) = float_function(&p.path).filter(|p| p.arity == 1) {
+                return MapFn::Primitive(prim);
+            }
+        }
+        let closure = match f {
+            Expr::Closure(c) if c.inputs.len() == 1 && c.asyncness.is_none() => c,
+            other => {
+                self.errors.on(other, "`map` takes a closure of one argument (`|v| v * v`) or a float function such as `f64::exp`");
+                return MapFn::Primitive(primitives::negation());
+            }
+        };
+        let param = match &closure.inputs[0] {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+            Pat::Type(t) => match &*t.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+                other => {
+                    self.errors
+                        .on(other, "bind the closure's argument to a name");
+                    return MapFn::Primitive(primitives::negation());
+                }
+            },
+            other => {
+                self.errors
+                    .on(other, "bind the closure's argument to a name");
+                return MapFn::Primitive(primitives::negation());
+            }
+        };
+        // The closure's statements go to a body of their own; its names see
+        // the enclosing scopes, so it can read (capture) outer values.
+        let outer = std::mem::take(&mut self.f.body);
+        self.scopes.push(HashMap::new());
+        let arg = self.emit(Op::Arg(0), param.span());
+        self.bind(&param, arg);
+        let ret = self.expr(&closure.body);
+        self.scopes.pop();
+        let body = std::mem::replace(&mut self.f.body, outer);
+        MapFn::Closure(Function {
+            params: vec![Param {
+                name: param,
+                ty: syn::parse_quote!(_),
+                role: ArgRole::Differentiable,
+            }],
+            body,
+            ret,
+            roles: self.f.roles.clone(),
+        })
+    }
+
     /// Reports a construct the IR cannot express, with what to do instead.
     fn reject(&mut self, expr: &Expr) {
         let message = match expr {
@@ -495,11 +553,14 @@ impl Lowering<'_> {
 struct Rename<'a, 'b> {
     cx: &'a mut Lowering<'b>,
     uses: Vec<Var>,
+    /// Names bound by closures being visited, which shadow the function's.
+    shadowed: Vec<String>,
 }
 
 impl VisitMut for Rename<'_, '_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        if let Some(var) = local_name(expr).and_then(|n| self.cx.lookup(n)) {
+        let local = local_name(expr).filter(|n| !self.shadowed.contains(&n.to_string()));
+        if let Some(var) = local.and_then(|n| self.cx.lookup(n)) {
             let span = expr.span();
             let mut id = ir::ident(var, Role::Primal);
             id.set_span(span);
@@ -510,8 +571,18 @@ impl VisitMut for Rename<'_, '_> {
             return;
         }
         match expr {
-            Expr::Closure(_)
-            | Expr::Unsafe(_)
+            // A closure in plain code (`DVector::from_fn(n, |i, _| i as f64)`)
+            // is fine: what it captures counts as used, so a derivative
+            // that would have to flow through it is still reported.
+            Expr::Closure(c) => {
+                let before = self.shadowed.len();
+                for input in &c.inputs {
+                    bound_names(input, &mut self.shadowed);
+                }
+                self.visit_expr_mut(&mut c.body);
+                self.shadowed.truncate(before);
+            }
+            Expr::Unsafe(_)
             | Expr::Async(_)
             | Expr::Macro(_)
             | Expr::Block(_)
@@ -552,6 +623,19 @@ impl VisitMut for Rename<'_, '_> {
             }
         }
         syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// The names a closure parameter pattern binds.
+fn bound_names(pat: &Pat, names: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(p) => names.push(p.ident.to_string()),
+        Pat::Type(t) => bound_names(&t.pat, names),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| bound_names(p, names)),
+        Pat::Reference(r) => bound_names(&r.pat, names),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| bound_names(p, names)),
+        Pat::Paren(p) => bound_names(&p.pat, names),
+        _ => {}
     }
 }
 

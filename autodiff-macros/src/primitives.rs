@@ -21,6 +21,8 @@ pub enum Spelling {
     ArrayLiteral,
     /// A tuple literal `(a, b, ..)`, of one to four fields.
     TupleLiteral,
+    /// `x.map(f)` with `f` a scalar function (kept in the call's `Callee`).
+    Map,
     /// A tuple field `t.0` (the field number is in the call's `Callee`).
     /// Like indexing, its reverse rule adds into the adjoint in place.
     Field,
@@ -86,6 +88,7 @@ table! {
     array / 0 spelled ArrayLiteral;
     tuple / 0 spelled TupleLiteral;
     field / 1 spelled Field;
+    map / 1 spelled Map;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
     component_mul / 2; component_div / 2; clone / 1;
 }
@@ -103,6 +106,11 @@ pub fn array_literal() -> &'static Primitive {
 /// A tuple literal.
 pub fn tuple_literal() -> &'static Primitive {
     by_spelling(Spelling::TupleLiteral)
+}
+
+/// `x.map(f)`.
+pub fn mapping() -> &'static Primitive {
+    by_spelling(Spelling::Map)
 }
 
 /// A tuple field.

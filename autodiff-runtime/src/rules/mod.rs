@@ -12,11 +12,13 @@
 mod arith;
 mod index;
 mod linalg;
+mod map;
 mod scalar;
 mod tuple;
 
 pub use arith::*;
 pub use index::*;
 pub use linalg::*;
+pub use map::*;
 pub use scalar::*;
 pub use tuple::*;
