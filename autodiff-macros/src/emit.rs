@@ -128,6 +128,10 @@ impl<'a> Emitter<'a> {
                             quote!((#(#partials,)*)),
                         )
                     }
+                    (Spelling::Construct, Some(Callee::Path(convert))) => (
+                        quote_spanned!(span=> #rt::rules::from_array(#(&#args),*, #convert)),
+                        quote!((#(#partials,)*)),
+                    ),
                     (Spelling::Field, Some(Callee::Member(k))) => (
                         quote_spanned!(span=> #rt::rules::field::<#k, _>(#(&#args),*)),
                         quote!((#(#partials,)*)),

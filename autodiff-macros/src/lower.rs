@@ -467,6 +467,24 @@ impl Lowering<'_> {
             let args = call.args.iter().map(|a| self.expr(a)).collect();
             return self.prim(prim, args, Callee::Path(func.path.clone()), span);
         }
+        if let Some((vector, is_new)) = vector_constructor(&func.path) {
+            // `Vector3::new(a, b, c)` is `Vector3::from([a, b, c])`.
+            let array = if is_new {
+                let entries = call.args.iter().map(|a| self.expr(a)).collect();
+                self.prim(primitives::array_literal(), entries, Callee::Operator, span)
+            } else if call.args.len() == 1 {
+                self.expr(&call.args[0])
+            } else {
+                self.errors.on(call, "`from` takes one array");
+                return self.poisoned(span);
+            };
+            return self.prim(
+                primitives::construct(),
+                vec![array],
+                Callee::Path(vector),
+                span,
+            );
+        }
         let message = format!(
             "cannot differentiate through the function `{}`; inline its body here, or if no derivative should flow through it, leave its argument out of `wrt(..)`",
             path_text(&func.path)
@@ -645,6 +663,38 @@ fn local_name(expr: &Expr) -> Option<&Ident> {
         Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => p.path.get_ident(),
         _ => None,
     }
+}
+
+/// For `Vector3::new` or `SVector::<f64, 3>::from`: the vector type's path
+/// and whether it is `new` (one argument per entry) rather than `from` (an
+/// array).
+fn vector_constructor(path: &syn::Path) -> Option<(syn::Path, bool)> {
+    let (function, ty) = {
+        let mut segments = path.segments.iter().rev();
+        (segments.next()?, segments.next()?)
+    };
+    let name = ty.ident.to_string();
+    let sized_vector = |n: &str| {
+        n.strip_prefix("RowVector")
+            .or_else(|| n.strip_prefix("Vector"))
+            .and_then(|d| d.parse::<usize>().ok())
+            .is_some_and(|d| (1..=6).contains(&d))
+    };
+    let is_new = function.ident == "new" && sized_vector(&name);
+    let is_from = function.ident == "from"
+        && (sized_vector(&name) || name == "SVector" || name == "RowSVector");
+    if !is_new && !is_from {
+        return None;
+    }
+    let mut vector = path.clone();
+    vector.segments.pop();
+    vector.segments.pop_punct();
+    let mut from = vector.clone();
+    from.segments.push(syn::PathSegment::from(Ident::new(
+        "from",
+        function.ident.span(),
+    )));
+    Some((from, is_new))
 }
 
 /// The primitive named by `f64::sin`, `f32::sin` or `<f64>::sin`.

@@ -21,6 +21,10 @@ pub enum Spelling {
     ArrayLiteral,
     /// A tuple literal `(a, b, ..)`, of one to four fields.
     TupleLiteral,
+    /// A vector built from an array, `Vector3::from([a, b, c])` (the
+    /// vector type's path is in the call's `Callee`); `Vector3::new(a, b, c)`
+    /// is lowered to it.
+    Construct,
     /// `x.map(f)` with `f` a scalar function (kept in the call's `Callee`).
     Map,
     /// A tuple field `t.0` (the field number is in the call's `Callee`).
@@ -89,6 +93,7 @@ table! {
     tuple / 0 spelled TupleLiteral;
     field / 1 spelled Field;
     map / 1 spelled Map;
+    from_array / 1 spelled Construct;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
     component_mul / 2; component_div / 2; clone / 1;
 }
@@ -106,6 +111,11 @@ pub fn array_literal() -> &'static Primitive {
 /// A tuple literal.
 pub fn tuple_literal() -> &'static Primitive {
     by_spelling(Spelling::TupleLiteral)
+}
+
+/// A vector built from an array.
+pub fn construct() -> &'static Primitive {
+    by_spelling(Spelling::Construct)
 }
 
 /// `x.map(f)`.

@@ -10,6 +10,7 @@
 //! adding a primitive means one rule here and one row there.
 
 mod arith;
+mod construct;
 mod index;
 mod linalg;
 mod map;
@@ -17,6 +18,7 @@ mod scalar;
 mod tuple;
 
 pub use arith::*;
+pub use construct::*;
 pub use index::*;
 pub use linalg::*;
 pub use map::*;

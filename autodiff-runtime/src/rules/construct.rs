@@ -1,0 +1,66 @@
+//! The rule of vector constructors: `Vector3::new(a, b, c)` and
+//! `SVector::from([a, b, c])`.
+//!
+//! The macro turns `Vector3::new(a, b, c)` into the array literal
+//! `[a, b, c]` followed by `Vector3::from`, so one rule covers both: a
+//! conversion from an array is linear, its partial converts tangents the
+//! same way, and its transpose converts cotangents back into arrays.
+
+use core::marker::PhantomData;
+
+use crate::linear::{Pull, Push};
+
+/// The partial of a conversion from an array `A` into a vector `V`.
+pub struct FromArray<V, A>(PhantomData<fn(A) -> V>);
+
+impl<V, A> Clone for FromArray<V, A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V, A> Copy for FromArray<V, A> {}
+
+impl<V, A> core::fmt::Debug for FromArray<V, A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("FromArray")
+    }
+}
+
+/// `V::from(array)`: the vector and its partial; `convert` is the
+/// conversion the user named (`Vector3::from`), which fixes `V`.
+#[inline(always)]
+pub fn from_array<A: Clone, V: From<A>>(array: &A, convert: fn(A) -> V) -> (V, (FromArray<V, A>,)) {
+    (convert(array.clone()), (FromArray(PhantomData),))
+}
+
+impl<V: From<A>, A: Clone> Push<A> for FromArray<V, A> {
+    type Out = V;
+    #[inline(always)]
+    fn push(&self, t: &A) -> V {
+        V::from(t.clone())
+    }
+}
+
+impl<V: Clone + Into<A>, A> Pull<V> for FromArray<V, A> {
+    type Out = A;
+    #[inline(always)]
+    fn pull(&self, c: &V) -> A {
+        c.clone().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linear::{pull, push};
+    use nalgebra::Vector3;
+
+    #[test]
+    fn conversion_and_its_transpose() {
+        let (v, (p,)) = from_array(&[1.0, 2.0, 3.0], Vector3::from);
+        assert_eq!(v, Vector3::new(1.0, 2.0, 3.0));
+        assert_eq!(push(&p, &[0.5, 0.0, -1.0]), Vector3::new(0.5, 0.0, -1.0));
+        assert_eq!(pull(&p, &Vector3::new(4.0, 5.0, 6.0)), [4.0, 5.0, 6.0]);
+    }
+}

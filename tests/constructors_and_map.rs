@@ -1,0 +1,72 @@
+//! Vector constructors and `map` inside differentiated functions, checked
+//! against closed forms and finite differences.
+
+use autodiff::nalgebra::{DVector, SMatrix, SVector, Vector3};
+use autodiff::prelude::*;
+
+/// Polar to Cartesian, with the radius as a third output.
+#[differentiate]
+fn cylinder(r: f64, theta: f64) -> Vector3<f64> {
+    Vector3::new(r * theta.cos(), r * theta.sin(), r)
+}
+
+/// A vector built with `from` from an array literal.
+#[differentiate]
+fn built_from(x: [f64; 2]) -> f64 {
+    let v = SVector::<f64, 2>::from([x[0] * x[1], x[1]]);
+    v.norm_squared()
+}
+
+/// `map` with a float function and with a closure reading a static value.
+#[differentiate]
+fn mapped(x: &DVector<f64>, scale: i32) -> f64 {
+    let k = f64::from(scale);
+    let y = x.map(f64::sin) + x.map(|v| (v * k).exp() - v * v);
+    y.sum()
+}
+
+#[test]
+fn constructor_jacobians() {
+    let (r, theta) = (2.0, 0.5);
+    let (d_r, d_theta): (SMatrix<f64, 3, 1>, SMatrix<f64, 3, 1>) = cylinder::jacfwd(r, theta);
+    assert_eq!(
+        d_r,
+        SMatrix::<f64, 3, 1>::new(theta.cos(), theta.sin(), 1.0)
+    );
+    let expected = SMatrix::<f64, 3, 1>::new(-r * theta.sin(), r * theta.cos(), 0.0);
+    assert!((d_theta - expected).norm() < 1e-15);
+    let (rev_r, rev_theta) = cylinder::jacrev(r, theta);
+    assert_eq!((rev_r, rev_theta), (d_r, d_theta));
+}
+
+#[test]
+fn constructor_from_array() {
+    // |v|² = x₀²x₁² + x₁².
+    let x = [1.5, -2.0];
+    let expected = [
+        2.0 * x[0] * x[1] * x[1],
+        2.0 * x[0] * x[0] * x[1] + 2.0 * x[1],
+    ];
+    assert_eq!(built_from::grad(x), expected);
+}
+
+#[test]
+fn map_with_functions_and_closures() {
+    let x = DVector::from_vec(vec![0.3, -0.2, 0.9, 1.4]);
+    let grad = mapped::grad(&x, 2);
+    for k in 0..x.len() {
+        let v = x[k];
+        let expected = v.cos() + 2.0 * (2.0 * v).exp() - 2.0 * v;
+        assert!(
+            (grad[k] - expected).abs() < 1e-13,
+            "{k}: {} vs {expected}",
+            grad[k]
+        );
+    }
+    // The dot-product test on jvp and vjp.
+    let t = DVector::from_vec(vec![1.0, -0.5, 0.25, 2.0]);
+    let (_, jv) = mapped::jvp((&x, 2), (t.clone(),));
+    let (_, pullback) = mapped::vjp(&x, 2);
+    let jtw = pullback(0.7);
+    assert!((0.7 * jv - t.dot(&jtw)).abs() < 1e-12);
+}
