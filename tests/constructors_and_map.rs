@@ -70,3 +70,59 @@ fn map_with_functions_and_closures() {
     let jtw = pullback(0.7);
     assert!((0.7 * jv - t.dot(&jtw)).abs() < 1e-12);
 }
+
+/// The tutorial's g(t) = t^sin(1, t, …, tⁿ⁻¹), the closure capturing `t`.
+#[differentiate]
+fn g(t: f64, n: usize) -> DVector<f64> {
+    let exponents = DVector::from_fn(n, |i, _| i as f64);
+    let powers = (exponents * t.ln()).map(f64::exp);
+    powers.map(|p| t.powf(p.sin()))
+}
+
+/// A closure capturing two differentiable scalars, over an array.
+#[differentiate]
+fn shifted(x: [f64; 3], a: f64, b: f64) -> f64 {
+    let y = x.map(|v| (a * v + b).tanh());
+    y[0] + y[1] * y[2]
+}
+
+#[test]
+fn map_closures_capturing_differentiable_values() {
+    // d/dt t^sin(t^k) = t^sin(t^k) (cos(t^k) k t^(k-1) ln t + sin(t^k)/t).
+    let (t, n) = (1.3_f64, 5);
+    let forward = g::jacfwd(t, n);
+    let reverse = g::jacrev(t, n);
+    for k in 0..n {
+        let p = t.powi(k as i32);
+        let value = t.powf(p.sin());
+        let dp = if k == 0 {
+            0.0
+        } else {
+            k as f64 * t.powi(k as i32 - 1)
+        };
+        let expected = value * (p.cos() * dp * t.ln() + p.sin() / t);
+        assert!((forward[(k, 0)] - expected).abs() < 1e-12, "jacfwd {k}");
+        assert!((reverse[(k, 0)] - expected).abs() < 1e-12, "jacrev {k}");
+    }
+
+    let (x, a, b) = ([0.2, -0.4, 0.9], 1.5, -0.3);
+    let (gx, ga, gb) = shifted::grad(x, a, b);
+    let h = 1e-6;
+    let fd = |d: [f64; 5]| {
+        let up = shifted([x[0] + d[0], x[1] + d[1], x[2] + d[2]], a + d[3], b + d[4]);
+        let down = shifted([x[0] - d[0], x[1] - d[1], x[2] - d[2]], a - d[3], b - d[4]);
+        (up - down) / (2.0 * h)
+    };
+    let mut unit = [0.0; 5];
+    let got = [gx[0], gx[1], gx[2], ga, gb];
+    for k in 0..5 {
+        unit[k] = h;
+        assert!(
+            (got[k] - fd(unit)).abs() < 1e-8,
+            "partial {k}: {} vs {}",
+            got[k],
+            fd(unit)
+        );
+        unit[k] = 0.0;
+    }
+}

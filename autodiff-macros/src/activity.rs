@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use crate::errors::Errors;
-use crate::ir::{captures, ArgRole, Callee, Function, MapFn, Op, OpaqueKind, Var};
+use crate::ir::{ArgRole, Callee, Function, MapFn, Op, OpaqueKind, Var};
 use crate::primitives::Spelling;
 
 /// The result of the analysis.
@@ -88,15 +88,6 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
                         let mut inner = Errors::default();
                         analyse(closure, &mut inner);
                         errors.extend(inner);
-                        if captures(closure).iter().any(|v| act.varied(*v)) {
-                            found.push((
-                                index,
-                                syn::Error::new(
-                                    stmt.span,
-                                    "a closure passed to `map` cannot capture differentiable values yet; pass them as entries of the mapped value, or compute the captured part outside the `map`",
-                                ),
-                            ));
-                        }
                     }
                 }
                 for (i, a) in args.iter().enumerate() {

@@ -13,9 +13,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use crate::errors::Errors;
-use crate::ir::{self, Callee, MapFn, Op, Role, Stmt, Var};
+use crate::ir::{self, ArgRole, Callee, MapFn, Op, Param, Role, Stmt, Var};
 use crate::primitives::{Primitive, Spelling};
-use crate::{activity, forward};
+use crate::{activity, reverse};
 
 /// The path through which generated code reaches the runtime.
 pub fn runtime() -> TokenStream {
@@ -122,10 +122,23 @@ impl<'a> Emitter<'a> {
                         )
                     }
                     (Spelling::Map, Some(Callee::Map(f))) => {
-                        let rule = scalar_rule(f, span);
+                        // The mapped value, then the captures a derivative
+                        // flows through (those with a partial slot).
+                        let vars: Vec<Var> = args_of(stmt);
+                        let active: Vec<Var> = vars[1..]
+                            .iter()
+                            .zip(&stmt.defs[2..])
+                            .filter(|(_, slot)| slot.is_some())
+                            .map(|(v, _)| *v)
+                            .collect();
+                        let rule = scalar_rule(f, &active, span);
+                        let x = self.var(vars[0]);
+                        let captured = active.iter().map(|v| self.var(*v));
+                        let p_x = name(&stmt.defs[1]);
+                        let p_captures = stmt.defs[2..].iter().flatten().map(|v| self.var(*v));
                         (
-                            quote_spanned!(span=> #rt::rules::map(#(&#args),*, #rule)),
-                            quote!((#(#partials,)*)),
+                            quote_spanned!(span=> #rt::rules::map(&#x, [#(&#captured),*], #rule)),
+                            quote!((#p_x, [#(#p_captures),*])),
                         )
                     }
                     (Spelling::Construct, Some(Callee::Path(convert))) => (
@@ -198,35 +211,72 @@ impl<'a> Emitter<'a> {
     }
 }
 
-/// The scalar rule `map` applies to each entry: `&S -> (value, (derivative,))`.
-/// For a closure, its body differentiated in forward mode with tangent `1`.
-fn scalar_rule(f: &MapFn, span: Span) -> TokenStream {
+/// The scalar rule `map` applies to each entry: `(&entry, [capture; K])
+/// -> (value, (∂/∂entry, [∂/∂capture; K]))`. For a closure, its body
+/// differentiated in reverse mode with respect to the entry and the
+/// captured variables in `active` (the others stay plain captures).
+fn scalar_rule(f: &MapFn, active: &[Var], span: Span) -> TokenStream {
     let rt = runtime();
+    let (entry, captured) = (
+        Ident::new("__entry", Span::mixed_site()),
+        Ident::new("__captured", Span::mixed_site()),
+    );
     let closure = match f {
         MapFn::Primitive(prim) => {
             let name = Ident::new(prim.name, span);
-            return quote_spanned!(span=> #rt::rules::#name);
+            return quote_spanned! {span=>
+                |#entry: &_, _: [_; 0]| {
+                    let (value, (derivative,)) = #rt::rules::#name(#entry);
+                    (value, (derivative, []))
+                }
+            };
         }
         MapFn::Closure(closure) => closure,
     };
+    // The closure as a function of its entry and its active captures; inside
+    // it, each capture is rebound to the parameter that carries it.
+    let mut function = closure.clone();
+    let capture_names: Vec<Ident> = (0..active.len())
+        .map(|k| format_ident!("__capture{}", k, span = Span::mixed_site()))
+        .collect();
+    for (k, var) in active.iter().enumerate() {
+        function.params.push(Param {
+            name: capture_names[k].clone(),
+            ty: syn::parse_quote!(_),
+            role: ArgRole::Differentiable,
+        });
+        function
+            .body
+            .insert(0, Stmt::new(*var, Op::Arg(k + 1), span));
+    }
     // Errors inside the closure were reported with the enclosing function's.
-    let act = activity::analyse(closure, &mut Errors::default());
-    let jvp = forward::forward(closure, &act);
+    let act = activity::analyse(&function, &mut Errors::default());
+    let vjp = reverse::reverse(&function, &act, reverse::Seed::One);
     let param = closure.params[0].name.clone();
-    let (entry, one) = (
-        Ident::new("__entry", Span::mixed_site()),
-        Ident::new("__one", Span::mixed_site()),
-    );
-    let emitter = Emitter::new(&jvp.roles, vec![param.clone()]).with_tangents(vec![one.clone()]);
-    let body = emitter.stmts(&jvp.body);
-    let (value, tangent) = (emitter.var(jvp.value), emitter.var(jvp.tangent));
+    let mut names = vec![param.clone()];
+    names.extend(capture_names.iter().cloned());
+    let emitter = Emitter::new(&vjp.roles, names);
+    let (primal, adjoint) = (emitter.stmts(&vjp.primal), emitter.stmts(&vjp.adjoint));
+    let value = emitter.var(vjp.value);
+    let grads: Vec<Ident> = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
+    let (d_entry, d_captures) = (&grads[0], &grads[1..]);
+    let count = active.len();
     quote_spanned! {span=>
-        |#entry: &_| {
+        |#entry: &_, #captured: [_; #count]| {
             let #param = ::core::clone::Clone::clone(#entry);
-            let #one = #rt::linear::seed(&#param);
-            #body
-            (#value, (#tangent,))
+            let [#(#capture_names),*] = #captured;
+            #primal
+            #adjoint
+            (#value, (#d_entry, [#(#d_captures),*]))
         }
+    }
+}
+
+/// The arguments of a `Rule` statement.
+fn args_of(stmt: &Stmt) -> Vec<Var> {
+    match &stmt.op {
+        Op::Rule { args, .. } | Op::Prim { args, .. } => args.clone(),
+        _ => Vec::new(),
     }
 }
 
@@ -258,9 +308,9 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
         Spelling::ArrayLiteral => return quote_spanned!(span=> [#(#args),*]),
         Spelling::TupleLiteral => return quote_spanned!(span=> (#(#args,)*)),
         Spelling::Map => {
-            if let (Callee::Map(f), [x]) = (callee, args) {
-                let (rt, rule) = (runtime(), scalar_rule(f, span));
-                return quote_spanned!(span=> #rt::rules::map(&#x, #rule).0);
+            if let (Callee::Map(f), [x, ..]) = (callee, args) {
+                let (rt, rule) = (runtime(), scalar_rule(f, &[], span));
+                return quote_spanned!(span=> #rt::rules::map(&#x, [], #rule).0);
             }
         }
         Spelling::Field => {

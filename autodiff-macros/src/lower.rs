@@ -316,7 +316,13 @@ impl Lowering<'_> {
             Expr::MethodCall(m) if m.method == "map" && m.args.len() == 1 => {
                 let x = self.expr(&m.receiver);
                 let f = self.map_fn(&m.args[0]);
-                self.prim(primitives::mapping(), vec![x], Callee::Map(Box::new(f)), span)
+                // What the closure captures are arguments too: a derivative
+                // flows through a captured differentiable scalar.
+                let mut args = vec![x];
+                if let MapFn::Closure(closure) = &f {
+                    args.extend(ir::captures(closure));
+                }
+                self.prim(primitives::mapping(), args, Callee::Map(Box::new(f)), span)
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();

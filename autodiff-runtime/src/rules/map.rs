@@ -1,50 +1,78 @@
 //! The rule of `x.map(f)`: a scalar function applied to every entry.
 //!
-//! The generated code passes `f` as a *scalar rule*: a function from `&S`
-//! to `(value, (derivative,))`, either a rule of [`crate::rules`] itself
-//! (`x.map(f64::exp)` passes `rules::exp`) or one the macro writes from the
-//! closure (`x.map(|v| v * v)`). Each entry's value and derivative come
-//! from one call, and the partial is the entrywise product by the
-//! derivatives ([`Hadamard`]).
+//! The generated code passes `f` as a *scalar rule*: a function of an entry
+//! and of the differentiable scalars the closure captures, returning the
+//! value and its partials `(∂/∂entry, [∂/∂capture; K])`. For a float
+//! function by path (`x.map(f64::exp)`) it wraps that function's rule; for a
+//! closure the macro writes it from the closure's body (one reverse sweep).
+//! Each entry's value and partials come from one call. The partial with
+//! respect to the mapped value is the entrywise product by the entry
+//! derivatives ([`Hadamard`]); with respect to a captured scalar it is the
+//! container of that capture's derivatives ([`Outer`]).
 
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix};
 
 use crate::linalg_tangent::MatrixScalar;
 use crate::linear::{Pull, Push};
-use crate::rules::Hadamard;
+use crate::rules::{Hadamard, Outer};
 use crate::Real;
+
+/// The partials of `x.map(f)` with `K` captured differentiable scalars.
+pub type MapPartials<X, const K: usize> = (Hadamard<X>, [Outer<X>; K]);
 
 /// `x.map(f)` for a container type.
 pub trait MapRule<S> {
     /// The mapped container.
     type Output;
-    /// The values and the partial, from a scalar rule `f`.
-    fn map_rule(&self, f: impl FnMut(&S) -> (S, (S,)))
-        -> (Self::Output, (Hadamard<Self::Output>,));
+    /// The values and the partials, from a scalar rule `f`.
+    fn map_rule<const K: usize>(
+        &self,
+        captures: [&S; K],
+        f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
+    ) -> (Self::Output, MapPartials<Self::Output, K>);
 }
 
-/// `x.map(f)`: the values and the entrywise partial.
+/// `x.map(f)`: the values, the entrywise partial and one partial per
+/// captured differentiable scalar.
 #[inline]
-pub fn map<X: MapRule<S> + ?Sized, S>(
+pub fn map<X: MapRule<S> + ?Sized, S, const K: usize>(
     x: &X,
-    f: impl FnMut(&S) -> (S, (S,)),
-) -> (X::Output, (Hadamard<X::Output>,)) {
-    x.map_rule(f)
+    captures: [&S; K],
+    f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
+) -> (X::Output, MapPartials<X::Output, K>) {
+    x.map_rule(captures, f)
+}
+
+/// Runs `f` on every entry, writing values and partials into copies of the
+/// container (`entries` yields the entries in the containers' index order).
+macro_rules! map_entries {
+    ($self:ident, $captures:ident, $f:ident) => {{
+        let captured = $captures.map(|c| *c);
+        let mut values = $self.clone();
+        let mut derivatives = $self.clone();
+        let mut by_capture: [_; K] = core::array::from_fn(|_| $self.clone());
+        for (k, entry) in $self.iter().enumerate() {
+            let (y, (dy, d_captures)) = $f(entry, captured);
+            values[k] = y;
+            derivatives[k] = dy;
+            for (j, d) in d_captures.into_iter().enumerate() {
+                by_capture[j][k] = d;
+            }
+        }
+        (values, (Hadamard(derivatives), by_capture.map(Outer)))
+    }};
 }
 
 impl<T: Real, const N: usize> MapRule<T> for [T; N] {
     type Output = [T; N];
     #[inline]
-    fn map_rule(&self, mut f: impl FnMut(&T) -> (T, (T,))) -> ([T; N], (Hadamard<[T; N]>,)) {
-        let mut values = *self;
-        let mut derivatives = *self;
-        for (k, x) in self.iter().enumerate() {
-            let (y, (dy,)) = f(x);
-            values[k] = y;
-            derivatives[k] = dy;
-        }
-        (values, (Hadamard(derivatives),))
+    fn map_rule<const K: usize>(
+        &self,
+        captures: [&T; K],
+        mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
+    ) -> ([T; N], MapPartials<[T; N], K>) {
+        map_entries!(self, captures, f)
     }
 }
 
@@ -57,26 +85,24 @@ where
 {
     type Output = OMatrix<T, R, C>;
     #[inline]
-    fn map_rule(
+    fn map_rule<const K: usize>(
         &self,
-        mut f: impl FnMut(&T) -> (T, (T,)),
-    ) -> (OMatrix<T, R, C>, (Hadamard<OMatrix<T, R, C>>,)) {
-        let mut values = self.clone();
-        let mut derivatives = self.clone();
-        for (k, x) in self.iter().enumerate() {
-            let (y, (dy,)) = f(x);
-            values[k] = y;
-            derivatives[k] = dy;
-        }
-        (values, (Hadamard(derivatives),))
+        captures: [&T; K],
+        mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
+    ) -> (OMatrix<T, R, C>, MapPartials<OMatrix<T, R, C>, K>) {
+        map_entries!(self, captures, f)
     }
 }
 
 impl<X: MapRule<S> + ?Sized, S> MapRule<S> for &X {
     type Output = X::Output;
     #[inline]
-    fn map_rule(&self, f: impl FnMut(&S) -> (S, (S,))) -> (X::Output, (Hadamard<X::Output>,)) {
-        (**self).map_rule(f)
+    fn map_rule<const K: usize>(
+        &self,
+        captures: [&S; K],
+        f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
+    ) -> (X::Output, MapPartials<X::Output, K>) {
+        (**self).map_rule(captures, f)
     }
 }
 
@@ -96,6 +122,25 @@ impl<T: Real, const N: usize> Pull<[T; N]> for Hadamard<[T; N]> {
     }
 }
 
+impl<T: Real, const N: usize> Push<T> for Outer<[T; N]> {
+    type Out = [T; N];
+    #[inline]
+    fn push(&self, t: &T) -> [T; N] {
+        core::array::from_fn(|k| self.0[k] * *t)
+    }
+}
+
+impl<T: Real, const N: usize> Pull<[T; N]> for Outer<[T; N]> {
+    type Out = T;
+    #[inline]
+    fn pull(&self, c: &[T; N]) -> T {
+        self.0
+            .iter()
+            .zip(c)
+            .fold(T::zero(), |acc, (a, b)| acc + *a * *b)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,7 +151,11 @@ mod tests {
     #[test]
     fn map_with_a_scalar_rule_gives_values_and_derivatives() {
         let x = [0.5_f64, -1.0, 2.0];
-        let (y, (p,)) = map(&x, rules::exp);
+        let exp = |v: &f64, _: [f64; 0]| {
+            let (y, (d,)) = rules::exp(v);
+            (y, (d, []))
+        };
+        let (y, (p, [])) = map(&x, [], exp);
         assert_eq!(y, x.map(f64::exp));
         let t = [1.0, 2.0, -3.0];
         let pushed = push(&p, &t);
@@ -123,9 +172,16 @@ mod tests {
     #[test]
     fn map_on_a_matrix() {
         let x = Vector3::new(0.1_f64, 0.2, 0.3);
-        let square = |v: &f64| (v * v, (2.0 * v,));
-        let (y, (p,)) = map(&x, square);
-        assert_eq!(y, x.component_mul(&x));
-        assert_eq!(push(&p, &Vector3::new(1.0, 1.0, 1.0)), 2.0 * x);
+        // v ↦ s·v², capturing s.
+        let s = 3.0;
+        let scaled_square = |v: &f64, [s]: [f64; 1]| (s * v * v, (2.0 * s * v, [v * v]));
+        let (y, (p, [p_s])) = map(&x, [&s], scaled_square);
+        assert_eq!(y, x.map(|v| s * v * v));
+        assert_eq!(push(&p, &Vector3::new(1.0, 1.0, 1.0)), 6.0 * x);
+        assert_eq!(push(&p_s, &2.0), 2.0 * x.component_mul(&x));
+        assert_eq!(
+            pull(&p_s, &Vector3::new(1.0, 0.0, 1.0)),
+            x[0] * x[0] + x[2] * x[2]
+        );
     }
 }
