@@ -77,6 +77,7 @@ extern crate self as autodiff;
 /// only. Constructs the macro cannot differentiate are compile errors on the
 /// offending expression, all reported at once.
 pub use autodiff_macros::differentiate;
+pub use autodiff_runtime::buffer;
 pub use autodiff_runtime::random;
 pub use autodiff_runtime::Real;
 pub use nalgebra;

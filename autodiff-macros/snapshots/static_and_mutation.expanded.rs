@@ -43,6 +43,43 @@ pub mod g {
         let __g27 = ::autodiff::__private::linear::accumulate(__g21, __g26);
         (__v8, (__g27, __g25))
     }
+    ///`g(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
+    #[inline]
+    pub fn value_and_grad_into(
+        x: f64,
+        y: f64,
+        n: i32,
+        grad_x: &mut f64,
+        grad_y: &mut f64,
+    ) -> f64 {
+        let __v0 = x;
+        let __v1 = y;
+        let __v2 = n;
+        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
+        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
+        let __v5 = 0.5;
+        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
+        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
+        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+        let __g17 = ::autodiff::__private::linear::take_buffer(grad_x);
+        let __g18 = ::autodiff::__private::linear::take_buffer(grad_y);
+        let __g19 = ::autodiff::__private::linear::seed(&__v8);
+        let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
+        let __g21 = ::autodiff::__private::linear::pull(&__p16, &__g19);
+        let __g22 = ::autodiff::__private::linear::pull(&__p13, &__g21);
+        let __g23 = ::autodiff::__private::linear::accumulate(__g18, __g22);
+        let __g24 = ::autodiff::__private::linear::pull(&__p14, &__g21);
+        let __g25 = ::autodiff::__private::linear::accumulate(__g17, __g24);
+        let __g26 = ::autodiff::__private::linear::pull(&__p12, &__g20);
+        let __g27 = ::autodiff::__private::linear::pull(&__p10, &__g26);
+        let __g28 = ::autodiff::__private::linear::pull(&__p11, &__g26);
+        let __g29 = ::autodiff::__private::linear::accumulate(__g23, __g28);
+        let __g30 = ::autodiff::__private::linear::pull(&__p9, &__g27);
+        let __g31 = ::autodiff::__private::linear::accumulate(__g25, __g30);
+        *grad_x = __g31;
+        *grad_y = __g29;
+        __v8
+    }
     ///Jacobian-vector product of `g`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f64, f64, i32), tangents: (f64, f64)) -> (f64, f64) {

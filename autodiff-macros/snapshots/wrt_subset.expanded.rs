@@ -33,6 +33,26 @@ mod h {
         let __g14 = ::autodiff::__private::linear::pull(&__p8, &__g13);
         (__v7, __g14)
     }
+    ///`h(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
+    #[inline]
+    pub fn value_and_grad_into(a: f32, b: f32, grad_a: &mut f32) -> f32 {
+        let __v0 = a;
+        let __v1 = b;
+        let __v2 = __v1.exp();
+        let __v3 = 2.0;
+        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
+        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
+        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
+        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
+        let __g11 = ::autodiff::__private::linear::take_buffer(grad_a);
+        let __g12 = ::autodiff::__private::linear::seed(&__v7);
+        let __g13 = ::autodiff::__private::linear::pull(&__p10, &__g12);
+        let __g14 = ::autodiff::__private::linear::pull(&__p9, &__g13);
+        let __g15 = ::autodiff::__private::linear::pull(&__p8, &__g14);
+        let __g16 = ::autodiff::__private::linear::accumulate(__g11, __g15);
+        *grad_a = __g16;
+        __v7
+    }
     ///Jacobian-vector product of `h`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f32, f32), tangents: (f32,)) -> (f32, f32) {

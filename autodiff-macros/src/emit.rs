@@ -31,6 +31,8 @@ pub struct Emitter<'a> {
     tangents_in: Vec<Ident>,
     /// What `Op::CotangentIn` reads.
     cotangent_in: Option<Ident>,
+    /// The gradient buffers `Op::BufferIn` reads (`&mut` parameters).
+    buffers: Vec<Ident>,
 }
 
 impl<'a> Emitter<'a> {
@@ -41,7 +43,14 @@ impl<'a> Emitter<'a> {
             params,
             tangents_in: Vec::new(),
             cotangent_in: None,
+            buffers: Vec::new(),
         }
+    }
+
+    /// Names the gradient buffers of an adjoint body.
+    pub fn with_buffers(mut self, names: Vec<Ident>) -> Self {
+        self.buffers = names;
+        self
     }
 
     /// Names the tangent inputs of a forward body.
@@ -171,6 +180,10 @@ impl<'a> Emitter<'a> {
                     .clone()
                     .unwrap_or_else(|| Ident::new("cotangent", span));
                 quote_spanned!(span=> let #def = #c;)
+            }
+            Op::BufferIn(k) => {
+                let buffer = self.param(&self.buffers, *k, span);
+                quote_spanned!(span=> let #def = #rt::linear::take_buffer(#buffer);)
             }
             Op::Seed(v) => {
                 let v = self.var(*v);

@@ -68,6 +68,20 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let grads = tuple(&grads);
     let value_and_grad_body = quote!(#primal #adjoint (#value, #grads));
 
+    let into = reverse::reverse_into(f, act, Seed::One, reverse::Gradients::IntoBuffers);
+    let emitter = Emitter::new(&into.roles, names.clone()).with_buffers(shape.buffer_names.clone());
+    let (primal, adjoint) = (emitter.stmts(&into.primal), emitter.stmts(&into.adjoint));
+    let value = emitter.var(into.value);
+    let stores = into
+        .grads
+        .iter()
+        .zip(&shape.buffer_names)
+        .map(|(g, buffer)| {
+            let g = emitter.var(*g);
+            quote!(*#buffer = #g;)
+        });
+    let value_and_grad_into_body = quote!(#primal #adjoint #(#stores)* #value);
+
     let jvp = forward::forward(f, act);
     let emitter =
         Emitter::new(&jvp.roles, names.clone()).with_tangents(shape.tangent_names.clone());
@@ -108,6 +122,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
 
     Bodies {
         value_and_grad: value_and_grad_body,
+        value_and_grad_into: value_and_grad_into_body,
         jvp: jvp_body,
         vjp: vjp_body,
         placeholders: false,
@@ -116,6 +131,8 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
 
 /// The bodies of the generated functions (`grad` is `value_and_grad(..).1`).
 pub struct Bodies {
+    /// Of `value_and_grad_into`.
+    pub value_and_grad_into: TokenStream,
     /// Of `value_and_grad`.
     pub value_and_grad: TokenStream,
     /// Of `jvp`.
@@ -143,6 +160,9 @@ pub struct Shape {
     pub grad_ty: TokenStream,
     /// The owned tangent type of each differentiable argument.
     tangent_tys: Vec<TokenStream>,
+    /// Names of `value_and_grad_into`'s gradient buffers, one per
+    /// differentiable argument.
+    pub buffer_names: Vec<Ident>,
     /// Names of `jvp`'s tangent inputs, one per differentiable argument.
     pub tangent_names: Vec<Ident>,
 }
@@ -169,6 +189,10 @@ impl Shape {
             ret_ty: ret_ty.clone(),
             grad_ty,
             tangent_tys,
+            buffer_names: diff
+                .iter()
+                .map(|p| format_ident!("grad_{}", p.name, span = Span::mixed_site()))
+                .collect(),
             // Hygienic: an argument named `d_x` or `tangents` cannot capture these.
             tangent_names: diff
                 .iter()
@@ -307,6 +331,7 @@ impl Shape {
         let tangents = Ident::new("tangents", Span::mixed_site());
         let Bodies {
             value_and_grad,
+            value_and_grad_into,
             jvp,
             vjp,
             placeholders,
@@ -331,6 +356,13 @@ impl Shape {
         );
         let doc_grad = format!("Gradient of `{name}` with respect to its differentiable arguments (a tuple in argument order if there are several).");
         let doc_vag = format!("`({name}(..), grad(..))` from one forward and one reverse sweep.");
+        let doc_into = format!("`{name}(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.");
+        let into_fn = fn_name("value_and_grad_into");
+        let buffer_params = self
+            .buffer_names
+            .iter()
+            .zip(&self.tangent_tys)
+            .map(|(b, t)| quote!(#b: &mut #t));
         let doc_jvp = format!("Jacobian-vector product of `{name}`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.");
         let doc_vjp = format!("Vector-Jacobian product of `{name}`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.");
         // `grad` is `value_and_grad` without the value: after inlining, rustc
@@ -360,6 +392,11 @@ impl Shape {
             #[inline]
             #allow
             #fn_vis fn #vag_fn #generics (#args) -> (#ret_ty, #grad_ty) #where_clause { #value_and_grad }
+
+            #[doc = #doc_into]
+            #[inline]
+            #allow
+            #fn_vis fn #into_fn #generics (#args, #(#buffer_params),*) -> #ret_ty #where_clause { #value_and_grad_into }
         });
         // Jacobians call `jvp`/`vjp` repeatedly, which a method taking `self`
         // by value cannot do without cloning the receiver; such methods get none.

@@ -21,6 +21,7 @@ pub fn bodies(shape: &Shape) -> Bodies {
     let never = never();
     Bodies {
         value_and_grad: never.clone(),
+        value_and_grad_into: never.clone(),
         jvp: never.clone(),
         vjp: quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
         placeholders: true,

@@ -171,6 +171,7 @@ mod tests {
             args: args.to_vec(),
             tangents,
             cotangent: 0.0,
+            buffers: Vec::new(),
         };
         let mut env = HashMap::new();
         run(&jvp.body, &inputs, &mut env);

@@ -28,6 +28,8 @@ pub struct Inputs {
     pub tangents: Vec<f64>,
     /// The output cotangent.
     pub cotangent: f64,
+    /// The caller's gradient buffers (for `Gradients::IntoBuffers`).
+    pub buffers: Vec<f64>,
 }
 
 /// Runs `stmts` after `env` and returns every variable's value.
@@ -49,6 +51,7 @@ pub fn run(stmts: &[Stmt], inputs: &Inputs, env: &mut HashMap<Var, f64>) {
             Op::Copy(v) => vec![get(v)],
             Op::TangentIn(k) => vec![inputs.tangents[*k]],
             Op::CotangentIn => vec![inputs.cotangent],
+            Op::BufferIn(k) => vec![inputs.buffers[*k]],
             Op::Seed(_) => vec![1.0],
             Op::Zero(_) => vec![0.0],
             Op::Push { partial, tangent } => vec![get(partial) * get(tangent)],

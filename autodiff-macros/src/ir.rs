@@ -110,6 +110,10 @@ pub enum Op {
     TangentIn(usize),
     /// Reverse mode: the cotangent given for the output.
     CotangentIn,
+    /// Reverse mode: the contents of the caller's gradient buffer for a
+    /// differentiable argument (by position among them), taken over to
+    /// accumulate into.
+    BufferIn(usize),
     /// Reverse mode: the cotangent `1` for a scalar output.
     Seed(Var),
     /// A zero tangent shaped like the variable.
@@ -161,7 +165,7 @@ impl Stmt {
     /// variables it captures too).
     pub fn uses(&self) -> Vec<Var> {
         match &self.op {
-            Op::Arg(_) | Op::TangentIn(_) | Op::CotangentIn => Vec::new(),
+            Op::Arg(_) | Op::TangentIn(_) | Op::CotangentIn | Op::BufferIn(_) => Vec::new(),
             Op::Opaque { uses, .. } => uses.clone(),
             Op::Prim { args, callee, .. } | Op::Rule { args, callee, .. } => {
                 let mut uses = args.clone();

@@ -24,6 +24,17 @@ pub enum Seed {
     Given,
 }
 
+/// Where the gradients accumulate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gradients {
+    /// In fresh values (symbolic zeros until the first contribution).
+    Fresh,
+    /// Into buffers the caller passes, one per differentiable argument
+    /// (Enzyme's shadow arguments): each starts as the buffer's contents,
+    /// so indexed reads add into it in place.
+    IntoBuffers,
+}
+
 /// A function split into a primal and an adjoint sweep.
 #[derive(Debug)]
 pub struct Vjp {
@@ -41,6 +52,11 @@ pub struct Vjp {
 
 /// Differentiates `f` in reverse mode.
 pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
+    reverse_into(f, act, seed, Gradients::Fresh)
+}
+
+/// Differentiates `f` in reverse mode, accumulating the gradients as `into` says.
+pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -> Vjp {
     let mut fresh = f.clone();
     let mut primal = Vec::new();
     // For each active primitive statement: its arguments' partials.
@@ -83,6 +99,26 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
         stmts: Vec::new(),
         adjoints: HashMap::new(),
     };
+    let arg_vars: Vec<Option<Var>> = f
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.role == ArgRole::Differentiable)
+        .map(|(i, _)| {
+            f.body
+                .iter()
+                .find(|s| matches!(s.op, Op::Arg(j) if j == i))
+                .and_then(Stmt::def)
+        })
+        .collect();
+    if into == Gradients::IntoBuffers {
+        for (k, var) in arg_vars.iter().enumerate() {
+            if let Some(var) = var {
+                let g = sweep.define(Op::BufferIn(k), f.params[0].name.span());
+                sweep.adjoints.insert(*var, g);
+            }
+        }
+    }
     if act.active(f.ret) {
         let span = f
             .body
@@ -93,7 +129,9 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
             Seed::Given => Op::CotangentIn,
         };
         let g = sweep.define(op, span);
-        sweep.adjoints.insert(f.ret, g);
+        if let Some(last) = f.body.last() {
+            sweep.contribute(f.ret, g, last);
+        }
     }
     for (index, stmt) in f.body.iter().enumerate().rev() {
         let Some(def) = stmt.def() else { continue };
@@ -136,15 +174,11 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
     }
 
     let mut grads = Vec::new();
-    for (i, param) in f.params.iter().enumerate() {
-        if param.role != ArgRole::Differentiable {
-            continue;
-        }
-        let arg_var = f
-            .body
-            .iter()
-            .find(|s| matches!(s.op, Op::Arg(j) if j == i))
-            .and_then(Stmt::def);
+    let differentiable = f
+        .params
+        .iter()
+        .filter(|p| p.role == ArgRole::Differentiable);
+    for (param, arg_var) in differentiable.zip(&arg_vars) {
         let grad = match arg_var.and_then(|v| sweep.adjoints.get(&v).copied()) {
             Some(g) => g,
             None => {
@@ -201,6 +235,7 @@ mod tests {
             args: args.to_vec(),
             tangents: Vec::new(),
             cotangent,
+            buffers: Vec::new(),
         };
         let mut env = HashMap::new();
         run(&vjp.primal, &inputs, &mut env);
@@ -229,6 +264,7 @@ mod tests {
             args: args.to_vec(),
             tangents: v.to_vec(),
             cotangent: 0.0,
+            buffers: Vec::new(),
         };
         run(&jvp.body, &inputs, &mut env);
         let jv = env[&jvp.tangent];
@@ -272,6 +308,28 @@ mod tests {
         assert_eq!(rules.len(), 1);
         assert_eq!(rules[0].defs.iter().filter(|d| d.is_some()).count(), 2);
         assert_eq!(gradient(&vjp, &[1.5, 0.4], 0.0), vec![(0.8f64).sin()]);
+    }
+
+    #[test]
+    fn gradients_add_into_buffers() {
+        let (f, act) = lowered(
+            syn::parse_quote! { fn f(x: f64, y: f64, z: f64) -> f64 { x * y + x } },
+            &Options::default(),
+        );
+        let vjp = reverse_into(&f, &act, Seed::One, Gradients::IntoBuffers);
+        let inputs = Inputs {
+            args: vec![2.0, 3.0, 4.0],
+            tangents: Vec::new(),
+            cotangent: 0.0,
+            buffers: vec![10.0, 20.0, 30.0],
+        };
+        let mut env = HashMap::new();
+        run(&vjp.primal, &inputs, &mut env);
+        run(&vjp.adjoint, &inputs, &mut env);
+        let grads: Vec<f64> = vjp.grads.iter().map(|g| env[g]).collect();
+        // Each buffer plus the gradient (y + 1, x, 0); no zero is built.
+        assert_eq!(grads, vec![14.0, 22.0, 30.0]);
+        assert!(!vjp.adjoint.iter().any(|s| matches!(s.op, Op::Zero(_))));
     }
 
     #[test]

@@ -42,7 +42,13 @@ fn nalgebra_alias(name: &str) -> Option<(usize, usize)> {
 
 /// The last path segment's name and generic arguments of a path type.
 fn path_parts(ty: &Type) -> Option<(String, Vec<&GenericArgument>)> {
-    let Type::Path(p) = ty else { return None };
+    let p = match ty {
+        Type::Path(p) => p,
+        // A type passed through `macro_rules!` (`$t:ty`) arrives grouped.
+        Type::Group(g) => return path_parts(&g.elem),
+        Type::Paren(p) => return path_parts(&p.elem),
+        _ => return None,
+    };
     if p.qself.is_some() {
         return None;
     }

@@ -191,6 +191,13 @@ pub fn zero_like<X: HasTangent + ?Sized>(x: &X) -> X::Tangent {
     x.zero_tangent()
 }
 
+/// The contents of a caller's gradient buffer, to accumulate into (see
+/// [`crate::buffer`]).
+#[inline(always)]
+pub fn take_buffer<B: crate::buffer::Buffer>(buffer: &mut B) -> B {
+    buffer.take()
+}
+
 /// The cotangent `1` that seeds reverse mode for a scalar output (`grad`).
 #[inline(always)]
 pub fn seed<T: Real>(_output: &T) -> T {
