@@ -409,7 +409,7 @@ impl Lowering<'_> {
             Expr::Field(_) | Expr::Tuple(_) | Expr::Reference(_) => self.opaque(
                 expr,
                 OpaqueKind::Foreign(
-                    "cannot differentiate through struct fields, `&mut` or tuples of more than four fields yet: derivatives flow through scalars, arrays, tuples and nalgebra matrices; pass the parts as separate arguments".into(),
+                    "cannot differentiate through named fields, `&mut` or tuples of more than four fields yet: derivatives flow through scalars, arrays, tuples and nalgebra matrices; index nalgebra vectors (`v[0]` rather than `v.x`) and pass other parts as separate arguments".into(),
                 ),
             ),
             _ => {

@@ -1,15 +1,15 @@
+use autodiff::nalgebra::Vector3;
 use autodiff::prelude::*;
 
+// Fields of static values are fine (`p.scale`); nalgebra's named
+// coordinates of a differentiable vector are not: index it instead.
 struct Params {
     scale: f64,
 }
 
-// Reading a field of a static argument is fine; the tuple built from the
-// differentiable `x` is not (yet).
-#[differentiate(wrt(x))]
-fn f(x: f64, p: &Params) -> f64 {
-    let pair = (x, p.scale);
-    pair.0 * p.scale
+#[differentiate(wrt(v))]
+fn f(v: Vector3<f64>, p: &Params) -> f64 {
+    v.x * p.scale + v[1]
 }
 
 fn main() {}
