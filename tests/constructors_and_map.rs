@@ -126,3 +126,20 @@ fn map_closures_capturing_differentiable_values() {
         unit[k] = 0.0;
     }
 }
+
+/// Containers filled with a differentiable value.
+#[differentiate]
+fn filled(x: f64, n: usize) -> f64 {
+    let v = DVector::from_element(n, x * x);
+    let m = SMatrix::<f64, 2, 3>::from_element(x);
+    v.sum() + m.norm_squared()
+}
+
+#[test]
+fn from_element_fills_with_a_differentiable_value() {
+    // n x² + 6 x², derivative 2x (n + 6).
+    let (x, n) = (0.7, 4);
+    assert!((filled::grad(x, n) - 2.0 * x * (n as f64 + 6.0)).abs() < 1e-14);
+    let (_, tangent) = filled::jvp((x, n), (1.0,));
+    assert!((tangent - 2.0 * x * (n as f64 + 6.0)).abs() < 1e-14);
+}

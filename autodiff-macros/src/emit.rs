@@ -150,6 +150,16 @@ impl<'a> Emitter<'a> {
                             quote!((#p_x, [#(#p_captures),*])),
                         )
                     }
+                    (Spelling::Fill, Some(Callee::Path(path))) => {
+                        let vars = args_of(stmt);
+                        let x = self.var(vars[0]);
+                        let sizes = vars[1..].iter().map(|v| self.var(*v));
+                        let element = Ident::new("__element", Span::mixed_site());
+                        (
+                            quote_spanned!(span=> #rt::rules::from_element(&#x, |#element| #path(#(#sizes,)* #element))),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
                     (Spelling::Construct, Some(Callee::Path(convert))) => (
                         quote_spanned!(span=> #rt::rules::from_array(#(&#args),*, #convert)),
                         quote!((#(#partials,)*)),
@@ -320,6 +330,11 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
         }
         Spelling::ArrayLiteral => return quote_spanned!(span=> [#(#args),*]),
         Spelling::TupleLiteral => return quote_spanned!(span=> (#(#args,)*)),
+        Spelling::Fill => {
+            if let (Callee::Path(path), [x, sizes @ ..]) = (callee, args) {
+                return quote_spanned!(span=> #path(#(#sizes,)* #x));
+            }
+        }
         Spelling::Map => {
             if let (Callee::Map(f), [x, ..]) = (callee, args) {
                 let (rt, rule) = (runtime(), scalar_rule(f, &[], span));

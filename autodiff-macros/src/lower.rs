@@ -473,6 +473,18 @@ impl Lowering<'_> {
             let args = call.args.iter().map(|a| self.expr(a)).collect();
             return self.prim(prim, args, Callee::Path(func.path.clone()), span);
         }
+        if is_matrix_type_function(&func.path, "from_element") && !call.args.is_empty() {
+            // `DVector::from_element(n, x)`: `x` first, then the sizes.
+            let last = call.args.len() - 1;
+            let mut args = vec![self.expr(&call.args[last])];
+            args.extend(call.args.iter().take(last).map(|a| self.expr(a)));
+            return self.prim(
+                primitives::fill(),
+                args,
+                Callee::Path(func.path.clone()),
+                span,
+            );
+        }
         if let Some((vector, is_new)) = vector_constructor(&func.path) {
             // `Vector3::new(a, b, c)` is `Vector3::from([a, b, c])`.
             let array = if is_new {
@@ -669,6 +681,23 @@ fn local_name(expr: &Expr) -> Option<&Ident> {
         Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => p.path.get_ident(),
         _ => None,
     }
+}
+
+/// Whether `path` is `function` on a nalgebra matrix or vector type
+/// (`DVector::from_element`, `Matrix3::<f64>::from_element`).
+fn is_matrix_type_function(path: &syn::Path, function: &str) -> bool {
+    let mut segments = path.segments.iter().rev();
+    let (Some(f), Some(ty)) = (segments.next(), segments.next()) else {
+        return false;
+    };
+    let ty: syn::Type = syn::Type::Path(syn::TypePath {
+        qself: None,
+        path: syn::Path::from(syn::PathSegment {
+            ident: ty.ident.clone(),
+            arguments: syn::PathArguments::AngleBracketed(syn::parse_quote!(<f64>)),
+        }),
+    });
+    f.ident == function && classify(&ty) == TypeClass::Differentiable
 }
 
 /// For `Vector3::new` or `SVector::<f64, 3>::from`: the vector type's path

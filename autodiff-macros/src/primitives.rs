@@ -25,6 +25,10 @@ pub enum Spelling {
     /// vector type's path is in the call's `Callee`); `Vector3::new(a, b, c)`
     /// is lowered to it.
     Construct,
+    /// `V::from_element(sizes.., x)`: only `x` (the first argument in the
+    /// IR) is differentiable, the sizes that follow are static; the path is
+    /// in the call's `Callee`.
+    Fill,
     /// `x.map(f)` with `f` a scalar function (kept in the call's `Callee`).
     Map,
     /// A tuple field `t.0` (the field number is in the call's `Callee`).
@@ -48,7 +52,10 @@ pub struct Primitive {
 impl Primitive {
     /// Whether argument `i` carries a derivative.
     pub fn differentiable_arg(&self, i: usize) -> bool {
-        !self.static_args.contains(&i)
+        match self.spelling {
+            Spelling::Fill => i == 0,
+            _ => !self.static_args.contains(&i),
+        }
     }
 
     /// Whether reverse mode adds this primitive's cotangent into part of its
@@ -94,6 +101,7 @@ table! {
     field / 1 spelled Field;
     map / 1 spelled Map;
     from_array / 1 spelled Construct;
+    from_element / 0 spelled Fill;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
     component_mul / 2; component_div / 2; clone / 1;
 }
@@ -116,6 +124,11 @@ pub fn tuple_literal() -> &'static Primitive {
 /// A vector built from an array.
 pub fn construct() -> &'static Primitive {
     by_spelling(Spelling::Construct)
+}
+
+/// `V::from_element(..)`.
+pub fn fill() -> &'static Primitive {
+    by_spelling(Spelling::Fill)
 }
 
 /// `x.map(f)`.

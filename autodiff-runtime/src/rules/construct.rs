@@ -64,3 +64,14 @@ mod tests {
         assert_eq!(pull(&p, &Vector3::new(4.0, 5.0, 6.0)), [4.0, 5.0, 6.0]);
     }
 }
+
+/// `V::from_element(.., x)`: a container filled with `x`. `fill` is the
+/// user's constructor applied to one scalar; the partial with respect to `x`
+/// is the container of ones ([`crate::rules::Outer`]).
+#[inline(always)]
+pub fn from_element<T: crate::Real, V>(
+    x: &T,
+    fill: impl Fn(T) -> V,
+) -> (V, (crate::rules::Outer<V>,)) {
+    (fill(*x), (crate::rules::Outer(fill(T::one())),))
+}
