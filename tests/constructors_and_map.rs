@@ -143,3 +143,37 @@ fn from_element_fills_with_a_differentiable_value() {
     let (_, tangent) = filled::jvp((x, n), (1.0,));
     assert!((tangent - 2.0 * x * (n as f64 + 6.0)).abs() < 1e-14);
 }
+
+/// The tutorial's g(t) = t^sin(1, t, …, tⁿ⁻¹), built with `from_fn`.
+#[differentiate]
+fn g_from_fn(t: f64, n: usize) -> DVector<f64> {
+    let powers = DVector::from_fn(n, |i, _| t.powi(i as i32));
+    powers.map(|p| t.powf(p.sin()))
+}
+
+/// A static-size matrix from a closure reading two differentiable scalars.
+#[differentiate]
+fn grid(a: f64, b: f64) -> f64 {
+    let m = SMatrix::<f64, 2, 3>::from_fn(|i, j| a * (i as f64) + b * b * (j as f64));
+    m.sum()
+}
+
+#[test]
+fn from_fn_with_a_differentiable_closure() {
+    let (t, n) = (1.3_f64, 5);
+    let jac = g_from_fn::jacrev(t, n);
+    assert_eq!(jac.shape(), (n, 1));
+    for k in 0..n {
+        let p = t.powi(k as i32);
+        let dp = if k == 0 {
+            0.0
+        } else {
+            k as f64 * t.powi(k as i32 - 1)
+        };
+        let expected = t.powf(p.sin()) * (p.cos() * dp * t.ln() + p.sin() / t);
+        assert!((jac[(k, 0)] - expected).abs() < 1e-12, "{k}");
+    }
+    assert_eq!(g_from_fn::jacfwd(t, n), jac);
+    // Σᵢⱼ (a i + b² j) over 2 × 3: 3a + 6b², so (3, 12b).
+    assert_eq!(grid::grad(0.5, 2.0), (3.0, 24.0));
+}

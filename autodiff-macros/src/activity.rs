@@ -83,12 +83,19 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
         }
         match &stmt.op {
             Op::Prim { prim, args, callee } => {
-                if let Callee::Map(f) = callee {
-                    if let MapFn::Closure(closure) = &**f {
-                        let mut inner = Errors::default();
-                        analyse(closure, &mut inner);
-                        errors.extend(inner);
-                    }
+                // Errors inside a closure are reported with the function's.
+                let closure = match callee {
+                    Callee::Map(f) => match &**f {
+                        MapFn::Closure(closure) => Some(closure),
+                        _ => None,
+                    },
+                    Callee::FromFn(f) => Some(&f.closure),
+                    _ => None,
+                };
+                if let Some(closure) = closure {
+                    let mut inner = Errors::default();
+                    analyse(closure, &mut inner);
+                    errors.extend(inner);
                 }
                 for (i, a) in args.iter().enumerate() {
                     if prim.differentiable_arg(i) {

@@ -13,9 +13,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use crate::errors::Errors;
-use crate::ir::{self, ArgRole, Callee, MapFn, Op, Param, Role, Stmt, Var};
+use crate::ir::{self, ArgRole, Callee, Function, MapFn, Op, Param, Role, Stmt, Var};
 use crate::primitives::{Primitive, Spelling};
-use crate::{activity, reverse};
+use crate::{activity, fallback, reverse};
 
 /// The path through which generated code reaches the runtime.
 pub fn runtime() -> TokenStream {
@@ -102,6 +102,13 @@ impl<'a> Emitter<'a> {
                 quote_spanned!(span=> let #annotated = #p;)
             }
             Op::Opaque { expr, .. } => quote_spanned!(span=> let #annotated = #expr;),
+            Op::Prim {
+                callee: Callee::FromFn(from_fn),
+                ..
+            } => {
+                let call = self.from_fn_call(from_fn, &[], span);
+                quote_spanned!(span=> let #annotated = #call.0;)
+            }
             Op::Prim { prim, args, callee } => {
                 let args: Vec<Ident> = args.iter().map(|a| self.var(*a)).collect();
                 let value = plain_call(prim, &args, callee, span);
@@ -159,6 +166,18 @@ impl<'a> Emitter<'a> {
                             quote_spanned!(span=> #rt::rules::from_element(&#x, |#element| #path(#(#sizes,)* #element))),
                             quote!((#(#partials,)*)),
                         )
+                    }
+                    (Spelling::FromFn, Some(Callee::FromFn(from_fn))) => {
+                        let vars = args_of(stmt);
+                        let active: Vec<Var> = vars
+                            .iter()
+                            .zip(&stmt.defs[1..])
+                            .filter(|(_, slot)| slot.is_some())
+                            .map(|(v, _)| *v)
+                            .collect();
+                        let call = self.from_fn_call(from_fn, &active, span);
+                        let p_captures = stmt.defs[1..].iter().flatten().map(|v| self.var(*v));
+                        (call, quote!([#(#p_captures),*]))
                     }
                     (Spelling::Construct, Some(Callee::Path(convert))) => (
                         quote_spanned!(span=> #rt::rules::from_array(#(&#args),*, #convert)),
@@ -226,6 +245,28 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// `rules::from_fn(captures, build, rule)` for `V::from_fn(sizes.., closure)`
+    /// with the captured variables in `active` differentiated.
+    fn from_fn_call(&self, from_fn: &ir::FromFn, active: &[Var], span: Span) -> TokenStream {
+        let rt = runtime();
+        let path = &from_fn.path;
+        let sizes = from_fn.sizes.iter().map(|v| self.var(*v));
+        let (entry, i, j) = (
+            Ident::new("__entry", Span::mixed_site()),
+            Ident::new("__i", Span::mixed_site()),
+            Ident::new("__j", Span::mixed_site()),
+        );
+        let captured = active.iter().map(|v| self.var(*v));
+        let rule = closure_rule(&from_fn.closure, active, span);
+        quote_spanned! {span=>
+            #rt::rules::from_fn(
+                [#(&#captured),*],
+                |#entry: &mut dyn FnMut(usize, usize) -> _| #path(#(#sizes,)* |#i, #j| #entry(#i, #j)),
+                #rule,
+            )
+        }
+    }
+
     fn param(&self, names: &[Ident], i: usize, span: Span) -> Ident {
         names
             .get(i)
@@ -255,13 +296,55 @@ fn scalar_rule(f: &MapFn, active: &[Var], span: Span) -> TokenStream {
             };
         }
         MapFn::Closure(closure) => closure,
+        MapFn::Poisoned => return fallback::never(),
     };
-    // The closure as a function of its entry and its active captures; inside
-    // it, each capture is rebound to the parameter that carries it.
+    let count = active.len();
+    let (body, param_names, capture_names, value, grads) =
+        differentiate_closure(closure, active, span);
+    let param = &param_names[0];
+    let (d_entry, d_captures) = (&grads[0], &grads[1..]);
+    quote_spanned! {span=>
+        |#entry: &_, #captured: [_; #count]| {
+            let #param = ::core::clone::Clone::clone(#entry);
+            let [#(#capture_names),*] = #captured;
+            #body
+            (#value, (#d_entry, [#(#d_captures),*]))
+        }
+    }
+}
+
+/// The rule `from_fn` calls per entry: `(row, column, [capture; K]) ->
+/// (value, [∂/∂capture; K])`, the closure's body differentiated in reverse
+/// mode with respect to the captured variables in `active`.
+fn closure_rule(closure: &Function, active: &[Var], span: Span) -> TokenStream {
+    let captured = Ident::new("__captured", Span::mixed_site());
+    let count = active.len();
+    let (body, param_names, capture_names, value, grads) =
+        differentiate_closure(closure, active, span);
+    quote_spanned! {span=>
+        |#(#param_names: usize,)* #captured: [_; #count]| {
+            let [#(#capture_names),*] = #captured;
+            #body
+            (#value, [#(#grads),*])
+        }
+    }
+}
+
+/// A closure's body as a function of its own arguments and of the captured
+/// variables in `active`, differentiated in reverse mode (with respect to its
+/// differentiable arguments, then the captures). Inside it, each capture is
+/// rebound to the parameter that carries it. Returns the statements, the
+/// argument and capture parameter names, the value and the gradients.
+fn differentiate_closure(
+    closure: &Function,
+    active: &[Var],
+    span: Span,
+) -> (TokenStream, Vec<Ident>, Vec<Ident>, Ident, Vec<Ident>) {
     let mut function = closure.clone();
     let capture_names: Vec<Ident> = (0..active.len())
         .map(|k| format_ident!("__capture{}", k, span = Span::mixed_site()))
         .collect();
+    let first = function.params.len();
     for (k, var) in active.iter().enumerate() {
         function.params.push(Param {
             name: capture_names[k].clone(),
@@ -270,29 +353,24 @@ fn scalar_rule(f: &MapFn, active: &[Var], span: Span) -> TokenStream {
         });
         function
             .body
-            .insert(0, Stmt::new(*var, Op::Arg(k + 1), span));
+            .insert(0, Stmt::new(*var, Op::Arg(first + k), span));
     }
     // Errors inside the closure were reported with the enclosing function's.
     let act = activity::analyse(&function, &mut Errors::default());
     let vjp = reverse::reverse(&function, &act, reverse::Seed::One);
-    let param = closure.params[0].name.clone();
-    let mut names = vec![param.clone()];
-    names.extend(capture_names.iter().cloned());
+    let param_names: Vec<Ident> = closure.params.iter().map(|p| p.name.clone()).collect();
+    let names: Vec<Ident> = function.params.iter().map(|p| p.name.clone()).collect();
     let emitter = Emitter::new(&vjp.roles, names);
     let (primal, adjoint) = (emitter.stmts(&vjp.primal), emitter.stmts(&vjp.adjoint));
     let value = emitter.var(vjp.value);
-    let grads: Vec<Ident> = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
-    let (d_entry, d_captures) = (&grads[0], &grads[1..]);
-    let count = active.len();
-    quote_spanned! {span=>
-        |#entry: &_, #captured: [_; #count]| {
-            let #param = ::core::clone::Clone::clone(#entry);
-            let [#(#capture_names),*] = #captured;
-            #primal
-            #adjoint
-            (#value, (#d_entry, [#(#d_captures),*]))
-        }
-    }
+    let grads = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
+    (
+        quote!(#primal #adjoint),
+        param_names,
+        capture_names,
+        value,
+        grads,
+    )
 }
 
 /// The arguments of a `Rule` statement.
@@ -335,6 +413,7 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
                 return quote_spanned!(span=> #path(#(#sizes,)* #x));
             }
         }
+
         Spelling::Map => {
             if let (Callee::Map(f), [x, ..]) = (callee, args) {
                 let (rt, rule) = (runtime(), scalar_rule(f, &[], span));

@@ -43,6 +43,19 @@ pub enum Callee {
     Member(syn::Index),
     /// `x.map(f)`: the scalar function.
     Map(Box<MapFn>),
+    /// `V::from_fn(sizes.., |i, j| ..)`.
+    FromFn(Box<FromFn>),
+}
+
+/// What a `from_fn` call builds from.
+#[derive(Clone, Debug)]
+pub struct FromFn {
+    /// The constructor's path (`DVector::from_fn`).
+    pub path: syn::Path,
+    /// The static size arguments.
+    pub sizes: Vec<Var>,
+    /// The closure, a function of the entry's row and column (static).
+    pub closure: Function,
 }
 
 /// The scalar function of `x.map(f)`.
@@ -51,8 +64,11 @@ pub enum MapFn {
     /// A float function by path (`f64::exp`): its rule is the primitive's.
     Primitive(&'static Primitive),
     /// A closure `|v| body`, lowered as a function of one differentiable
-    /// argument; the forward transform gives its derivative.
+    /// argument.
     Closure(Function),
+    /// A stand-in after an error in the argument (never emitted: the
+    /// expansion falls back to placeholders).
+    Poisoned,
 }
 
 /// Whether an opaque expression may see differentiable values.
@@ -169,10 +185,14 @@ impl Stmt {
             Op::Opaque { uses, .. } => uses.clone(),
             Op::Prim { args, callee, .. } | Op::Rule { args, callee, .. } => {
                 let mut uses = args.clone();
-                if let Callee::Map(f) = callee {
-                    if let MapFn::Closure(closure) = &**f {
-                        uses.extend(captures(closure));
+                match callee {
+                    Callee::Map(f) => {
+                        if let MapFn::Closure(closure) = &**f {
+                            uses.extend(captures(closure));
+                        }
                     }
+                    Callee::FromFn(f) => uses.extend(f.sizes.iter().copied()),
+                    _ => {}
                 }
                 uses
             }

@@ -473,6 +473,26 @@ impl Lowering<'_> {
             let args = call.args.iter().map(|a| self.expr(a)).collect();
             return self.prim(prim, args, Callee::Path(func.path.clone()), span);
         }
+        if is_matrix_type_function(&func.path, "from_fn") {
+            if let Some(Expr::Closure(closure)) = call.args.last() {
+                let sizes: Vec<Var> = call
+                    .args
+                    .iter()
+                    .take(call.args.len() - 1)
+                    .map(|a| self.expr(a))
+                    .collect();
+                let Some(closure) = self.closure_function(closure, ArgRole::Static) else {
+                    return self.poisoned(span);
+                };
+                let captured = ir::captures(&closure);
+                let callee = Callee::FromFn(Box::new(ir::FromFn {
+                    path: func.path.clone(),
+                    sizes,
+                    closure,
+                }));
+                return self.prim(primitives::from_fn(), captured, callee, span);
+            }
+        }
         if is_matrix_type_function(&func.path, "from_element") && !call.args.is_empty() {
             // `DVector::from_element(n, x)`: `x` first, then the sizes.
             let last = call.args.len() - 1;
@@ -519,43 +539,63 @@ impl Lowering<'_> {
             }
         }
         let closure = match f {
-            Expr::Closure(c) if c.inputs.len() == 1 && c.asyncness.is_none() => c,
+            Expr::Closure(c) if c.inputs.len() == 1 => c,
             other => {
                 self.errors.on(other, "`map` takes a closure of one argument (`|v| v * v`) or a float function such as `f64::exp`");
-                return MapFn::Primitive(primitives::negation());
+                return MapFn::Poisoned;
             }
         };
-        let param = match &closure.inputs[0] {
-            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
-            Pat::Type(t) => match &*t.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+        match self.closure_function(closure, ArgRole::Differentiable) {
+            Some(function) => MapFn::Closure(function),
+            None => MapFn::Poisoned,
+        }
+    }
+
+    /// Lowers a closure into a function of its own whose arguments are the
+    /// closure's (with `role`). Its names see the enclosing scopes, so it can
+    /// read (capture) outer values, which `ir::captures` finds.
+    fn closure_function(&mut self, closure: &syn::ExprClosure, role: ArgRole) -> Option<Function> {
+        if let Some(asyncness) = &closure.asyncness {
+            self.errors
+                .on(asyncness, "`async` closures cannot be differentiated");
+            return None;
+        }
+        let mut names = Vec::new();
+        for (k, input) in closure.inputs.iter().enumerate() {
+            let pat = match input {
+                Pat::Type(t) => &*t.pat,
+                other => other,
+            };
+            match pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    names.push(p.ident.clone())
+                }
+                Pat::Wild(w) => names.push(Ident::new(&format!("__unused{k}"), w.span())),
                 other => {
                     self.errors
-                        .on(other, "bind the closure's argument to a name");
-                    return MapFn::Primitive(primitives::negation());
+                        .on(other, "bind each closure argument to a name or `_`");
+                    return None;
                 }
-            },
-            other => {
-                self.errors
-                    .on(other, "bind the closure's argument to a name");
-                return MapFn::Primitive(primitives::negation());
             }
-        };
-        // The closure's statements go to a body of their own; its names see
-        // the enclosing scopes, so it can read (capture) outer values.
+        }
         let outer = std::mem::take(&mut self.f.body);
         self.scopes.push(HashMap::new());
-        let arg = self.emit(Op::Arg(0), param.span());
-        self.bind(&param, arg);
+        for (k, name) in names.iter().enumerate() {
+            let arg = self.emit(Op::Arg(k), name.span());
+            self.bind(name, arg);
+        }
         let ret = self.expr(&closure.body);
         self.scopes.pop();
         let body = std::mem::replace(&mut self.f.body, outer);
-        MapFn::Closure(Function {
-            params: vec![Param {
-                name: param,
-                ty: syn::parse_quote!(_),
-                role: ArgRole::Differentiable,
-            }],
+        Some(Function {
+            params: names
+                .into_iter()
+                .map(|name| Param {
+                    name,
+                    ty: syn::parse_quote!(_),
+                    role,
+                })
+                .collect(),
             body,
             ret,
             roles: self.f.roles.clone(),

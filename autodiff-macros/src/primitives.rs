@@ -29,6 +29,9 @@ pub enum Spelling {
     /// IR) is differentiable, the sizes that follow are static; the path is
     /// in the call's `Callee`.
     Fill,
+    /// `V::from_fn(sizes.., |i, j| ..)`: its arguments are the variables the
+    /// closure captures; sizes and closure are in the call's `Callee`.
+    FromFn,
     /// `x.map(f)` with `f` a scalar function (kept in the call's `Callee`).
     Map,
     /// A tuple field `t.0` (the field number is in the call's `Callee`).
@@ -102,6 +105,7 @@ table! {
     map / 1 spelled Map;
     from_array / 1 spelled Construct;
     from_element / 0 spelled Fill;
+    from_fn / 0 spelled FromFn;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
     component_mul / 2; component_div / 2; clone / 1;
 }
@@ -129,6 +133,11 @@ pub fn construct() -> &'static Primitive {
 /// `V::from_element(..)`.
 pub fn fill() -> &'static Primitive {
     by_spelling(Spelling::Fill)
+}
+
+/// `V::from_fn(..)`.
+pub fn from_fn() -> &'static Primitive {
+    by_spelling(Spelling::FromFn)
 }
 
 /// `x.map(f)`.

@@ -75,3 +75,21 @@ pub fn from_element<T: crate::Real, V>(
 ) -> (V, (crate::rules::Outer<V>,)) {
     (fill(*x), (crate::rules::Outer(fill(T::one())),))
 }
+
+/// `V::from_fn(sizes.., |i, j| ..)` with a closure that reads differentiable
+/// scalars (`captures`). `build` is the user's constructor, given a function
+/// of the entry's indices; `f` returns an entry's value and its partials with
+/// respect to the captures. The partial with respect to each capture is the
+/// container of that capture's derivatives ([`crate::rules::Outer`]).
+#[inline]
+pub fn from_fn<V, S: Copy, const K: usize>(
+    captures: [&S; K],
+    build: impl Fn(&mut dyn FnMut(usize, usize) -> S) -> V,
+    mut f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
+) -> (V, [crate::rules::Outer<V>; K]) {
+    let captured = captures.map(|c| *c);
+    let value = build(&mut |i, j| f(i, j, captured).0);
+    let partials =
+        core::array::from_fn(|k| crate::rules::Outer(build(&mut |i, j| f(i, j, captured).1[k])));
+    (value, partials)
+}
