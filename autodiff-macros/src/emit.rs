@@ -8,6 +8,8 @@
 //! carry the span of the user code they came from, so a type error in
 //! generated code points at the user's expression.
 
+use std::collections::HashSet;
+
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -33,6 +35,8 @@ pub struct Emitter<'a> {
     cotangent_in: Option<Ident>,
     /// The gradient buffers `Op::BufferIn` reads (`&mut` parameters).
     buffers: Vec<Ident>,
+    /// Variables holding a shared reference (see `Function::refs`).
+    refs: HashSet<Var>,
 }
 
 impl<'a> Emitter<'a> {
@@ -44,6 +48,22 @@ impl<'a> Emitter<'a> {
             tangents_in: Vec::new(),
             cotangent_in: None,
             buffers: Vec::new(),
+            refs: HashSet::new(),
+        }
+    }
+
+    /// Marks the variables that hold shared references.
+    pub fn with_refs(mut self, refs: &HashSet<Var>) -> Self {
+        self.refs = refs.clone();
+        self
+    }
+
+    /// A variable as a rule's operand: borrowed, unless it is a reference.
+    fn operand(&self, v: Var) -> TokenStream {
+        let id = self.var(v);
+        match self.refs.contains(&v) {
+            true => quote!(#id),
+            false => quote!(&#id),
         }
     }
 
@@ -106,7 +126,7 @@ impl<'a> Emitter<'a> {
                 callee: Callee::FromFn(from_fn),
                 ..
             } => {
-                let call = self.from_fn_call(from_fn, &[], span);
+                let call = self.build_from_fn(from_fn, &[], span);
                 quote_spanned!(span=> let #annotated = #call.0;)
             }
             Op::Prim { prim, args, callee } => {
@@ -121,19 +141,19 @@ impl<'a> Emitter<'a> {
             }
             Op::Rule { prim, args, .. } => {
                 let rule = Ident::new(prim.name, span);
-                let args = args.iter().map(|a| self.var(*a));
+                let args: Vec<TokenStream> = args.iter().map(|a| self.operand(*a)).collect();
                 let partials = stmt.defs[1..].iter().map(name);
                 // Rules take their arguments by reference; an array literal's
                 // rule takes an array of references and returns an array of partials.
                 let (call, partials) = match (prim.spelling, callee_of(stmt)) {
                     (Spelling::ArrayLiteral, _) => (
-                        quote_spanned!(span=> #rt::rules::#rule([#(&#args),*])),
+                        quote_spanned!(span=> #rt::rules::#rule([#(#args),*])),
                         quote!([#(#partials),*]),
                     ),
                     (Spelling::TupleLiteral, _) => {
                         let rule = format_ident!("tuple{}", stmt.defs.len() - 1, span = span);
                         (
-                            quote_spanned!(span=> #rt::rules::#rule((#(&#args,)*))),
+                            quote_spanned!(span=> #rt::rules::#rule((#(#args,)*))),
                             quote!((#(#partials,)*)),
                         )
                     }
@@ -148,22 +168,22 @@ impl<'a> Emitter<'a> {
                             .map(|(v, _)| *v)
                             .collect();
                         let rule = scalar_rule(f, &active, span);
-                        let x = self.var(vars[0]);
-                        let captured = active.iter().map(|v| self.var(*v));
+                        let x = self.operand(vars[0]);
+                        let captured = active.iter().map(|v| self.operand(*v));
                         let p_x = name(&stmt.defs[1]);
                         let p_captures = stmt.defs[2..].iter().flatten().map(|v| self.var(*v));
                         (
-                            quote_spanned!(span=> #rt::rules::map(&#x, [#(&#captured),*], #rule)),
+                            quote_spanned!(span=> #rt::rules::map(#x, [#(#captured),*], #rule)),
                             quote!((#p_x, [#(#p_captures),*])),
                         )
                     }
                     (Spelling::Fill, Some(Callee::Path(path))) => {
                         let vars = args_of(stmt);
-                        let x = self.var(vars[0]);
+                        let x = self.operand(vars[0]);
                         let sizes = vars[1..].iter().map(|v| self.var(*v));
                         let element = Ident::new("__element", Span::mixed_site());
                         (
-                            quote_spanned!(span=> #rt::rules::from_element(&#x, |#element| #path(#(#sizes,)* #element))),
+                            quote_spanned!(span=> #rt::rules::from_element(#x, |#element| #path(#(#sizes,)* #element))),
                             quote!((#(#partials,)*)),
                         )
                     }
@@ -175,20 +195,27 @@ impl<'a> Emitter<'a> {
                             .filter(|(_, slot)| slot.is_some())
                             .map(|(v, _)| *v)
                             .collect();
-                        let call = self.from_fn_call(from_fn, &active, span);
+                        let call = self.build_from_fn(from_fn, &active, span);
                         let p_captures = stmt.defs[1..].iter().flatten().map(|v| self.var(*v));
                         (call, quote!([#(#p_captures),*]))
                     }
                     (Spelling::Construct, Some(Callee::Path(convert))) => (
-                        quote_spanned!(span=> #rt::rules::from_array(#(&#args),*, #convert)),
+                        quote_spanned!(span=> #rt::rules::from_array(#(#args),*, #convert)),
                         quote!((#(#partials,)*)),
                     ),
+                    (Spelling::FixedSlice, Some(Callee::Turbofish(generics))) => {
+                        let generics = &generics.args;
+                        (
+                            quote_spanned!(span=> #rt::rules::#rule::<#generics, _>(#(#args),*)),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
                     (Spelling::Field, Some(Callee::Member(k))) => (
-                        quote_spanned!(span=> #rt::rules::field::<#k, _>(#(&#args),*)),
+                        quote_spanned!(span=> #rt::rules::field::<#k, _>(#(#args),*)),
                         quote!((#(#partials,)*)),
                     ),
                     _ => (
-                        quote_spanned!(span=> #rt::rules::#rule(#(&#args),*)),
+                        quote_spanned!(span=> #rt::rules::#rule(#(#args),*)),
                         quote!((#(#partials,)*)),
                     ),
                 };
@@ -247,7 +274,7 @@ impl<'a> Emitter<'a> {
 
     /// `rules::from_fn(captures, build, rule)` for `V::from_fn(sizes.., closure)`
     /// with the captured variables in `active` differentiated.
-    fn from_fn_call(&self, from_fn: &ir::FromFn, active: &[Var], span: Span) -> TokenStream {
+    fn build_from_fn(&self, from_fn: &ir::FromFn, active: &[Var], span: Span) -> TokenStream {
         let rt = runtime();
         let path = &from_fn.path;
         let sizes = from_fn.sizes.iter().map(|v| self.var(*v));
@@ -256,11 +283,11 @@ impl<'a> Emitter<'a> {
             Ident::new("__i", Span::mixed_site()),
             Ident::new("__j", Span::mixed_site()),
         );
-        let captured = active.iter().map(|v| self.var(*v));
+        let captured = active.iter().map(|v| self.operand(*v));
         let rule = closure_rule(&from_fn.closure, active, span);
         quote_spanned! {span=>
             #rt::rules::from_fn(
-                [#(&#captured),*],
+                [#(#captured),*],
                 |#entry: &mut dyn FnMut(usize, usize) -> _| #path(#(#sizes,)* |#i, #j| #entry(#i, #j)),
                 #rule,
             )
@@ -341,6 +368,9 @@ fn differentiate_closure(
     span: Span,
 ) -> (TokenStream, Vec<Ident>, Vec<Ident>, Ident, Vec<Ident>) {
     let mut function = closure.clone();
+    for var in active {
+        function.refs.remove(var);
+    }
     let capture_names: Vec<Ident> = (0..active.len())
         .map(|k| format_ident!("__capture{}", k, span = Span::mixed_site()))
         .collect();
@@ -360,7 +390,7 @@ fn differentiate_closure(
     let vjp = reverse::reverse(&function, &act, reverse::Seed::One);
     let param_names: Vec<Ident> = closure.params.iter().map(|p| p.name.clone()).collect();
     let names: Vec<Ident> = function.params.iter().map(|p| p.name.clone()).collect();
-    let emitter = Emitter::new(&vjp.roles, names);
+    let emitter = Emitter::new(&vjp.roles, names).with_refs(&function.refs);
     let (primal, adjoint) = (emitter.stmts(&vjp.primal), emitter.stmts(&vjp.adjoint));
     let value = emitter.var(vjp.value);
     let grads = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
@@ -408,6 +438,19 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
         }
         Spelling::ArrayLiteral => return quote_spanned!(span=> [#(#args),*]),
         Spelling::TupleLiteral => return quote_spanned!(span=> (#(#args,)*)),
+        // Blocks are owned values in differentiated code, active or not.
+        Spelling::Slice => {
+            if let [x, rest @ ..] = args {
+                let method = Ident::new(prim.name, span);
+                return quote_spanned!(span=> #x.#method(#(#rest),*).into_owned());
+            }
+        }
+        Spelling::FixedSlice => {
+            if let (Callee::Turbofish(generics), [x, rest @ ..]) = (callee, args) {
+                let method = Ident::new(prim.name, span);
+                return quote_spanned!(span=> #x.#method::#generics(#(#rest),*).into_owned());
+            }
+        }
         Spelling::Fill => {
             if let (Callee::Path(path), [x, sizes @ ..]) = (callee, args) {
                 return quote_spanned!(span=> #path(#(#sizes,)* #x));

@@ -61,7 +61,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     };
 
     let vag = reverse::reverse(f, act, Seed::One);
-    let emitter = Emitter::new(&vag.roles, names.clone());
+    let emitter = Emitter::new(&vag.roles, names.clone()).with_refs(&f.refs);
     let (primal, adjoint) = (emitter.stmts(&vag.primal), emitter.stmts(&vag.adjoint));
     let value = emitter.var(vag.value);
     let grads: Vec<Ident> = vag.grads.iter().map(|g| emitter.var(*g)).collect();
@@ -69,7 +69,9 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let value_and_grad_body = quote!(#primal #adjoint (#value, #grads));
 
     let into = reverse::reverse_into(f, act, Seed::One, reverse::Gradients::IntoBuffers);
-    let emitter = Emitter::new(&into.roles, names.clone()).with_buffers(shape.buffer_names.clone());
+    let emitter = Emitter::new(&into.roles, names.clone())
+        .with_refs(&f.refs)
+        .with_buffers(shape.buffer_names.clone());
     let (primal, adjoint) = (emitter.stmts(&into.primal), emitter.stmts(&into.adjoint));
     let value = emitter.var(into.value);
     let stores = into
@@ -83,15 +85,18 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let value_and_grad_into_body = quote!(#primal #adjoint #(#stores)* #value);
 
     let jvp = forward::forward(f, act);
-    let emitter =
-        Emitter::new(&jvp.roles, names.clone()).with_tangents(shape.tangent_names.clone());
+    let emitter = Emitter::new(&jvp.roles, names.clone())
+        .with_refs(&f.refs)
+        .with_tangents(shape.tangent_names.clone());
     let body = emitter.stmts(&jvp.body);
     let (value, tangent) = (emitter.var(jvp.value), emitter.var(jvp.tangent));
     let jvp_body = quote!(#body (#value, #tangent));
 
     let vjp = reverse::reverse(f, act, Seed::Given);
     let cotangent = format_ident!("cotangent", span = Span::mixed_site());
-    let emitter = Emitter::new(&vjp.roles, names).with_cotangent(cotangent.clone());
+    let emitter = Emitter::new(&vjp.roles, names)
+        .with_refs(&f.refs)
+        .with_cotangent(cotangent.clone());
     // Zero adjoints depend only on primal values: build them before the
     // pullback and clone them inside it, so that the pullback owns what it
     // captures (no borrow of a reference argument) and can run many times.

@@ -41,6 +41,8 @@ pub enum Callee {
     Path(syn::Path),
     /// `t.0`: the field number.
     Member(syn::Index),
+    /// `x.fixed_rows::<N>(i)`: the method's generic arguments.
+    Turbofish(syn::AngleBracketedGenericArguments),
     /// `x.map(f)`: the scalar function.
     Map(Box<MapFn>),
     /// `V::from_fn(sizes.., |i, j| ..)`.
@@ -255,6 +257,10 @@ pub struct Function {
     pub ret: Var,
     /// The role of every variable, indexed by `Var.0`.
     pub roles: Vec<Role>,
+    /// The variables that hold a shared reference (arguments of type `&T`):
+    /// rules get them as they are rather than borrowed again, so that a rule
+    /// sees `T` and not `&T`.
+    pub refs: std::collections::HashSet<Var>,
 }
 
 impl Function {

@@ -34,6 +34,7 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
             body: Vec::new(),
             ret: Var(0),
             roles: Vec::new(),
+            refs: Default::default(),
         },
         scopes: vec![HashMap::new()],
         in_module,
@@ -42,6 +43,9 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
     for i in 0..cx.f.params.len() {
         let param_name = cx.f.params[i].name.clone();
         let var = cx.emit(Op::Arg(i), param_name.span());
+        if matches!(cx.f.params[i].ty, syn::Type::Reference(_)) {
+            cx.f.refs.insert(var);
+        }
         cx.bind(&param_name, var);
     }
     if let Some(ret) = cx.block(block, Tail::Body) {
@@ -168,6 +172,9 @@ impl Lowering<'_> {
         let value = match ty {
             Some(ty) => {
                 let var = self.f.fresh(Role::Primal);
+                if matches!(ty, syn::Type::Reference(_)) {
+                    self.f.refs.insert(var);
+                }
                 let mut stmt = Stmt::new(var, Op::Copy(value), local.span());
                 stmt.ty = Some(ty);
                 self.f.body.push(stmt);
@@ -244,6 +251,10 @@ impl Lowering<'_> {
                 let name = name.clone();
                 self.rebind(&name, value);
             }
+            _ if matches!(target, Expr::Index(_) | Expr::Field(_)) => self.errors.on(
+                target,
+                "assigning to an element or field is not supported yet; build the new value instead (an array literal, `Vector3::new(..)`, or `map`)",
+            ),
             _ => self.errors.on(
                 target,
                 "only local variables can be assigned to; introduce a `let mut` variable",
@@ -327,19 +338,38 @@ impl Lowering<'_> {
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 match primitives::method(&name) {
-                    Some(prim) if m.args.len() + 1 == prim.arity && m.turbofish.is_none() => {
+                    Some(prim) if m.args.len() + 1 == prim.arity && (m.turbofish.is_none() || prim.spelling == primitives::Spelling::FixedSlice) => {
                         let mut args = vec![self.expr(&m.receiver)];
                         args.extend(m.args.iter().map(|a| self.expr(a)));
-                        self.prim(prim, args, Callee::Method, span)
+                        let callee = match &m.turbofish {
+                            Some(generics) => Callee::Turbofish(syn::AngleBracketedGenericArguments {
+                                colon2_token: None,
+                                lt_token: generics.lt_token,
+                                args: generics.args.clone(),
+                                gt_token: generics.gt_token,
+                            }),
+                            None => Callee::Method,
+                        };
+                        self.prim(prim, args, callee, span)
                     }
+                    // A shape query reads no value: its result is static.
+                    _ if SHAPE_QUERIES.contains(&name.as_str()) && m.args.is_empty() => {
+                        self.opaque(expr, OpaqueKind::Inert)
+                    }
+                    // Same name, other arity: another type's method (nalgebra's
+                    // `v.max()`), or a mistake that rustc reports too.
                     Some(prim) => {
-                        self.errors.on(&m.method, format!("`{name}` takes {} argument(s) besides the receiver", prim.arity - 1));
-                        self.poisoned(span)
+                        let message = format!(
+                            "`{name}` with {} argument(s) has no derivative rule; the rule for `{name}` takes {}",
+                            m.args.len(),
+                            prim.arity - 1
+                        );
+                        self.opaque(expr, OpaqueKind::Foreign(message))
                     }
                     None => {
                         let supported: Vec<&str> = primitives::PRIMITIVES
                             .iter()
-                            .filter(|p| p.spelling == primitives::Spelling::Method)
+                            .filter(|p| matches!(p.spelling, primitives::Spelling::Method | primitives::Spelling::Slice | primitives::Spelling::FixedSlice))
                             .map(|p| p.name)
                             .collect();
                         let message = format!(
@@ -599,6 +629,7 @@ impl Lowering<'_> {
             body,
             ret,
             roles: self.f.roles.clone(),
+            refs: self.f.refs.clone(),
         })
     }
 
@@ -619,7 +650,9 @@ impl Lowering<'_> {
             Expr::Assign(_) => "an assignment has no value; write it as a statement ending in `;`".to_string(),
             Expr::Try(_) => "the `?` operator is not supported in a differentiated function".to_string(),
             Expr::Block(_) => "labeled blocks are not supported; remove the label".to_string(),
-            _ => "this expression is not supported in a differentiated function; supported are arithmetic (`+ - * /`), float methods such as `sin` or `powi`, `let` bindings, reassignment and blocks".to_string(),
+            Expr::Range(_) => "ranges (and slicing with them, `&x[1..]`) are not supported; for nalgebra blocks use `x.rows(start, len)` or `x.fixed_rows::<N>(start)`".to_string(),
+            Expr::Struct(_) => "struct literals are not supported in a differentiated function yet; return the fields as a tuple".to_string(),
+            _ => "this expression is not supported in a differentiated function; supported are arithmetic, indexing, array and tuple literals, float and nalgebra methods, `map`, `let` bindings, reassignment and blocks".to_string(),
         };
         self.errors.on(expr, message);
     }
@@ -714,6 +747,10 @@ fn bound_names(pat: &Pat, names: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// Methods that read only a value's shape, so their result is static even
+/// on a differentiable value (`x[x.len() - 1]`).
+const SHAPE_QUERIES: &[&str] = &["len", "is_empty", "nrows", "ncols", "shape"];
 
 /// `x` if the expression is a plain single-name path.
 fn local_name(expr: &Expr) -> Option<&Ident> {

@@ -32,6 +32,12 @@ pub enum Spelling {
     /// `V::from_fn(sizes.., |i, j| ..)`: its arguments are the variables the
     /// closure captures; sizes and closure are in the call's `Callee`.
     FromFn,
+    /// A block of rows or columns, `x.rows(start, len)`, as an owned matrix;
+    /// like indexing, its reverse rule adds into the adjoint in place.
+    Slice,
+    /// A fixed-size block, `x.fixed_rows::<N>(start)` (the turbofish is in
+    /// the call's `Callee`); added into the adjoint in place.
+    FixedSlice,
     /// `x.map(f)` with `f` a scalar function (kept in the call's `Callee`).
     Map,
     /// A tuple field `t.0` (the field number is in the call's `Callee`).
@@ -65,18 +71,21 @@ impl Primitive {
     /// argument's adjoint in place (indexing, fields) rather than building a
     /// whole new adjoint.
     pub fn adds_in_place(&self) -> bool {
-        matches!(self.spelling, Spelling::Index | Spelling::Field)
+        matches!(
+            self.spelling,
+            Spelling::Index | Spelling::Field | Spelling::Slice | Spelling::FixedSlice
+        )
     }
 }
 
 macro_rules! table {
-    ($($name:ident / $arity:literal $(static $s:literal)? $(op $op:literal)? $(spelled $sp:ident)?;)*) => {
+    ($($name:ident / $arity:literal $(static $($s:literal),+)? $(op $op:literal)? $(spelled $sp:ident)?;)*) => {
         /// Every primitive, operators first.
         pub static PRIMITIVES: &[Primitive] = &[$(
             Primitive {
                 name: stringify!($name),
                 arity: $arity,
-                static_args: &[$($s)?],
+                static_args: &[$($($s),+)?],
                 spelling: table!(@spelling $($op)? $($sp)?),
             },
         )*];
@@ -107,7 +116,9 @@ table! {
     from_element / 0 spelled Fill;
     from_fn / 0 spelled FromFn;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
-    component_mul / 2; component_div / 2; clone / 1;
+    component_mul / 2; component_div / 2; clone / 1; into_owned / 1; clone_owned / 1;
+    rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
+    fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;
 }
 
 /// Indexing `x[i]`.
@@ -159,9 +170,12 @@ fn by_spelling(spelling: Spelling) -> &'static Primitive {
 
 /// The primitive called `name` as a method or path (`x.name()`, `f64::name(x)`).
 pub fn method(name: &str) -> Option<&'static Primitive> {
-    PRIMITIVES
-        .iter()
-        .find(|p| p.spelling == Spelling::Method && p.name == name)
+    PRIMITIVES.iter().find(|p| {
+        matches!(
+            p.spelling,
+            Spelling::Method | Spelling::Slice | Spelling::FixedSlice
+        ) && p.name == name
+    })
 }
 
 /// The primitive for a binary operator token such as `+`.

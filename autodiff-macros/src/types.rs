@@ -110,9 +110,7 @@ pub fn classify(ty: &Type) -> TypeClass {
         Type::Paren(p) => classify(&p.elem),
         Type::Group(g) => classify(&g.elem),
         Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
-            Type::Slice(s) if classify(&s.elem) == TypeClass::Differentiable => {
-                TypeClass::Differentiable
-            }
+            Type::Slice(s) => classify(&s.elem),
             elem => classify(elem),
         },
         Type::Tuple(t)
@@ -132,16 +130,13 @@ pub fn classify(ty: &Type) -> TypeClass {
             let Some((name, args)) = path_parts(ty) else {
                 return TypeClass::Unknown;
             };
-            if is_float(ty) {
+            let matrix = is_matrix(&name) && type_arg(&args, 0).is_some_and(is_float);
+            let vec = name == "Vec"
+                && type_arg(&args, 0).is_some_and(|t| classify(t) == TypeClass::Differentiable);
+            if is_float(ty) || matrix || vec {
                 TypeClass::Differentiable
             } else if args.is_empty() && is_static_name(&name) {
                 TypeClass::Static
-            } else if is_matrix(&name) && type_arg(&args, 0).is_some_and(is_float) {
-                TypeClass::Differentiable
-            } else if name == "Vec"
-                && type_arg(&args, 0).is_some_and(|t| classify(t) == TypeClass::Differentiable)
-            {
-                TypeClass::Differentiable
             } else {
                 TypeClass::Unknown
             }
@@ -281,7 +276,7 @@ mod tests {
         ] {
             assert_eq!(classify(&ty(d)), TypeClass::Differentiable, "{d}");
         }
-        for s in ["usize", "&i32", "bool", "[u8; 4]"] {
+        for s in ["usize", "&i32", "bool", "[u8; 4]", "&[usize]"] {
             assert_eq!(classify(&ty(s)), TypeClass::Static, "{s}");
         }
         assert_eq!(classify(&ty("(f64, [f64; 2])")), TypeClass::Differentiable);

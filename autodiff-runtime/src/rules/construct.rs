@@ -50,21 +50,6 @@ impl<V: Clone + Into<A>, A> Pull<V> for FromArray<V, A> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::linear::{pull, push};
-    use nalgebra::Vector3;
-
-    #[test]
-    fn conversion_and_its_transpose() {
-        let (v, (p,)) = from_array(&[1.0, 2.0, 3.0], Vector3::from);
-        assert_eq!(v, Vector3::new(1.0, 2.0, 3.0));
-        assert_eq!(push(&p, &[0.5, 0.0, -1.0]), Vector3::new(0.5, 0.0, -1.0));
-        assert_eq!(pull(&p, &Vector3::new(4.0, 5.0, 6.0)), [4.0, 5.0, 6.0]);
-    }
-}
-
 /// `V::from_element(.., x)`: a container filled with `x`. `fill` is the
 /// user's constructor applied to one scalar; the partial with respect to `x`
 /// is the container of ones ([`crate::rules::Outer`]).
@@ -92,4 +77,19 @@ pub fn from_fn<V, S: Copy, const K: usize>(
     let partials =
         core::array::from_fn(|k| crate::rules::Outer(build(&mut |i, j| f(i, j, captured).1[k])));
     (value, partials)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linear::{pull, push};
+    use nalgebra::Vector3;
+
+    #[test]
+    fn conversion_and_its_transpose() {
+        let (v, (p,)) = from_array(&[1.0, 2.0, 3.0], Vector3::from);
+        assert_eq!(v, Vector3::new(1.0, 2.0, 3.0));
+        assert_eq!(push(&p, &[0.5, 0.0, -1.0]), Vector3::new(0.5, 0.0, -1.0));
+        assert_eq!(pull(&p, &Vector3::new(4.0, 5.0, 6.0)), [4.0, 5.0, 6.0]);
+    }
 }

@@ -15,6 +15,7 @@ mod index;
 mod linalg;
 mod map;
 mod scalar;
+mod slice;
 mod tuple;
 
 pub use arith::*;
@@ -23,4 +24,5 @@ pub use index::*;
 pub use linalg::*;
 pub use map::*;
 pub use scalar::*;
+pub use slice::*;
 pub use tuple::*;

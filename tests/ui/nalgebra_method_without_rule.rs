@@ -1,0 +1,13 @@
+use autodiff::nalgebra::Vector3;
+use autodiff::prelude::*;
+
+// nalgebra methods without a derivative rule are errors on their call, and
+// the generated functions keep their signatures (no follow-on errors).
+#[differentiate]
+fn f(x: Vector3<f64>, y: Vector3<f64>) -> f64 {
+    x.cross(&y).norm() + x.normalize()[0]
+}
+
+fn main() {
+    let _ = f::grad(Vector3::x(), Vector3::y());
+}
