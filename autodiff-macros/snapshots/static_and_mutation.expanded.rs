@@ -149,11 +149,6 @@ pub mod g {
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
     ) {
-        let __output = super::g(
-            ::core::clone::Clone::clone(&x),
-            ::core::clone::Clone::clone(&y),
-            ::core::clone::Clone::clone(&n),
-        );
         (
             ::autodiff::__private::jacobian::forward::<
                 _,
@@ -161,7 +156,6 @@ pub mod g {
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
             >(
                 ::autodiff::__private::linear::zero_like(&x),
-                &__output,
                 |__direction| {
                     jvp(
                             (
@@ -183,7 +177,6 @@ pub mod g {
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
             >(
                 ::autodiff::__private::linear::zero_like(&y),
-                &__output,
                 |__direction| {
                     jvp(
                             (

@@ -125,14 +125,12 @@ mod f {
     pub fn jacfwd(
         x: f64,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
-        let __output = super::f(::core::clone::Clone::clone(&x));
         ::autodiff::__private::jacobian::forward::<
             _,
             _,
             ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
         >(
             ::autodiff::__private::linear::zero_like(&x),
-            &__output,
             |__direction| {
                 jvp(
                         (::core::clone::Clone::clone(&x),),

@@ -243,16 +243,11 @@ impl Shape {
         vjp_fn: &Ident,
     ) -> (TokenStream, TokenStream) {
         let rt = crate::emit::runtime();
-        let name = &self.name;
         let clone = |n: &Ident| quote!(::core::clone::Clone::clone(&#n));
         let clones: Vec<TokenStream> = arg_names.iter().map(|n| clone(n)).collect();
         let call = |f: &Ident, args: TokenStream| match is_method {
             true => quote!(self.#f(#args)),
             false => quote!(#f(#args)),
-        };
-        let original = match is_method {
-            true => quote!(self.#name(#(#clones),*)),
-            false => quote!(super::#name(#(#clones),*)),
         };
         let diff: Vec<&Param> = self
             .params
@@ -276,7 +271,7 @@ impl Shape {
             });
             let jvp_call = call(jvp_fn, quote!((#(#clones,)*), (#(#tangents,)*)));
             forward.push(quote! {
-                #rt::jacobian::forward::<_, _, #jac_ty>(#rt::linear::zero_like(&#x), &#out, |#direction| #jvp_call.1)
+                #rt::jacobian::forward::<_, _, #jac_ty>(#rt::linear::zero_like(&#x), |#direction| #jvp_call.1)
             });
             let component = match diff.len() {
                 1 => quote!(),
@@ -296,10 +291,7 @@ impl Shape {
         let (forward, reverse) = (tuple(forward), tuple(reverse));
         let vjp_call = call(vjp_fn, quote!(#(#clones),*));
         (
-            quote! {
-                let #out = #original;
-                #forward
-            },
+            forward,
             quote! {
                 let (#out, #pullback) = #vjp_call;
                 #reverse

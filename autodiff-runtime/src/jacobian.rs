@@ -50,25 +50,29 @@ impl<T: Real + nalgebra::Scalar> JacobianMatrix<T> for nalgebra::DMatrix<T> {
 }
 
 /// The Jacobian from JVPs: `jvp(t)` is the output tangent for input tangent
-/// `t`; `input_zero` is the zero tangent of the input and `output` the value.
-pub fn forward<X, Y, M>(input_zero: X, output: &Y, mut jvp: impl FnMut(&X) -> Y) -> M
+/// `t`, and `input_zero` the zero tangent of the input. The first column
+/// also tells the output's size, so no separate evaluation is needed.
+pub fn forward<X, Y, M>(input_zero: X, mut jvp: impl FnMut(&X) -> Y) -> M
 where
     X: Tangent,
     Y: Tangent<Scalar = X::Scalar>,
     M: JacobianMatrix<X::Scalar>,
 {
-    let (rows, cols) = (output.dim(), input_zero.dim());
-    let mut jacobian = M::zeros(rows, cols);
+    let cols = input_zero.dim();
     let mut basis = input_zero;
+    let mut jacobian: Option<M> = None;
     for col in 0..cols {
         basis.set_component(col, X::Scalar::one());
-        let column = jvp(&basis);
+        let tangent = jvp(&basis);
         basis.set_component(col, X::Scalar::zero());
+        let rows = tangent.dim();
+        let matrix = jacobian.get_or_insert_with(|| M::zeros(rows, cols));
         for row in 0..rows {
-            jacobian.set(row, col, column.component(row));
+            matrix.set(row, col, tangent.component(row));
         }
     }
-    jacobian
+    // Without input components, one JVP (of the zero tangent) gives the size.
+    jacobian.unwrap_or_else(|| M::zeros(jvp(&basis).dim(), 0))
 }
 
 /// The Jacobian from a pullback: `pullback(c)` is the input cotangent for

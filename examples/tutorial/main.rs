@@ -101,7 +101,7 @@ fn main() {
     let columns = [[1.0, 0.0], [0.0, 1.0]].map(|e| vector_valued::jvp(([2.0, 3.0],), (e,)).1);
     println!("Jacobian at (2, 3), columns from jvp: {columns:?}");
     let (_, pullback) = vector_valued::vjp([2.0, 3.0]);
-    let rows = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]].map(|e| pullback(e));
+    let rows = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]].map(pullback);
     println!("Jacobian at (2, 3), rows from vjp:    {rows:?}");
     println!("jacfwd at (2, 3):{}", vector_valued::jacfwd([2.0, 3.0]));
     println!("jacrev at (2, 3):{}", vector_valued::jacrev([2.0, 3.0]));

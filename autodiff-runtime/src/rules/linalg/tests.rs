@@ -351,11 +351,11 @@ fn composed_gradient_and_tangent() {
     assert!((t_f - via_grad).abs() <= 1e-14 * (1.0 + t_f.abs()));
     // Jacobian of y = A·x in x is A, in both modes (flattening order).
     let jr: SMatrix<f64, 2, 3> = crate::jacobian::reverse(&x.zero_like(), &y, |c| pull(&p_x, c));
-    let jf: SMatrix<f64, 2, 3> = crate::jacobian::forward(x.zero_like(), &y, |t| push(&p_x, t));
+    let jf: SMatrix<f64, 2, 3> = crate::jacobian::forward(x.zero_like(), |t| push(&p_x, t));
     assert_eq!(jr, a);
     assert_eq!(jf, a);
     // Jacobian of y in A: row i holds x at the column-major positions of row i of A.
-    let ja: SMatrix<f64, 2, 6> = crate::jacobian::forward(a.zero_like(), &y, |t| push(&p_a, t));
+    let ja: SMatrix<f64, 2, 6> = crate::jacobian::forward(a.zero_like(), |t| push(&p_a, t));
     for i in 0..2 {
         for j in 0..3 {
             for k in 0..2 {
