@@ -59,8 +59,10 @@ impl<'a> Emitter<'a> {
     }
 
     /// A variable as a rule's operand: borrowed, unless it is a reference.
-    fn operand(&self, v: Var) -> TokenStream {
-        let id = self.var(v);
+    /// Spanned on the user's expression, where a type error belongs.
+    fn operand(&self, v: Var, span: Span) -> TokenStream {
+        let mut id = self.var(v);
+        id.set_span(span);
         match self.refs.contains(&v) {
             true => quote!(#id),
             false => quote!(&#id),
@@ -141,7 +143,7 @@ impl<'a> Emitter<'a> {
             }
             Op::Rule { prim, args, .. } => {
                 let rule = Ident::new(prim.name, span);
-                let args: Vec<TokenStream> = args.iter().map(|a| self.operand(*a)).collect();
+                let args: Vec<TokenStream> = args.iter().map(|a| self.operand(*a, span)).collect();
                 let partials = stmt.defs[1..].iter().map(name);
                 // Rules take their arguments by reference; an array literal's
                 // rule takes an array of references and returns an array of partials.
@@ -168,8 +170,8 @@ impl<'a> Emitter<'a> {
                             .map(|(v, _)| *v)
                             .collect();
                         let rule = scalar_rule(f, &active, span);
-                        let x = self.operand(vars[0]);
-                        let captured = active.iter().map(|v| self.operand(*v));
+                        let x = self.operand(vars[0], span);
+                        let captured = active.iter().map(|v| self.operand(*v, span));
                         let p_x = name(&stmt.defs[1]);
                         let p_captures = stmt.defs[2..].iter().flatten().map(|v| self.var(*v));
                         (
@@ -179,7 +181,7 @@ impl<'a> Emitter<'a> {
                     }
                     (Spelling::Fill, Some(Callee::Path(path))) => {
                         let vars = args_of(stmt);
-                        let x = self.operand(vars[0]);
+                        let x = self.operand(vars[0], span);
                         let sizes = vars[1..].iter().map(|v| self.var(*v));
                         let element = Ident::new("__element", Span::mixed_site());
                         (
@@ -283,7 +285,7 @@ impl<'a> Emitter<'a> {
             Ident::new("__i", Span::mixed_site()),
             Ident::new("__j", Span::mixed_site()),
         );
-        let captured = active.iter().map(|v| self.operand(*v));
+        let captured = active.iter().map(|v| self.operand(*v, span));
         let rule = closure_rule(&from_fn.closure, active, span);
         quote_spanned! {span=>
             #rt::rules::from_fn(

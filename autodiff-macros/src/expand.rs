@@ -14,7 +14,7 @@ use crate::emit::Emitter;
 use crate::errors::Errors;
 use crate::ir::{ArgRole, Function, Op, Param, Stmt};
 use crate::reverse::Seed;
-use crate::{activity, attr, fallback, forward, lower, reverse, signature, types};
+use crate::{activity, attr, fallback, forward, lower, reverse, shapes, signature, types};
 
 /// Expands `#[differentiate(attr)] item`.
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -39,6 +39,7 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
         let in_module = func.sig.receiver().is_none();
         let f = lower::lower(sig.params, &func.block, in_module, &mut errors);
         let act = activity::analyse(&f, &mut errors);
+        shapes::check(&f, &mut errors);
         errors.is_empty().then(|| derivatives(&f, &act, &shape))
     } else {
         None

@@ -22,6 +22,7 @@ mod ir;
 mod lower;
 mod primitives;
 mod reverse;
+mod shapes;
 mod signature;
 #[cfg(test)]
 mod snapshots;

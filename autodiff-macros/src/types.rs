@@ -159,6 +159,14 @@ fn is_matrix(name: &str) -> bool {
     ) || nalgebra_alias(name).is_some()
 }
 
+/// Whether the type is a nalgebra matrix or vector (or a reference to one).
+pub fn is_matrix_type(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => is_matrix_type(&r.elem),
+        _ => path_parts(ty).is_some_and(|(name, _)| is_matrix(&name)),
+    }
+}
+
 /// The owned type of gradients and tangents of a differentiable type.
 pub fn owned(ty: &Type, runtime: &TokenStream) -> TokenStream {
     match ty {
