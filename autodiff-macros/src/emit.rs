@@ -62,7 +62,8 @@ impl<'a> Emitter<'a> {
     /// Spanned on the user's expression, where a type error belongs.
     fn operand(&self, v: Var, span: Span) -> TokenStream {
         let mut id = self.var(v);
-        id.set_span(span);
+        // Reported at the user's expression, resolved as the macro's own name.
+        id.set_span(id.span().located_at(span));
         match self.refs.contains(&v) {
             true => quote!(#id),
             false => quote!(&#id),

@@ -386,7 +386,7 @@ impl Lowering<'_> {
                 // comparison (`(x > 0.0) as i32 as f64`) sees a static value.
                 let operand = self.expr(&cast.expr);
                 let mut operand_id = ir::ident(operand, Role::Primal);
-                operand_id.set_span(cast.expr.span());
+                operand_id.set_span(operand_id.span().located_at(cast.expr.span()));
                 let ty = &cast.ty;
                 let expr: Expr = syn::parse_quote_spanned!(span=> #operand_id as #ty);
                 let kind = if classify(&cast.ty) == TypeClass::Static {
@@ -672,7 +672,7 @@ impl VisitMut for Rename<'_, '_> {
         if let Some(var) = local.and_then(|n| self.cx.lookup(n)) {
             let span = expr.span();
             let mut id = ir::ident(var, Role::Primal);
-            id.set_span(span);
+            id.set_span(id.span().located_at(span));
             *expr = syn::parse_quote!(#id);
             if !self.uses.contains(&var) {
                 self.uses.push(var);
