@@ -27,10 +27,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use autodiff::nalgebra::DVector;
-use autodiff::prelude::*;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
-use num_dual::{gradient, Dual64, DualDVec64, DualNum};
 
 /// The sizes benchmarked.
 const SIZES: [usize; 4] = [10, 100, 1000, 10_000];
@@ -44,56 +41,10 @@ const NUM_DUAL_GRADIENT_MAX_N: usize = 1000;
 /// Relative tolerance of the agreement checks.
 const TOL: f64 = 1e-10;
 
-/// ‖(eˣ − x²) / tan x‖.
-#[differentiate]
-fn f(x: &DVector<f64>) -> f64 {
-    let num = x.map(f64::exp) - x.component_mul(x);
-    num.component_div(&x.map(f64::tan)).norm()
-}
+#[path = "../examples/forward_vs_reverse/functions.rs"]
+mod functions;
 
-/// t^sin(t^k) for k = 0..n, written as exp(sin(exp(k ln t)) ln t), t > 0.
-#[differentiate]
-fn g(t: f64, n: usize) -> DVector<f64> {
-    let exponents = DVector::from_fn(n, |i, _| i as f64);
-    let powers = (exponents * t.ln()).map(f64::exp);
-    (powers.map(f64::sin) * t.ln()).map(f64::exp)
-}
-
-/// `f` over num-dual numbers, one entry at a time (a vector of `DualDVec64`
-/// holds n² floats, so no intermediate vectors).
-fn f_dual<D: DualNum<Primitive = f64>>(x: &DVector<D>) -> D {
-    x.iter()
-        .map(|xi| {
-            let q = (xi.exp() - xi.powi(2)) / xi.tan();
-            q.powi(2)
-        })
-        .fold(D::zero(), |acc, q2| acc + q2)
-        .sqrt()
-}
-
-fn f_num_dual(x: &DVector<f64>) -> DVector<f64> {
-    gradient(|x: DVector<DualDVec64>| f_dual(&x), x).1
-}
-
-/// The Jacobian of `g` (a column) with one dual number `t`.
-fn g_num_dual(t: f64, n: usize) -> DVector<f64> {
-    let t = Dual64::from_re(t).derivative();
-    let ln_t = t.ln();
-    DVector::from_fn(n, |k, _| {
-        let power = (ln_t * k as f64).exp();
-        (power.sin() * ln_t).exp().eps
-    })
-}
-
-/// Entries spread deterministically over [0.1, 1.4], away from tan's poles.
-fn input_x(n: usize) -> DVector<f64> {
-    const GOLDEN: f64 = 0.618_033_988_749_894_9;
-    DVector::from_fn(n, |i, _| 0.1 + 1.3 * ((i as f64 + 1.0) * GOLDEN).fract())
-}
-
-/// Where g is differentiated: close to 1 so that tᵏ stays finite up to
-/// k = 10 000 (1.3ᵏ overflows past k ≈ 2700), with k ln t up to 5.
-const T: f64 = 1.0005;
+use functions::{f, f_num_dual, g, g_num_dual, input_x, T};
 
 fn assert_close(what: &str, n: usize, a: &[f64], b: &[f64]) {
     assert_eq!(a.len(), b.len(), "{what}, n = {n}: lengths differ");

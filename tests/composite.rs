@@ -28,7 +28,7 @@
 //! `5e-7` in f32).
 
 use autodiff::prelude::*;
-use common::GradVec;
+use common::{close, GradVec, Rng, TOL32, TOL64};
 
 mod common;
 use num_dual::{Dual, Dual32, Dual64, DualNum, DualNumFloat};
@@ -58,33 +58,6 @@ impl TestFloat for f32 {
     }
     fn of_f64(x: f64) -> Self {
         x as f32
-    }
-}
-
-const TOL64: f64 = 1e-12;
-const TOL32: f64 = 1e-5;
-
-/// `|got - want| <= tol * max(|want|, scale)`; equal values always pass.
-fn close(got: f64, want: f64, tol: f64, scale: f64) -> bool {
-    got == want || (got - want).abs() <= tol * want.abs().max(scale)
-}
-
-/// SplitMix64: a fixed, reproducible sequence of test inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[lo, hi)`.
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        let unit = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        lo + (hi - lo) * unit
     }
 }
 

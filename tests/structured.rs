@@ -56,6 +56,9 @@ use autodiff::nalgebra::{
     SVector, Vector2, Vector3,
 };
 use autodiff::prelude::*;
+use common::{close, Rng, TOL32, TOL64};
+mod common;
+
 use num_dual::{Dual, Dual32, Dual64, DualNum};
 use std::fmt::Debug;
 
@@ -63,34 +66,16 @@ use std::fmt::Debug;
 // Harness: flattening, dual lifting, oracles
 // ---------------------------------------------------------------------------
 
-const TOL64: f64 = 1e-12;
-const TOL32: f64 = 1e-5;
 const FD_TOL: f64 = 1e-6;
 const FD_STEP: f64 = 1e-5;
 
-/// `|got - want| <= tol * max(|want|, scale)`; equal values always pass.
-fn close(got: f64, want: f64, tol: f64, scale: f64) -> bool {
-    got == want || (got - want).abs() <= tol * want.abs().max(scale)
+/// Test inputs shaped like the function's arguments.
+trait Sample {
+    /// A value shaped like `like` with components uniform in `[lo, hi)`.
+    fn sample<X: Structure>(&mut self, like: &X, range: (f64, f64)) -> X;
 }
 
-/// SplitMix64: a fixed, reproducible sequence of test inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[lo, hi)`.
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        let unit = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        lo + (hi - lo) * unit
-    }
-
+impl Sample for Rng {
     /// A value shaped like `like` with components uniform in `[lo, hi)`.
     fn sample<X: Structure>(&mut self, like: &X, (lo, hi): (f64, f64)) -> X {
         like.rebuild(&mut std::iter::from_fn(|| Some(self.uniform(lo, hi))))

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use crate::activity::Activity;
-use crate::ir::{Function, Op, Role, Stmt, Var};
+use crate::ir::{self, Function, Op, Role, Stmt, Var};
 
 /// A function with its tangents: one body computing value and tangent.
 #[derive(Debug)]
@@ -96,34 +96,19 @@ impl Builder {
             return;
         }
         match &stmt.op {
-            Op::Prim { prim, args, callee } => {
-                // One partial slot per differentiable argument, filled only
-                // where the argument has a tangent.
-                let mut defs = vec![Some(def)];
-                let mut terms = Vec::new();
-                for (i, a) in args.iter().enumerate() {
-                    if !prim.differentiable_arg(i) {
-                        continue;
-                    }
-                    match self.tangents.get(a).copied() {
-                        Some(t) => {
-                            let p = self.f.fresh(Role::Partial);
-                            defs.push(Some(p));
-                            terms.push((p, t));
-                        }
-                        None => defs.push(None),
-                    }
-                }
-                self.body.push(Stmt {
-                    defs,
-                    op: Op::Rule {
-                        prim,
-                        args: args.clone(),
-                        callee: callee.clone(),
-                    },
-                    span: stmt.span,
-                    ty: stmt.ty.clone(),
-                });
+            Op::Prim { .. } => {
+                // Partials only where the argument has a tangent.
+                let tangents = &self.tangents;
+                let Some((rule, pairs)) =
+                    ir::rule_for(&mut self.f, stmt, |a| tangents.contains_key(&a))
+                else {
+                    return;
+                };
+                self.body.push(rule);
+                let terms: Vec<(Var, Var)> = pairs
+                    .into_iter()
+                    .map(|(a, p)| (p, self.tangents[&a]))
+                    .collect();
                 let mut sum: Option<Var> = None;
                 for (partial, tangent) in terms {
                     let term = self.define(Op::Push { partial, tangent }, stmt);

@@ -271,6 +271,46 @@ impl Function {
     }
 }
 
+/// A primitive statement turned into its rule: the same value, plus one
+/// partial slot per differentiable argument, filled (with a fresh variable
+/// of `f`) where `wants_partial` says the argument needs one. Returns the
+/// rule statement and the `(argument, partial)` pairs; both transforms use
+/// it, forward mode for arguments with tangents, reverse mode for active ones.
+pub fn rule_for(
+    f: &mut Function,
+    stmt: &Stmt,
+    wants_partial: impl Fn(Var) -> bool,
+) -> Option<(Stmt, Vec<(Var, Var)>)> {
+    let (Op::Prim { prim, args, callee }, Some(def)) = (&stmt.op, stmt.def()) else {
+        return None;
+    };
+    let mut defs = vec![Some(def)];
+    let mut pairs = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        if !prim.differentiable_arg(i) {
+            continue;
+        }
+        if wants_partial(*a) {
+            let p = f.fresh(Role::Partial);
+            defs.push(Some(p));
+            pairs.push((*a, p));
+        } else {
+            defs.push(None);
+        }
+    }
+    let rule = Stmt {
+        defs,
+        op: Op::Rule {
+            prim,
+            args: args.clone(),
+            callee: callee.clone(),
+        },
+        span: stmt.span,
+        ty: stmt.ty.clone(),
+    };
+    Some((rule, pairs))
+}
+
 /// The variables a function's body reads without defining them: what a
 /// closure captures from the enclosing function.
 pub fn captures(f: &Function) -> Vec<Var> {

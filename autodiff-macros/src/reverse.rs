@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use crate::activity::Activity;
-use crate::ir::{ArgRole, Function, Op, Role, Stmt, Var};
+use crate::ir::{self, ArgRole, Function, Op, Role, Stmt, Var};
 
 /// Where the output's cotangent comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,32 +63,11 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
     let mut partials: HashMap<usize, Vec<(Var, Var)>> = HashMap::new();
     for (index, stmt) in f.body.iter().enumerate() {
         match (&stmt.op, stmt.def()) {
-            (Op::Prim { prim, args, callee }, Some(def)) if act.active(def) => {
-                let mut defs = vec![Some(def)];
-                let mut pairs = Vec::new();
-                for (i, a) in args.iter().enumerate() {
-                    if !prim.differentiable_arg(i) {
-                        continue;
-                    }
-                    if act.active(*a) {
-                        let p = fresh.fresh(Role::Partial);
-                        defs.push(Some(p));
-                        pairs.push((*a, p));
-                    } else {
-                        defs.push(None);
-                    }
+            (Op::Prim { .. }, Some(def)) if act.active(def) => {
+                if let Some((rule, pairs)) = ir::rule_for(&mut fresh, stmt, |a| act.active(a)) {
+                    partials.insert(index, pairs);
+                    primal.push(rule);
                 }
-                partials.insert(index, pairs);
-                primal.push(Stmt {
-                    defs,
-                    op: Op::Rule {
-                        prim,
-                        args: args.clone(),
-                        callee: callee.clone(),
-                    },
-                    span: stmt.span,
-                    ty: stmt.ty.clone(),
-                });
             }
             _ => primal.push(stmt.clone()),
         }

@@ -33,73 +33,16 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use autodiff::nalgebra::{DMatrix, DVector};
-use autodiff::prelude::*;
-use num_dual::{gradient, Dual64, DualDVec64, DualNum};
+use autodiff::nalgebra::DMatrix;
 use plotters::prelude::*;
+
+mod functions;
+
+use functions::{f, f_num_dual, g, g_num_dual, input_x, T};
 
 // ---------------------------------------------------------------------------
 // The two functions, as in the tutorial.
 // ---------------------------------------------------------------------------
-
-/// ‖(eˣ − x²) / tan x‖: n inputs, one output.
-#[differentiate]
-fn f(x: &DVector<f64>) -> f64 {
-    let num = x.map(f64::exp) - x.component_mul(x);
-    num.component_div(&x.map(f64::tan)).norm()
-}
-
-/// t^sin(t^k) for k = 0..n, written as exp(sin(exp(k ln t)) ln t) (t > 0):
-/// one input, n outputs.
-#[differentiate]
-fn g(t: f64, n: usize) -> DVector<f64> {
-    let exponents = DVector::from_fn(n, |i, _| i as f64);
-    let powers = (exponents * t.ln()).map(f64::exp);
-    (powers.map(f64::sin) * t.ln()).map(f64::exp)
-}
-
-/// `f` over num-dual numbers, one entry at a time (no intermediate vectors of
-/// dual numbers, each of which would hold n² floats for `DualDVec64`).
-fn f_dual<D: DualNum<Primitive = f64>>(x: &DVector<D>) -> D {
-    x.iter()
-        .map(|xi| {
-            let q = (xi.exp() - xi.powi(2)) / xi.tan();
-            q.powi(2)
-        })
-        .fold(D::zero(), |acc, q2| acc + q2)
-        .sqrt()
-}
-
-/// num-dual's gradient of `f`: forward mode with one `n`-vector of
-/// derivatives per dual number.
-fn f_num_dual(x: &DVector<f64>) -> DVector<f64> {
-    gradient(|x: DVector<DualDVec64>| f_dual(&x), x).1
-}
-
-/// num-dual's Jacobian of `g`: forward mode with one dual number `t`.
-fn g_num_dual(t: f64, n: usize) -> DVector<f64> {
-    let t = Dual64::from_re(t).derivative();
-    let ln_t = t.ln();
-    DVector::from_fn(n, |k, _| {
-        let power = (ln_t * k as f64).exp();
-        (power.sin() * ln_t).exp().eps
-    })
-}
-
-// ---------------------------------------------------------------------------
-// Inputs and checks.
-// ---------------------------------------------------------------------------
-
-/// Entries spread deterministically over [0.1, 1.4], away from tan's poles.
-fn input_x(n: usize) -> DVector<f64> {
-    const GOLDEN: f64 = 0.618_033_988_749_894_9;
-    DVector::from_fn(n, |i, _| 0.1 + 1.3 * ((i as f64 + 1.0) * GOLDEN).fract())
-}
-
-/// The point at which g is differentiated. Close to 1 so that tᵏ stays
-/// finite up to k = 10 000 (1.3ᵏ overflows past k ≈ 2700, and sin(∞) is NaN),
-/// while k ln t still reaches 5, so that sin(tᵏ) oscillates.
-const T: f64 = 1.0005;
 
 /// Relative tolerance of the agreement checks.
 const TOL: f64 = 1e-10;
