@@ -19,9 +19,14 @@ use syn::visit_mut::VisitMut;
 use syn::{BinOp, Block, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
 
 use crate::errors::Errors;
-use crate::ir::{self, ArgRole, Callee, Function, MapFn, Op, OpaqueKind, Param, Role, Stmt, Var};
+use crate::ir::{self, Callee, Function, MapFn, Op, OpaqueKind, Param, Role, Stmt, Var};
 use crate::primitives::{self, Primitive};
 use crate::types::{classify, type_text, TypeClass};
+
+mod calls;
+mod rename;
+
+use rename::Rename;
 
 /// Lowers `block`, the body of a function with these parameters.
 ///
@@ -485,154 +490,6 @@ impl Lowering<'_> {
         self.opaque(&Expr::Binary(b.clone()), kind)
     }
 
-    fn call(&mut self, call: &syn::ExprCall) -> Var {
-        let span = call.span();
-        let Expr::Path(func) = &*call.func else {
-            self.errors
-                .on(&call.func, "only calls of named functions are supported");
-            return self.poisoned(span);
-        };
-        if let Some(prim) = float_function(&func.path) {
-            if call.args.len() != prim.arity {
-                self.errors.on(
-                    call,
-                    format!("`{}` takes {} argument(s)", prim.name, prim.arity),
-                );
-                return self.poisoned(span);
-            }
-            let args = call.args.iter().map(|a| self.expr(a)).collect();
-            return self.prim(prim, args, Callee::Path(func.path.clone()), span);
-        }
-        if is_matrix_type_function(&func.path, "from_fn") {
-            if let Some(Expr::Closure(closure)) = call.args.last() {
-                let sizes: Vec<Var> = call
-                    .args
-                    .iter()
-                    .take(call.args.len() - 1)
-                    .map(|a| self.expr(a))
-                    .collect();
-                let Some(closure) = self.closure_function(closure, ArgRole::Static) else {
-                    return self.poisoned(span);
-                };
-                let captured = ir::captures(&closure);
-                let callee = Callee::FromFn(Box::new(ir::FromFn {
-                    path: func.path.clone(),
-                    sizes,
-                    closure,
-                }));
-                return self.prim(primitives::from_fn(), captured, callee, span);
-            }
-        }
-        if is_matrix_type_function(&func.path, "from_element") && !call.args.is_empty() {
-            // `DVector::from_element(n, x)`: `x` first, then the sizes.
-            let last = call.args.len() - 1;
-            let mut args = vec![self.expr(&call.args[last])];
-            args.extend(call.args.iter().take(last).map(|a| self.expr(a)));
-            return self.prim(
-                primitives::fill(),
-                args,
-                Callee::Path(func.path.clone()),
-                span,
-            );
-        }
-        if let Some((vector, is_new)) = vector_constructor(&func.path) {
-            // `Vector3::new(a, b, c)` is `Vector3::from([a, b, c])`.
-            let array = if is_new {
-                let entries = call.args.iter().map(|a| self.expr(a)).collect();
-                self.prim(primitives::array_literal(), entries, Callee::Operator, span)
-            } else if call.args.len() == 1 {
-                self.expr(&call.args[0])
-            } else {
-                self.errors.on(call, "`from` takes one array");
-                return self.poisoned(span);
-            };
-            return self.prim(
-                primitives::construct(),
-                vec![array],
-                Callee::Path(vector),
-                span,
-            );
-        }
-        let message = format!(
-            "cannot differentiate through the function `{}`; inline its body here, or if no derivative should flow through it, leave its argument out of `wrt(..)`",
-            path_text(&func.path)
-        );
-        self.opaque(&Expr::Call(call.clone()), OpaqueKind::Foreign(message))
-    }
-
-    /// The scalar function of `x.map(f)`: a float function by path, or a
-    /// closure of one argument lowered into a function of its own.
-    fn map_fn(&mut self, f: &Expr) -> MapFn {
-        if let Expr::Path(p) = f {
-            if let Some(prim) = float_function(&p.path).filter(|p| p.arity == 1) {
-                return MapFn::Primitive(prim);
-            }
-        }
-        let closure = match f {
-            Expr::Closure(c) if c.inputs.len() == 1 => c,
-            other => {
-                self.errors.on(other, "`map` takes a closure of one argument (`|v| v * v`) or a float function such as `f64::exp`");
-                return MapFn::Poisoned;
-            }
-        };
-        match self.closure_function(closure, ArgRole::Differentiable) {
-            Some(function) => MapFn::Closure(function),
-            None => MapFn::Poisoned,
-        }
-    }
-
-    /// Lowers a closure into a function of its own whose arguments are the
-    /// closure's (with `role`). Its names see the enclosing scopes, so it can
-    /// read (capture) outer values, which `ir::captures` finds.
-    fn closure_function(&mut self, closure: &syn::ExprClosure, role: ArgRole) -> Option<Function> {
-        if let Some(asyncness) = &closure.asyncness {
-            self.errors
-                .on(asyncness, "`async` closures cannot be differentiated");
-            return None;
-        }
-        let mut names = Vec::new();
-        for (k, input) in closure.inputs.iter().enumerate() {
-            let pat = match input {
-                Pat::Type(t) => &*t.pat,
-                other => other,
-            };
-            match pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
-                    names.push(p.ident.clone())
-                }
-                Pat::Wild(w) => names.push(Ident::new(&format!("__unused{k}"), w.span())),
-                other => {
-                    self.errors
-                        .on(other, "bind each closure argument to a name or `_`");
-                    return None;
-                }
-            }
-        }
-        let outer = std::mem::take(&mut self.f.body);
-        self.scopes.push(HashMap::new());
-        for (k, name) in names.iter().enumerate() {
-            let arg = self.emit(Op::Arg(k), name.span());
-            self.bind(name, arg);
-        }
-        let ret = self.expr(&closure.body);
-        self.scopes.pop();
-        let body = std::mem::replace(&mut self.f.body, outer);
-        Some(Function {
-            params: names
-                .into_iter()
-                .map(|name| Param {
-                    name,
-                    ty: syn::parse_quote!(_),
-                    role,
-                })
-                .collect(),
-            body,
-            ret,
-            roles: self.f.roles.clone(),
-            refs: self.f.refs.clone(),
-        })
-    }
-
     /// Reports a construct the IR cannot express, with what to do instead.
     fn reject(&mut self, expr: &Expr) {
         let message = match expr {
@@ -658,96 +515,6 @@ impl Lowering<'_> {
     }
 }
 
-/// Renames local variables inside an opaque expression and collects them.
-struct Rename<'a, 'b> {
-    cx: &'a mut Lowering<'b>,
-    uses: Vec<Var>,
-    /// Names bound by closures being visited, which shadow the function's.
-    shadowed: Vec<String>,
-}
-
-impl VisitMut for Rename<'_, '_> {
-    fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        let local = local_name(expr).filter(|n| !self.shadowed.contains(&n.to_string()));
-        if let Some(var) = local.and_then(|n| self.cx.lookup(n)) {
-            let span = expr.span();
-            let mut id = ir::ident(var, Role::Primal);
-            id.set_span(id.span().located_at(span));
-            *expr = syn::parse_quote!(#id);
-            if !self.uses.contains(&var) {
-                self.uses.push(var);
-            }
-            return;
-        }
-        match expr {
-            // A closure in plain code (`DVector::from_fn(n, |i, _| i as f64)`)
-            // is fine: what it captures counts as used, so a derivative
-            // that would have to flow through it is still reported.
-            Expr::Closure(c) => {
-                let before = self.shadowed.len();
-                for input in &c.inputs {
-                    bound_names(input, &mut self.shadowed);
-                }
-                self.visit_expr_mut(&mut c.body);
-                self.shadowed.truncate(before);
-            }
-            Expr::Unsafe(_)
-            | Expr::Async(_)
-            | Expr::Macro(_)
-            | Expr::Block(_)
-            | Expr::If(_)
-            | Expr::Match(_)
-            | Expr::ForLoop(_)
-            | Expr::While(_)
-            | Expr::Loop(_)
-            | Expr::Return(_)
-            | Expr::Assign(_)
-            | Expr::Try(_)
-            | Expr::Await(_)
-            | Expr::Break(_)
-            | Expr::Continue(_) => {
-                self.cx.reject(expr);
-            }
-            _ => syn::visit_mut::visit_expr_mut(self, expr),
-        }
-    }
-
-    fn visit_path_mut(&mut self, path: &mut syn::Path) {
-        // The generated functions live in a module beside the original, one
-        // level down, so relative paths need one more `super`.
-        if path.leading_colon.is_none() && self.cx.in_module {
-            if let Some(first) = path.segments.first() {
-                if first.ident == "self" || first.ident == "super" {
-                    let span = first.ident.span();
-                    let rest = if first.ident == "self" {
-                        path.segments.iter().skip(1).cloned().collect()
-                    } else {
-                        path.segments.clone()
-                    };
-                    let mut segments = syn::punctuated::Punctuated::new();
-                    segments.push(syn::PathSegment::from(Ident::new("super", span)));
-                    segments.extend(rest);
-                    path.segments = segments;
-                }
-            }
-        }
-        syn::visit_mut::visit_path_mut(self, path);
-    }
-}
-
-/// The names a closure parameter pattern binds.
-fn bound_names(pat: &Pat, names: &mut Vec<String>) {
-    match pat {
-        Pat::Ident(p) => names.push(p.ident.to_string()),
-        Pat::Type(t) => bound_names(&t.pat, names),
-        Pat::Tuple(t) => t.elems.iter().for_each(|p| bound_names(p, names)),
-        Pat::Reference(r) => bound_names(&r.pat, names),
-        Pat::Slice(s) => s.elems.iter().for_each(|p| bound_names(p, names)),
-        Pat::Paren(p) => bound_names(&p.pat, names),
-        _ => {}
-    }
-}
-
 /// Methods that read only a value's shape, so their result is static even
 /// on a differentiable value (`x[x.len() - 1]`).
 const SHAPE_QUERIES: &[&str] = &["len", "is_empty", "nrows", "ncols", "shape"];
@@ -758,67 +525,6 @@ fn local_name(expr: &Expr) -> Option<&Ident> {
         Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => p.path.get_ident(),
         _ => None,
     }
-}
-
-/// Whether `path` is `function` on a nalgebra matrix or vector type
-/// (`DVector::from_element`, `Matrix3::<f64>::from_element`).
-fn is_matrix_type_function(path: &syn::Path, function: &str) -> bool {
-    let mut segments = path.segments.iter().rev();
-    let (Some(f), Some(ty)) = (segments.next(), segments.next()) else {
-        return false;
-    };
-    let ty: syn::Type = syn::Type::Path(syn::TypePath {
-        qself: None,
-        path: syn::Path::from(syn::PathSegment {
-            ident: ty.ident.clone(),
-            arguments: syn::PathArguments::AngleBracketed(syn::parse_quote!(<f64>)),
-        }),
-    });
-    f.ident == function && classify(&ty) == TypeClass::Differentiable
-}
-
-/// For `Vector3::new` or `SVector::<f64, 3>::from`: the vector type's path
-/// and whether it is `new` (one argument per entry) rather than `from` (an
-/// array).
-fn vector_constructor(path: &syn::Path) -> Option<(syn::Path, bool)> {
-    let (function, ty) = {
-        let mut segments = path.segments.iter().rev();
-        (segments.next()?, segments.next()?)
-    };
-    let name = ty.ident.to_string();
-    let sized_vector = |n: &str| {
-        n.strip_prefix("RowVector")
-            .or_else(|| n.strip_prefix("Vector"))
-            .and_then(|d| d.parse::<usize>().ok())
-            .is_some_and(|d| (1..=6).contains(&d))
-    };
-    let is_new = function.ident == "new" && sized_vector(&name);
-    let is_from = function.ident == "from"
-        && (sized_vector(&name) || name == "SVector" || name == "RowSVector");
-    if !is_new && !is_from {
-        return None;
-    }
-    let mut vector = path.clone();
-    vector.segments.pop();
-    vector.segments.pop_punct();
-    let mut from = vector.clone();
-    from.segments.push(syn::PathSegment::from(Ident::new(
-        "from",
-        function.ident.span(),
-    )));
-    Some((from, is_new))
-}
-
-/// The primitive named by `f64::sin`, `f32::sin` or `<f64>::sin`.
-fn float_function(path: &syn::Path) -> Option<&'static Primitive> {
-    if path.segments.len() != 2 {
-        return None;
-    }
-    let ty = &path.segments[0].ident;
-    if ty != "f64" && ty != "f32" {
-        return None;
-    }
-    primitives::method(&path.segments[1].ident.to_string())
 }
 
 /// The operator that a compound assignment applies (`+` for `+=`).
