@@ -113,13 +113,13 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
                 act.useful.insert(*src);
             }
             Op::Opaque {
-                kind: OpaqueKind::Foreign(message),
-                expr,
+                kind: OpaqueKind::Foreign(error),
                 uses,
+                ..
             } if act.varied(def) => {
                 // Code that reads a value whose lowering failed was already reported.
                 if !uses.iter().any(|u| poisoned.contains(u)) {
-                    found.push((index, syn::Error::new_spanned(expr, message)));
+                    found.push((index, error.clone()));
                 }
                 // Its inputs matter too: report every place a derivative is lost.
                 act.useful.extend(uses.iter().copied());

@@ -74,15 +74,16 @@ pub enum MapFn {
 }
 
 /// Whether an opaque expression may see differentiable values.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum OpaqueKind {
     /// Its result never carries a derivative (a comparison, a cast to an
     /// integer): differentiable inputs are fine and simply stop there.
     Inert,
     /// Something the IR cannot differentiate through (an unknown function or
     /// method): an error if a differentiable value flows into it and its
-    /// result matters. The string is that error's message.
-    Foreign(String),
+    /// result matters. This is that error, spanning the expression as the
+    /// user wrote it.
+    Foreign(syn::Error),
     /// A stand-in for code that already has an error: never reported again.
     Poisoned,
 }

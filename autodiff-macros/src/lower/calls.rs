@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Pat};
 
-use super::{path_text, Lowering};
-use crate::ir::{self, ArgRole, Callee, Function, MapFn, Op, OpaqueKind, Param, Var};
+use super::{foreign, path_text, Lowering};
+use crate::ir::{self, ArgRole, Callee, Function, MapFn, Op, Param, Var};
 use crate::primitives::{self, Primitive};
 use crate::types::{classify, TypeClass};
 
@@ -84,7 +84,7 @@ impl Lowering<'_> {
             "cannot differentiate through the function `{}`; inline its body here, or if no derivative should flow through it, leave its argument out of `wrt(..)`",
             path_text(&func.path)
         );
-        self.opaque(&Expr::Call(call.clone()), OpaqueKind::Foreign(message))
+        self.opaque(&Expr::Call(call.clone()), foreign(call, message))
     }
 
     /// The scalar function of `x.map(f)`: a float function by path, or a

@@ -326,7 +326,7 @@ impl Lowering<'_> {
                 UnOp::Not(_) => self.opaque(expr, OpaqueKind::Inert),
                 _ => self.opaque(
                     expr,
-                    OpaqueKind::Foreign("cannot differentiate through a dereference; pass the value itself (`x: f64`, not `&f64`)".into()),
+                    foreign(expr, "cannot differentiate through a dereference; pass the value itself (`x: f64`, not `&f64`)"),
                 ),
             },
             Expr::MethodCall(m) if m.method == "map" && m.args.len() == 1 => {
@@ -369,7 +369,7 @@ impl Lowering<'_> {
                             m.args.len(),
                             prim.arity - 1
                         );
-                        self.opaque(expr, OpaqueKind::Foreign(message))
+                        self.opaque(expr, foreign(expr, message))
                     }
                     None => {
                         let supported: Vec<&str> = primitives::PRIMITIVES
@@ -381,7 +381,7 @@ impl Lowering<'_> {
                             "cannot differentiate through the method `{name}`; the methods with derivatives are {}",
                             supported.join(", ")
                         );
-                        self.opaque(expr, OpaqueKind::Foreign(message))
+                        self.opaque(expr, foreign(expr, message))
                     }
                 }
             }
@@ -397,10 +397,13 @@ impl Lowering<'_> {
                 let kind = if classify(&cast.ty) == TypeClass::Static {
                     OpaqueKind::Inert
                 } else {
-                    OpaqueKind::Foreign(format!(
-                        "cannot differentiate through a cast to `{}`; keep the differentiable computation in one float type",
-                        type_text(&cast.ty)
-                    ))
+                    foreign(
+                        cast,
+                        format!(
+                            "cannot differentiate through a cast to `{}`; keep the differentiable computation in one float type",
+                            type_text(&cast.ty)
+                        ),
+                    )
                 };
                 self.emit(
                     Op::Opaque {
@@ -443,8 +446,9 @@ impl Lowering<'_> {
             // static values; a derivative through them needs struct support.
             Expr::Field(_) | Expr::Tuple(_) | Expr::Reference(_) => self.opaque(
                 expr,
-                OpaqueKind::Foreign(
-                    "cannot differentiate through named fields, `&mut` or tuples of more than four fields yet: derivatives flow through scalars, arrays, tuples and nalgebra matrices; index nalgebra vectors (`v[0]` rather than `v.x`) and pass other parts as separate arguments".into(),
+                foreign(
+                    expr,
+                    "cannot differentiate through named fields, `&mut` or tuples of more than four fields yet: derivatives flow through scalars, arrays, tuples and nalgebra matrices; index nalgebra vectors (`v[0]` rather than `v.x`) and pass other parts as separate arguments",
                 ),
             ),
             _ => {
@@ -483,9 +487,10 @@ impl Lowering<'_> {
         let kind = if inert {
             OpaqueKind::Inert
         } else {
-            OpaqueKind::Foreign(format!(
-                "the `{op}` operator has no derivative here; write it with `+ - * /` and float methods"
-            ))
+            foreign(
+                b,
+                format!("the `{op}` operator has no derivative here; write it with `+ - * /` and float methods"),
+            )
         };
         self.opaque(&Expr::Binary(b.clone()), kind)
     }
@@ -513,6 +518,12 @@ impl Lowering<'_> {
         };
         self.errors.on(expr, message);
     }
+}
+
+/// The error for a derivative that would flow through `node`, spanning it
+/// as the user wrote it (before its variables are renamed).
+pub(super) fn foreign(node: impl quote::ToTokens, message: impl std::fmt::Display) -> OpaqueKind {
+    OpaqueKind::Foreign(syn::Error::new_spanned(node, message))
 }
 
 /// Methods that read only a value's shape, so their result is static even
