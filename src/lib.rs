@@ -58,6 +58,37 @@
 //! # }
 //! ```
 //!
+//! Vector-valued functions get Jacobians, as nalgebra matrices (an
+//! `SMatrix` when the sizes are fixed by the types, a `DMatrix` otherwise),
+//! and gradients can be added into buffers the caller owns:
+//!
+//! ```
+//! use autodiff::nalgebra::{SMatrix, Vector3};
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate]
+//! fn g(x: [f64; 2]) -> [f64; 3] {
+//!     [x[0] + 2.0 * x[1], x[0].sin() * x[1].exp(), x[1].powi(3)]
+//! }
+//!
+//! #[differentiate]
+//! fn energy(v: Vector3<f64>) -> f64 {
+//!     0.5 * v.norm_squared()
+//! }
+//!
+//! # fn main() {
+//! let forward: SMatrix<f64, 3, 2> = g::jacfwd([2.0, 3.0]);
+//! assert_eq!(forward, g::jacrev([2.0, 3.0]));
+//! assert_eq!(forward[(2, 1)], 27.0);
+//!
+//! let mut total = Vector3::zeros();
+//! for v in [Vector3::new(1.0, 2.0, 3.0), Vector3::new(-1.0, 0.0, 1.0)] {
+//!     energy::value_and_grad_into(v, &mut total);
+//! }
+//! assert_eq!(total, Vector3::new(0.0, 2.0, 4.0));
+//! # }
+//! ```
+//!
 //! The crate is `#![no_std]`; the default `std` feature uses the standard
 //! library's float functions, and without it `libm` provides them. See the
 //! README for the JAX correspondence and what each mode costs.
