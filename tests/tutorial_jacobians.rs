@@ -132,3 +132,25 @@ fn gradients_with_respect_to_two_vectors() {
     }
     assert_eq!(d_y, Vector3::new(1.0, 1.292_893_2, 3.707_106_8));
 }
+
+#[test]
+fn linearize_agrees_with_jvp() {
+    // jax.linearize: one primal pass, then many cheap tangent pushes.
+    let x = [1.0, 2.0];
+    let (value, push) = g::linearize(x);
+    assert_eq!(value, g(x));
+    for v in [[2.0, 3.0], [1.0, 0.0], [-0.5, 4.0]] {
+        assert_eq!(push((v,)), g::jvp((x,), (v,)).1);
+    }
+    let (value, push) =
+        two_vectors::linearize(Vector3::new(1.0, 2.0, 3.0), Vector3::new(0.0, -1.0, 1.0));
+    let (dx, dy) = (Vector3::new(1.0, 0.0, 0.5), Vector3::new(0.0, 2.0, 0.0));
+    let (grad_x, grad_y) =
+        two_vectors::grad(Vector3::new(1.0, 2.0, 3.0), Vector3::new(0.0, -1.0, 1.0));
+    assert_eq!(
+        value,
+        two_vectors(Vector3::new(1.0, 2.0, 3.0), Vector3::new(0.0, -1.0, 1.0))
+    );
+    let expected = grad_x.dot(&dx) + grad_y.dot(&dy);
+    assert!((push((dx, dy)) - expected).abs() < 1e-5 * expected.abs().max(1.0));
+}

@@ -109,6 +109,38 @@ pub mod g {
         let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
         (__v8, __t29)
     }
+    ///`g` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
+    #[inline]
+    pub fn linearize(x: f64, y: f64, n: i32) -> (f64, impl Fn((f64, f64)) -> f64) {
+        let __v0 = x;
+        let __v1 = y;
+        let __v2 = n;
+        let (__v3, (__p11,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
+        let (__v4, (__p13, __p14)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
+        let __v5 = 0.5;
+        let (__v6, (__p18, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
+        let (__v7, (__p20, __p21)) = ::autodiff::__private::rules::div(&__v1, &__v0);
+        let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+        (
+            __v8,
+            move |(d_x, d_y): (f64, f64)| -> f64 {
+                let __t9 = d_x;
+                let __t10 = d_y;
+                let __t12 = ::autodiff::__private::linear::push(&__p11, &__t9);
+                let __t15 = ::autodiff::__private::linear::push(&__p13, &__t12);
+                let __t16 = ::autodiff::__private::linear::push(&__p14, &__t10);
+                let __t17 = ::autodiff::__private::linear::accumulate(__t15, __t16);
+                let __t19 = ::autodiff::__private::linear::push(&__p18, &__t17);
+                let __t22 = ::autodiff::__private::linear::push(&__p20, &__t10);
+                let __t23 = ::autodiff::__private::linear::push(&__p21, &__t9);
+                let __t24 = ::autodiff::__private::linear::accumulate(__t22, __t23);
+                let __t27 = ::autodiff::__private::linear::push(&__p25, &__t19);
+                let __t28 = ::autodiff::__private::linear::push(&__p26, &__t24);
+                let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
+                __t29
+            },
+        )
+    }
     ///Vector-Jacobian product of `g`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64)) {
@@ -149,6 +181,11 @@ pub mod g {
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
     ) {
+        let (_, __push) = linearize(
+            ::core::clone::Clone::clone(&x),
+            ::core::clone::Clone::clone(&y),
+            ::core::clone::Clone::clone(&n),
+        );
         (
             ::autodiff::__private::jacobian::forward::<
                 _,
@@ -156,20 +193,10 @@ pub mod g {
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
             >(
                 ::autodiff::__private::linear::zero_like(&x),
-                |__direction| {
-                    jvp(
-                            (
-                                ::core::clone::Clone::clone(&x),
-                                ::core::clone::Clone::clone(&y),
-                                ::core::clone::Clone::clone(&n),
-                            ),
-                            (
-                                ::core::clone::Clone::clone(__direction),
-                                ::autodiff::__private::linear::zero_like(&y),
-                            ),
-                        )
-                        .1
-                },
+                |__direction| __push((
+                    ::core::clone::Clone::clone(__direction),
+                    ::autodiff::__private::linear::zero_like(&y),
+                )),
             ),
             ::autodiff::__private::jacobian::forward::<
                 _,
@@ -177,20 +204,10 @@ pub mod g {
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
             >(
                 ::autodiff::__private::linear::zero_like(&y),
-                |__direction| {
-                    jvp(
-                            (
-                                ::core::clone::Clone::clone(&x),
-                                ::core::clone::Clone::clone(&y),
-                                ::core::clone::Clone::clone(&n),
-                            ),
-                            (
-                                ::autodiff::__private::linear::zero_like(&x),
-                                ::core::clone::Clone::clone(__direction),
-                            ),
-                        )
-                        .1
-                },
+                |__direction| __push((
+                    ::autodiff::__private::linear::zero_like(&x),
+                    ::core::clone::Clone::clone(__direction),
+                )),
             ),
         )
     }

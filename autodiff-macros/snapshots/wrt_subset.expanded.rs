@@ -72,6 +72,28 @@ mod h {
         let __t14 = ::autodiff::__private::linear::push(&__p13, &__t12);
         (__v7, __t14)
     }
+    ///`h` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
+    #[inline]
+    pub fn linearize(a: f32, b: f32) -> (f32, impl Fn((f32,)) -> f32) {
+        let __v0 = a;
+        let __v1 = b;
+        let __v2 = __v1.exp();
+        let __v3 = 2.0;
+        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
+        let (__v5, (__p9, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
+        let (__v6, (__p11,)) = ::autodiff::__private::rules::tanh(&__v5);
+        let (__v7, (__p13, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
+        (
+            __v7,
+            move |(d_a,): (f32,)| -> f32 {
+                let __t8 = d_a;
+                let __t10 = ::autodiff::__private::linear::push(&__p9, &__t8);
+                let __t12 = ::autodiff::__private::linear::push(&__p11, &__t10);
+                let __t14 = ::autodiff::__private::linear::push(&__p13, &__t12);
+                __t14
+            },
+        )
+    }
     ///Vector-Jacobian product of `h`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32) {
@@ -100,22 +122,17 @@ mod h {
         a: f32,
         b: f32,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
+        let (_, __push) = linearize(
+            ::core::clone::Clone::clone(&a),
+            ::core::clone::Clone::clone(&b),
+        );
         ::autodiff::__private::jacobian::forward::<
             _,
             _,
             ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,
         >(
             ::autodiff::__private::linear::zero_like(&a),
-            |__direction| {
-                jvp(
-                        (
-                            ::core::clone::Clone::clone(&a),
-                            ::core::clone::Clone::clone(&b),
-                        ),
-                        (::core::clone::Clone::clone(__direction),),
-                    )
-                    .1
-            },
+            |__direction| __push((::core::clone::Clone::clone(__direction),)),
         )
     }
     ///Jacobian of `h` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.

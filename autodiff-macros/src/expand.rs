@@ -93,29 +93,27 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let (value, tangent) = (emitter.var(jvp.value), emitter.var(jvp.tangent));
     let jvp_body = quote!(#body (#value, #tangent));
 
+    let lin = forward::linearize(f, act);
+    let emitter = Emitter::new(&lin.roles, names.clone())
+        .with_refs(&f.refs)
+        .with_tangents(shape.tangent_names.clone());
+    let (primal, zeros, fresh_zeros, tangent) = split_zeros(&emitter, &lin.primal, &lin.tangent);
+    let (value, tangent_out) = (emitter.var(lin.value), emitter.var(lin.tangent_out));
+    let (tangent_names, tangent_tys) = (&shape.tangent_names, &shape.tangent_tys);
+    let ret_ty = &shape.ret_ty;
+    let linearize_body = quote! {
+        #primal
+        #zeros
+        (#value, move |(#(#tangent_names,)*): (#(#tangent_tys,)*)| -> #ret_ty { #fresh_zeros #tangent #tangent_out })
+    };
+
     let vjp = reverse::reverse(f, act, Seed::Given);
     let cotangent = format_ident!("cotangent", span = Span::mixed_site());
     let emitter = Emitter::new(&vjp.roles, names)
         .with_refs(&f.refs)
         .with_cotangent(cotangent.clone());
-    // Zero adjoints depend only on primal values: build them before the
-    // pullback and clone them inside it, so that the pullback owns what it
-    // captures (no borrow of a reference argument) and can run many times.
-    let (zeros, rest): (Vec<_>, Vec<_>) = vjp
-        .adjoint
-        .iter()
-        .cloned()
-        .partition(|s| matches!(s.op, Op::Zero(_)));
-    let fresh_zeros = zeros.iter().filter_map(Stmt::def).map(|z| {
-        let z = emitter.var(z);
-        quote!(let #z = ::core::clone::Clone::clone(&#z);)
-    });
-    let (primal, zeros, adjoint) = (
-        emitter.stmts(&vjp.primal),
-        emitter.stmts(&zeros),
-        emitter.stmts(&rest),
-    );
-    let adjoint = quote!(#(#fresh_zeros)* #adjoint);
+    let (primal, zeros, fresh_zeros, adjoint) = split_zeros(&emitter, &vjp.primal, &vjp.adjoint);
+    let adjoint = quote!(#fresh_zeros #adjoint);
     let primal = quote!(#primal #zeros);
     let value = emitter.var(vjp.value);
     let grads: Vec<Ident> = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
@@ -129,14 +127,43 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     Bodies {
         value_and_grad: value_and_grad_body,
         value_and_grad_into: value_and_grad_into_body,
+        linearize: linearize_body,
         jvp: jvp_body,
         vjp: vjp_body,
         placeholders: false,
     }
 }
 
+/// Emits a primal pass and a closure body reading its results. Zeros in the
+/// closure depend only on primal values: they are built before it and
+/// cloned inside, so that the closure owns what it captures (no borrow of a
+/// reference argument, no value moved twice) and can run many times.
+/// Returns the primal pass, the zeros, their clones, and the rest.
+fn split_zeros(
+    emitter: &Emitter,
+    primal: &[Stmt],
+    inner: &[Stmt],
+) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+    let (zeros, rest): (Vec<_>, Vec<_>) = inner
+        .iter()
+        .cloned()
+        .partition(|s| matches!(s.op, Op::Zero(_)));
+    let fresh = zeros.iter().filter_map(Stmt::def).map(|z| {
+        let z = emitter.var(z);
+        quote!(let #z = ::core::clone::Clone::clone(&#z);)
+    });
+    (
+        emitter.stmts(primal),
+        emitter.stmts(&zeros),
+        quote!(#(#fresh)*),
+        emitter.stmts(&rest),
+    )
+}
+
 /// The bodies of the generated functions (`grad` is `value_and_grad(..).1`).
 pub struct Bodies {
+    /// Of `linearize`.
+    pub linearize: TokenStream,
     /// Of `value_and_grad_into`.
     pub value_and_grad_into: TokenStream,
     /// Of `value_and_grad`.
@@ -234,13 +261,15 @@ impl Shape {
         }
     }
 
-    /// Bodies of `jacfwd` and `jacrev`, written with the module's own `jvp`
-    /// and `vjp`; each argument is cloned per call (free for `Copy` types).
+    /// Bodies of `jacfwd` and `jacrev`, written with the module's own
+    /// `linearize` (one primal pass, then a tangent pass per column) and
+    /// `vjp` (one primal pass, then a backward pass per row); the arguments
+    /// are cloned once (free for `Copy` types).
     fn jacobians(
         &self,
         is_method: bool,
         arg_names: &[&Ident],
-        jvp_fn: &Ident,
+        lin_fn: &Ident,
         vjp_fn: &Ident,
     ) -> (TokenStream, TokenStream) {
         let rt = crate::emit::runtime();
@@ -257,6 +286,7 @@ impl Shape {
             .collect();
         let out = Ident::new("__output", Span::mixed_site());
         let pullback = Ident::new("__pullback", Span::mixed_site());
+        let push = Ident::new("__push", Span::mixed_site());
         let direction = Ident::new("__direction", Span::mixed_site());
         let types = self.jacobian_types();
         let mut forward = Vec::new();
@@ -270,9 +300,8 @@ impl Shape {
                     false => quote!(#rt::linear::zero_like(&#q)),
                 }
             });
-            let jvp_call = call(jvp_fn, quote!((#(#clones,)*), (#(#tangents,)*)));
             forward.push(quote! {
-                #rt::jacobian::forward::<_, _, #jac_ty>(#rt::linear::zero_like(&#x), |#direction| #jvp_call.1)
+                #rt::jacobian::forward::<_, _, #jac_ty>(#rt::linear::zero_like(&#x), |#direction| #push((#(#tangents,)*)))
             });
             let component = match diff.len() {
                 1 => quote!(),
@@ -291,8 +320,13 @@ impl Shape {
         };
         let (forward, reverse) = (tuple(forward), tuple(reverse));
         let vjp_call = call(vjp_fn, quote!(#(#clones),*));
+        let lin_call = call(lin_fn, quote!(#(#clones),*));
         (
-            forward,
+            // One primal pass; then one cheap tangent pass per column.
+            quote! {
+                let (_, #push) = #lin_call;
+                #forward
+            },
             quote! {
                 let (#out, #pullback) = #vjp_call;
                 #reverse
@@ -330,6 +364,7 @@ impl Shape {
         let Bodies {
             value_and_grad,
             value_and_grad_into,
+            linearize,
             jvp,
             vjp,
             placeholders,
@@ -346,11 +381,12 @@ impl Shape {
             ),
             false => (quote!(pub), TokenStream::new()),
         };
-        let (grad_fn, vag_fn, jvp_fn, vjp_fn) = (
+        let (grad_fn, vag_fn, jvp_fn, vjp_fn, lin_fn) = (
             fn_name("grad"),
             fn_name("value_and_grad"),
             fn_name("jvp"),
             fn_name("vjp"),
+            fn_name("linearize"),
         );
         let doc_grad = format!("Gradient of `{name}` with respect to its differentiable arguments (a tuple in argument order if there are several).");
         let doc_vag = format!("`({name}(..), grad(..))` from one forward and one reverse sweep.");
@@ -362,6 +398,7 @@ impl Shape {
             .zip(&self.tangent_tys)
             .map(|(b, t)| quote!(#b: &mut #t));
         let doc_jvp = format!("Jacobian-vector product of `{name}`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.");
+        let doc_lin = format!("`{name}` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.");
         let doc_vjp = format!("Vector-Jacobian product of `{name}`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.");
         // `grad` is `value_and_grad` without the value: after inlining, rustc
         // removes the value's last step where nothing else needs it.
@@ -372,7 +409,7 @@ impl Shape {
         };
         let (jacfwd, jacrev) = match placeholders {
             true => (fallback::never(), fallback::never()),
-            false => self.jacobians(is_method, &arg_names, &jvp_fn, &vjp_fn),
+            false => self.jacobians(is_method, &arg_names, &lin_fn, &vjp_fn),
         };
         let (jacfwd_fn, jacrev_fn) = (fn_name("jacfwd"), fn_name("jacrev"));
         let jac_ty = self.jacobian_type();
@@ -423,6 +460,11 @@ impl Shape {
                 let (#(#tangent_names,)*) = #tangents;
                 #jvp
             }
+
+            #[doc = #doc_lin]
+            #[inline]
+            #allow
+            #fn_vis fn #lin_fn #generics (#args) -> (#ret_ty, impl Fn((#(#diff_tys,)*)) -> #ret_ty) #where_clause { #linearize }
 
             #[doc = #doc_vjp]
             #[inline]

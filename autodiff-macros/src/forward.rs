@@ -77,6 +77,42 @@ pub fn forward(f: &Function, act: &Activity) -> Jvp {
     }
 }
 
+/// A function split like `jax.linearize`: a primal pass that computes the
+/// value and every partial, and a tangent pass that only pushes tangents
+/// through those partials (cheap, and repeatable for many tangents).
+#[derive(Debug)]
+pub struct Linearized {
+    /// The primal pass: values and partials.
+    pub primal: Vec<Stmt>,
+    /// The tangent pass: reads the partials and the tangent inputs.
+    pub tangent: Vec<Stmt>,
+    /// The output value (defined by the primal pass).
+    pub value: Var,
+    /// The output tangent (defined by the tangent pass).
+    pub tangent_out: Var,
+    /// Roles of all variables, the original ones first.
+    pub roles: Vec<Role>,
+}
+
+/// Splits `f`'s forward-mode derivative into a primal and a tangent pass.
+/// Primal statements never read tangents, so the interleaved body of
+/// [`forward`] separates by the role of what each statement defines.
+pub fn linearize(f: &Function, act: &Activity) -> Linearized {
+    let jvp = forward(f, act);
+    let is_tangent = |s: &Stmt| {
+        s.def()
+            .is_some_and(|v| jvp.roles[v.0 as usize] == Role::Tangent)
+    };
+    let (tangent, primal) = jvp.body.iter().cloned().partition(is_tangent);
+    Linearized {
+        primal,
+        tangent,
+        value: jvp.value,
+        tangent_out: jvp.tangent,
+        roles: jvp.roles,
+    }
+}
+
 struct Builder {
     /// The function, only for allocating fresh variables.
     f: Function,
