@@ -47,4 +47,8 @@ fn method_by_value_with_wrt() {
     assert!((da - 3.0 * 2.0 * (a * 2.0_f64).cos()).abs() < 1e-14);
     assert!((db - 2.0 * b * 0.5).abs() < 1e-14);
     assert_eq!(make().pair_value_and_grad(a, b, 3).0, make().pair(a, b, 3));
+    // Jacobians of a method taking `self` by value: one row, as `grad`.
+    let (ja, jb) = make().pair_jacfwd(a, b, 3);
+    assert_eq!((ja[(0, 0)], jb[(0, 0)]), make().pair_grad(a, b, 3));
+    assert_eq!(make().pair_jacrev(a, b, 3), (ja, jb));
 }

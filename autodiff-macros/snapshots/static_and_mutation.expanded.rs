@@ -85,29 +85,8 @@ pub mod g {
     pub fn jvp(primals: (f64, f64, i32), tangents: (f64, f64)) -> (f64, f64) {
         let (x, y, n) = primals;
         let (d_x, d_y) = tangents;
-        let __t9 = d_x;
-        let __t10 = d_y;
-        let __v0 = x;
-        let __v1 = y;
-        let __v2 = n;
-        let (__v3, (__p11,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
-        let __t12 = ::autodiff::__private::linear::push(&__p11, &__t9);
-        let (__v4, (__p13, __p14)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
-        let __t15 = ::autodiff::__private::linear::push(&__p13, &__t12);
-        let __t16 = ::autodiff::__private::linear::push(&__p14, &__t10);
-        let __t17 = ::autodiff::__private::linear::accumulate(__t15, __t16);
-        let __v5 = 0.5;
-        let (__v6, (__p18, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
-        let __t19 = ::autodiff::__private::linear::push(&__p18, &__t17);
-        let (__v7, (__p20, __p21)) = ::autodiff::__private::rules::div(&__v1, &__v0);
-        let __t22 = ::autodiff::__private::linear::push(&__p20, &__t10);
-        let __t23 = ::autodiff::__private::linear::push(&__p21, &__t9);
-        let __t24 = ::autodiff::__private::linear::accumulate(__t22, __t23);
-        let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-        let __t27 = ::autodiff::__private::linear::push(&__p25, &__t19);
-        let __t28 = ::autodiff::__private::linear::push(&__p26, &__t24);
-        let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
-        (__v8, __t29)
+        let (__value, __push) = linearize(x, y, n);
+        (__value, __push((d_x, d_y)))
     }
     ///`g` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
@@ -171,7 +150,7 @@ pub mod g {
             },
         )
     }
-    ///Jacobian of `g` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.
+    ///Jacobian of `g` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
     #[inline]
     pub fn jacfwd(
         x: f64,

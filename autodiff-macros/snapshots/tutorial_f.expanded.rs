@@ -70,26 +70,8 @@ mod f {
     pub fn jvp(primals: (f64,), tangents: (f64,)) -> (f64, f64) {
         let (x,) = primals;
         let (d_x,) = tangents;
-        let __t7 = d_x;
-        let __v0 = x;
-        let (__v1, (__p8, __p9)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
-        let __t10 = ::autodiff::__private::linear::push(&__p8, &__t7);
-        let __t11 = ::autodiff::__private::linear::push(&__p9, &__t7);
-        let __t12 = ::autodiff::__private::linear::accumulate(__t10, __t11);
-        let (__v2, (__p13,)) = ::autodiff::__private::rules::sin(&__v1);
-        let __t14 = ::autodiff::__private::linear::push(&__p13, &__t12);
-        let __v3 = 3.0;
-        let (__v4, (_, __p15)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
-        let __t16 = ::autodiff::__private::linear::push(&__p15, &__t7);
-        let (__v5, (__p17, __p18)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
-        let __t19 = ::autodiff::__private::linear::push(&__p17, &__t16);
-        let __t20 = ::autodiff::__private::linear::push(&__p18, &__t7);
-        let __t21 = ::autodiff::__private::linear::accumulate(__t19, __t20);
-        let (__v6, (__p22, __p23)) = ::autodiff::__private::rules::add(&__v2, &__v5);
-        let __t24 = ::autodiff::__private::linear::push(&__p22, &__t14);
-        let __t25 = ::autodiff::__private::linear::push(&__p23, &__t21);
-        let __t26 = ::autodiff::__private::linear::accumulate(__t24, __t25);
-        (__v6, __t26)
+        let (__value, __push) = linearize(x);
+        (__value, __push((d_x,)))
     }
     ///`f` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
@@ -149,7 +131,7 @@ mod f {
             },
         )
     }
-    ///Jacobian of `f` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.
+    ///Jacobian of `f` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
     #[inline]
     pub fn jacfwd(
         x: f64,

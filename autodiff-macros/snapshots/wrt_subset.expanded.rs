@@ -58,19 +58,8 @@ mod h {
     pub fn jvp(primals: (f32, f32), tangents: (f32,)) -> (f32, f32) {
         let (a, b) = primals;
         let (d_a,) = tangents;
-        let __t8 = d_a;
-        let __v0 = a;
-        let __v1 = b;
-        let __v2 = __v1.exp();
-        let __v3 = 2.0;
-        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
-        let (__v5, (__p9, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
-        let __t10 = ::autodiff::__private::linear::push(&__p9, &__t8);
-        let (__v6, (__p11,)) = ::autodiff::__private::rules::tanh(&__v5);
-        let __t12 = ::autodiff::__private::linear::push(&__p11, &__t10);
-        let (__v7, (__p13, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
-        let __t14 = ::autodiff::__private::linear::push(&__p13, &__t12);
-        (__v7, __t14)
+        let (__value, __push) = linearize(a, b);
+        (__value, __push((d_a,)))
     }
     ///`h` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
@@ -116,7 +105,7 @@ mod h {
             },
         )
     }
-    ///Jacobian of `h` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.
+    ///Jacobian of `h` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
     #[inline]
     pub fn jacfwd(
         a: f32,

@@ -85,14 +85,6 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         });
     let value_and_grad_into_body = quote!(#primal #adjoint #(#stores)* #value);
 
-    let jvp = forward::forward(f, act);
-    let emitter = Emitter::new(&jvp.roles, names.clone())
-        .with_refs(&f.refs)
-        .with_tangents(shape.tangent_names.clone());
-    let body = emitter.stmts(&jvp.body);
-    let (value, tangent) = (emitter.var(jvp.value), emitter.var(jvp.tangent));
-    let jvp_body = quote!(#body (#value, #tangent));
-
     let lin = forward::linearize(f, act);
     let emitter = Emitter::new(&lin.roles, names.clone())
         .with_refs(&f.refs)
@@ -128,7 +120,6 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         value_and_grad: value_and_grad_body,
         value_and_grad_into: value_and_grad_into_body,
         linearize: linearize_body,
-        jvp: jvp_body,
         vjp: vjp_body,
         placeholders: false,
     }
@@ -168,12 +159,10 @@ pub struct Bodies {
     pub value_and_grad_into: TokenStream,
     /// Of `value_and_grad`.
     pub value_and_grad: TokenStream,
-    /// Of `jvp`.
-    pub jvp: TokenStream,
     /// Of `vjp`.
     pub vjp: TokenStream,
     /// Whether these are `fallback`'s placeholders, which the Jacobians
-    /// (written in terms of `jvp` and `vjp`) then use too.
+    /// (written in terms of `linearize` and `vjp`) then use too.
     pub placeholders: bool,
 }
 
@@ -365,7 +354,6 @@ impl Shape {
             value_and_grad,
             value_and_grad_into,
             linearize,
-            jvp,
             vjp,
             placeholders,
         } = bodies;
@@ -407,13 +395,27 @@ impl Shape {
             true => quote!(self.#vag_fn(#(#arg_names),*).1),
             false => quote!(#vag_fn(#(#arg_names),*).1),
         };
+        // `jvp` is `linearize` with one tangent pass: after inlining, the
+        // same code as interleaving values and tangents.
+        let (value, push) = (
+            Ident::new("__value", Span::mixed_site()),
+            Ident::new("__push", Span::mixed_site()),
+        );
+        let lin_call = match is_method {
+            true => quote!(self.#lin_fn(#(#arg_names),*)),
+            false => quote!(#lin_fn(#(#arg_names),*)),
+        };
+        let jvp = quote! {
+            let (#value, #push) = #lin_call;
+            (#value, #push((#(#tangent_names,)*)))
+        };
         let (jacfwd, jacrev) = match placeholders {
             true => (fallback::never(), fallback::never()),
             false => self.jacobians(is_method, &arg_names, &lin_fn, &vjp_fn),
         };
         let (jacfwd_fn, jacrev_fn) = (fn_name("jacfwd"), fn_name("jacrev"));
         let jac_ty = self.jacobian_type();
-        let doc_jacfwd = format!("Jacobian of `{name}` built column by column from JVPs (rows: output components, columns: input components; one matrix per differentiable argument). Costs one JVP per input component.");
+        let doc_jacfwd = format!("Jacobian of `{name}` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.");
         let doc_jacrev = format!("Jacobian of `{name}` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.");
         // A gradient needs a scalar output; other outputs get JVPs, VJPs and Jacobians.
         let scalar_output = types::is_scalar(ret_ty);
@@ -433,22 +435,17 @@ impl Shape {
             #allow
             #fn_vis fn #into_fn #generics (#args, #(#buffer_params),*) -> #ret_ty #where_clause { #value_and_grad_into }
         });
-        // Jacobians call `jvp`/`vjp` repeatedly, which a method taking `self`
-        // by value cannot do without cloning the receiver; such methods get none.
-        let by_value_receiver = receiver.is_some_and(|r| r.reference.is_none());
-        let jacobians = (!by_value_receiver).then(|| {
-            quote! {
-                #[doc = #doc_jacfwd]
-                #[inline]
-                #allow
-                #fn_vis fn #jacfwd_fn #generics (#args) -> #jac_ty #where_clause { #jacfwd }
+        let jacobians = quote! {
+            #[doc = #doc_jacfwd]
+            #[inline]
+            #allow
+            #fn_vis fn #jacfwd_fn #generics (#args) -> #jac_ty #where_clause { #jacfwd }
 
-                #[doc = #doc_jacrev]
-                #[inline]
-                #allow
-                #fn_vis fn #jacrev_fn #generics (#args) -> #jac_ty #where_clause { #jacrev }
-            }
-        });
+            #[doc = #doc_jacrev]
+            #[inline]
+            #allow
+            #fn_vis fn #jacrev_fn #generics (#args) -> #jac_ty #where_clause { #jacrev }
+        };
         let functions = quote! {
             #gradients
 

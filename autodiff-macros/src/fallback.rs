@@ -22,7 +22,6 @@ pub fn bodies(shape: &Shape) -> Bodies {
     Bodies {
         value_and_grad: never.clone(),
         value_and_grad_into: never.clone(),
-        jvp: never.clone(),
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
         vjp: quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
         placeholders: true,
