@@ -125,6 +125,6 @@ pub mod prelude {
 pub mod __private {
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
-    pub use autodiff_runtime::{jacobian, linear, rules};
+    pub use autodiff_runtime::{jacobian, linear, rules, tape};
     pub use nalgebra;
 }

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use crate::errors::Errors;
-use crate::ir::{ArgRole, Callee, Function, MapFn, Op, OpaqueKind, Var};
+use crate::ir::{ArgRole, Callee, Choice, Function, MapFn, Op, OpaqueKind, Stmt, Var};
 use crate::primitives::Spelling;
 
 /// The result of the analysis.
@@ -37,46 +37,215 @@ impl Activity {
 pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
     let mut act = Activity::default();
     // Forward: what depends on a differentiable argument.
-    for stmt in &f.body {
-        let Some(def) = stmt.def() else { continue };
-        let varied = match &stmt.op {
-            Op::Arg(i) => f.params[*i].role == ArgRole::Differentiable,
-            Op::Opaque {
-                kind: OpaqueKind::Foreign(_),
-                uses,
-                ..
-            } => uses.iter().any(|u| act.varied(*u)),
-            Op::Opaque { .. } => false,
-            Op::Prim { prim, args, .. } => args
-                .iter()
-                .enumerate()
-                .any(|(i, a)| prim.differentiable_arg(i) && act.varied(*a)),
-            Op::Copy(src) => act.varied(*src),
-            _ => false,
-        };
-        if varied {
-            act.varied.insert(def);
-        }
-    }
-    let poisoned: HashSet<Var> = f
-        .body
-        .iter()
-        .filter(|s| {
-            matches!(
-                s.op,
-                Op::Opaque {
-                    kind: OpaqueKind::Poisoned,
-                    ..
-                }
-            )
-        })
-        .filter_map(|s| s.def())
-        .collect();
+    while act.vary(f, &f.body) {}
     // Backward: what the output depends on.
     act.useful.insert(f.ret);
-    // Found last to first; reported in source order.
-    let mut found = Vec::new();
-    for (index, stmt) in f.body.iter().enumerate().rev() {
+    while act.reach(&f.body) {}
+    let mut poisoned = HashSet::new();
+    collect_poisoned(&f.body, &mut poisoned);
+    report(f, &f.body, &act, &poisoned, errors);
+    act
+}
+
+impl Activity {
+    fn mark_varied(&mut self, var: Var) -> bool {
+        self.varied.insert(var)
+    }
+
+    fn mark_useful(&mut self, var: Var) -> bool {
+        self.useful.insert(var)
+    }
+
+    /// One pass marking varied variables; whether anything changed.
+    fn vary(&mut self, f: &Function, body: &[Stmt]) -> bool {
+        let mut changed = false;
+        for stmt in body {
+            match &stmt.op {
+                Op::Branch(b) => {
+                    for arm in &b.arms {
+                        changed |= self.vary(f, &arm.body);
+                    }
+                    for (k, def) in stmt.defs.iter().enumerate() {
+                        let Some(def) = def else { continue };
+                        if b.arms
+                            .iter()
+                            .any(|a| a.yields.get(k).is_some_and(|y| self.varied(*y)))
+                        {
+                            changed |= self.mark_varied(*def);
+                        }
+                    }
+                }
+                Op::Loop(l) => {
+                    // Until the carried variables stop changing.
+                    loop {
+                        let mut again = false;
+                        for (k, c) in l.carried.iter().enumerate() {
+                            let from_init = l.inits.get(k).is_some_and(|v| self.varied(*v));
+                            let from_body = l.body.yields.get(k).is_some_and(|v| self.varied(*v));
+                            if from_init || from_body {
+                                again |= self.mark_varied(*c);
+                            }
+                        }
+                        for region in stmt.regions() {
+                            again |= self.vary(f, &region.body);
+                        }
+                        changed |= again;
+                        if !again {
+                            break;
+                        }
+                    }
+                    for (c, def) in l.carried.iter().zip(&stmt.defs) {
+                        if let (true, Some(def)) = (self.varied(*c), def) {
+                            changed |= self.mark_varied(*def);
+                        }
+                    }
+                }
+                op => {
+                    let Some(def) = stmt.def() else { continue };
+                    let varied = match op {
+                        Op::Arg(i) => f.params[*i].role == ArgRole::Differentiable,
+                        Op::Opaque {
+                            kind: OpaqueKind::Foreign(_),
+                            uses,
+                            ..
+                        } => uses.iter().any(|u| self.varied(*u)),
+                        Op::Prim { prim, args, .. } => args
+                            .iter()
+                            .enumerate()
+                            .any(|(i, a)| prim.differentiable_arg(i) && self.varied(*a)),
+                        Op::Copy(src) => self.varied(*src),
+                        _ => false,
+                    };
+                    if varied {
+                        changed |= self.mark_varied(def);
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    /// One backward pass marking useful variables; whether anything changed.
+    fn reach(&mut self, body: &[Stmt]) -> bool {
+        let mut changed = false;
+        for stmt in body.iter().rev() {
+            match &stmt.op {
+                Op::Branch(b) => {
+                    for (k, def) in stmt.defs.iter().enumerate() {
+                        if !def.is_some_and(|d| self.useful.contains(&d)) {
+                            continue;
+                        }
+                        for arm in &b.arms {
+                            if let Some(y) = arm.yields.get(k) {
+                                changed |= self.mark_useful(*y);
+                            }
+                        }
+                    }
+                    for arm in &b.arms {
+                        changed |= self.reach(&arm.body);
+                    }
+                }
+                Op::Loop(l) => loop {
+                    let mut again = false;
+                    for (k, c) in l.carried.iter().enumerate() {
+                        let def_useful = stmt
+                            .defs
+                            .get(k)
+                            .copied()
+                            .flatten()
+                            .is_some_and(|d| self.useful.contains(&d));
+                        if def_useful || self.useful.contains(c) {
+                            if let Some(y) = l.body.yields.get(k) {
+                                again |= self.mark_useful(*y);
+                            }
+                        }
+                    }
+                    again |= self.reach(&l.body.body);
+                    for (k, c) in l.carried.iter().enumerate() {
+                        if self.useful.contains(c) {
+                            if let Some(init) = l.inits.get(k) {
+                                again |= self.mark_useful(*init);
+                            }
+                        }
+                    }
+                    changed |= again;
+                    if !again {
+                        break;
+                    }
+                },
+                op => {
+                    let Some(def) = stmt.def() else { continue };
+                    if !self.useful.contains(&def) {
+                        continue;
+                    }
+                    match op {
+                        Op::Prim { prim, args, .. } => {
+                            for (i, a) in args.iter().enumerate() {
+                                if prim.differentiable_arg(i) {
+                                    changed |= self.mark_useful(*a);
+                                }
+                            }
+                        }
+                        Op::Copy(src) => changed |= self.mark_useful(*src),
+                        // Its inputs matter too: every place a derivative is lost is reported.
+                        Op::Opaque {
+                            kind: OpaqueKind::Foreign(_),
+                            uses,
+                            ..
+                        } if self.varied(def) => {
+                            for u in uses {
+                                changed |= self.mark_useful(*u);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        changed
+    }
+}
+
+fn collect_poisoned(body: &[Stmt], out: &mut HashSet<Var>) {
+    for stmt in body {
+        if let (
+            Op::Opaque {
+                kind: OpaqueKind::Poisoned,
+                ..
+            },
+            Some(def),
+        ) = (&stmt.op, stmt.def())
+        {
+            out.insert(def);
+        }
+        for region in stmt.regions() {
+            collect_poisoned(&region.body, out);
+        }
+    }
+}
+
+/// Reports, in source order, each place a derivative would have to flow
+/// where it cannot.
+fn report(
+    f: &Function,
+    body: &[Stmt],
+    act: &Activity,
+    poisoned: &HashSet<Var>,
+    errors: &mut Errors,
+) {
+    for stmt in body {
+        if let Op::Branch(b) = &stmt.op {
+            if let Choice::Match { scrutinee, arms } = &b.choice {
+                if act.varied(*scrutinee) {
+                    for arm in arms.iter().filter(|a| !a.binds.is_empty()) {
+                        errors.push(syn::Error::new_spanned(&arm.pat, "a pattern cannot take apart a differentiable value; bind it whole (`v if v > 0.0 =>`) or match on a static value"));
+                    }
+                }
+            }
+        }
+        for region in stmt.regions() {
+            report(f, &region.body, act, poisoned, errors);
+        }
         let Some(def) = stmt.def() else { continue };
         if !act.useful.contains(&def) {
             continue;
@@ -98,19 +267,14 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
                     errors.extend(inner);
                 }
                 for (i, a) in args.iter().enumerate() {
-                    if prim.differentiable_arg(i) {
-                        act.useful.insert(*a);
-                    } else if act.varied(*a) {
+                    if !prim.differentiable_arg(i) && act.varied(*a) {
                         let what = match prim.spelling {
                             Spelling::Index => "an index must be an integer that does not depend on the differentiable arguments; compute it from static arguments (e.g. `usize` ones) or constants".to_string(),
                             _ => format!("argument {i} of `{}` must not depend on the differentiable arguments; pass a static value", prim.name),
                         };
-                        found.push((index, syn::Error::new(stmt.span, what)));
+                        errors.push(syn::Error::new(stmt.span, what));
                     }
                 }
-            }
-            Op::Copy(src) => {
-                act.useful.insert(*src);
             }
             Op::Opaque {
                 kind: OpaqueKind::Foreign(error),
@@ -119,19 +283,12 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
             } if act.varied(def) => {
                 // Code that reads a value whose lowering failed was already reported.
                 if !uses.iter().any(|u| poisoned.contains(u)) {
-                    found.push((index, error.clone()));
+                    errors.push(error.clone());
                 }
-                // Its inputs matter too: report every place a derivative is lost.
-                act.useful.extend(uses.iter().copied());
             }
             _ => {}
         }
     }
-    found.sort_by_key(|(index, ..)| *index);
-    for (_, error) in found {
-        errors.push(error);
-    }
-    act
 }
 
 #[cfg(test)]

@@ -13,11 +13,15 @@ pub struct Options {
     /// `wrt(a, b)`: the arguments to differentiate with respect to (JAX's
     /// `argnums`); `None` means every argument of a differentiable type.
     pub wrt: Option<Vec<Ident>>,
+    /// `tape = N`: the fixed capacity of the tapes of loops without a
+    /// constant bound (see `tape`).
+    pub tape: Option<usize>,
 }
 
 /// One option as written, before validation.
 enum RawOption {
     Wrt(Ident, Punctuated<Ident, Token![,]>),
+    Tape(syn::Expr),
     Unknown(Ident),
 }
 
@@ -29,6 +33,9 @@ impl Parse for RawOption {
             syn::parenthesized!(content in input);
             let names = content.parse_terminated(Ident::parse_any, Token![,])?;
             Ok(RawOption::Wrt(key, names))
+        } else if key == "tape" && input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Ok(RawOption::Tape(input.parse()?))
         } else {
             // Skip whatever follows so the remaining options still parse.
             if input.peek(syn::token::Paren) {
@@ -69,9 +76,21 @@ pub fn parse(tokens: proc_macro2::TokenStream, errors: &mut Errors) -> Options {
                 }
                 options.wrt = Some(names.into_iter().collect());
             }
+            RawOption::Tape(value) => match &value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }) if n.base10_parse::<usize>().is_ok_and(|n| n > 0) => {
+                    options.tape = n.base10_parse().ok();
+                }
+                _ => errors.on(
+                    &value,
+                    "`tape = N` takes a positive integer literal: the most iterations a loop without a constant bound keeps for reverse mode",
+                ),
+            },
             RawOption::Unknown(key) => errors.on(
                 &key,
-                format!("unknown option `{key}`; `#[differentiate]` accepts `wrt(arg, ..)`"),
+                format!("unknown option `{key}`; `#[differentiate]` accepts `wrt(arg, ..)` and `tape = N`"),
             ),
         }
     }

@@ -37,7 +37,8 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
         // Relative paths need one more `super` inside the generated module,
         // none in sibling methods.
         let in_module = func.sig.receiver().is_none();
-        let f = lower::lower(sig.params, &func.block, in_module, &mut errors);
+        let mut f = lower::lower(sig.params, &func.block, in_module, &mut errors);
+        f.tape = options.tape;
         let act = activity::analyse(&f, &mut errors);
         shapes::check(&f, &mut errors);
         errors.is_empty().then(|| derivatives(&f, &act, &shape))

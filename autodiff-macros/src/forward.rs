@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 
 use crate::activity::Activity;
-use crate::ir::{self, Function, Op, Role, Stmt, Var};
+use crate::ir::{self, Branch, Choice, Function, Loop, LoopKind, Op, Region, Role, Stmt, Var};
+use crate::tape;
 
 /// A function with its tangents: one body computing value and tangent.
 #[derive(Debug)]
@@ -97,19 +98,187 @@ pub struct Linearized {
 /// Splits `f`'s forward-mode derivative into a primal and a tangent pass.
 /// Primal statements never read tangents, so the interleaved body of
 /// [`forward`] separates by the role of what each statement defines.
+///
+/// A branch or loop with tangents splits in two: a recording primal
+/// statement (a branch yielding the record of its arm, a loop pushing each
+/// iteration's partials on a tape) and a replay in the tangent pass (a
+/// `match` on the record, a loop over the tape first to last).
 pub fn linearize(f: &Function, act: &Activity) -> Linearized {
     let jvp = forward(f, act);
-    let is_tangent = |s: &Stmt| {
-        s.def()
-            .is_some_and(|v| jvp.roles[v.0 as usize] == Role::Tangent)
+    let mut split = Split {
+        roles: jvp.roles,
+        tape: f.tape,
     };
-    let (tangent, primal) = jvp.body.iter().cloned().partition(is_tangent);
+    let (primal, tangent) = split.body(&jvp.body, 1);
     Linearized {
         primal,
         tangent,
         value: jvp.value,
         tangent_out: jvp.tangent,
-        roles: jvp.roles,
+        roles: split.roles,
+    }
+}
+
+/// Splits interleaved primal and tangent statements.
+struct Split {
+    roles: Vec<Role>,
+    /// The capacity `#[differentiate(tape = N)]` gives unbounded loops.
+    tape: Option<usize>,
+}
+
+impl Split {
+    fn is_tangent(&self, v: Var) -> bool {
+        self.roles[v.0 as usize] == Role::Tangent
+    }
+
+    fn fresh(&mut self, role: Role) -> Var {
+        self.roles.push(role);
+        Var(self.roles.len() as u32 - 1)
+    }
+
+    /// `(primal, tangent)` statements of a body; `stack` is the number of
+    /// records enclosing loops keep on the stack per iteration of this body.
+    fn body(&mut self, body: &[Stmt], stack: usize) -> (Vec<Stmt>, Vec<Stmt>) {
+        let (mut primal, mut tangent) = (Vec::new(), Vec::new());
+        for stmt in body {
+            let tangent_defs = stmt.defs.iter().flatten().any(|v| self.is_tangent(*v));
+            match &stmt.op {
+                Op::Branch(b) if tangent_defs => {
+                    let (p, t) = self.branch(stmt, b, stack);
+                    primal.push(p);
+                    tangent.push(t);
+                }
+                Op::Loop(l) if tangent_defs => {
+                    let (p, t) = self.loop_(stmt, l, stack);
+                    primal.push(p);
+                    tangent.push(t);
+                }
+                _ if stmt.def().is_some_and(|v| self.is_tangent(v)) => tangent.push(stmt.clone()),
+                _ => primal.push(stmt.clone()),
+            }
+        }
+        (primal, tangent)
+    }
+
+    /// The defs and yields of one kind (primal or tangent), in order.
+    fn pick(&self, vars: &[Var], tangent: bool) -> Vec<Var> {
+        vars.iter()
+            .copied()
+            .filter(|v| self.is_tangent(*v) == tangent)
+            .collect()
+    }
+
+    fn branch(&mut self, stmt: &Stmt, b: &Branch, stack: usize) -> (Stmt, Stmt) {
+        let defs: Vec<Var> = stmt.defs.iter().flatten().copied().collect();
+        let record = self.fresh(Role::Primal);
+        let mut primal_arms = Vec::new();
+        let mut tangent_arms = Vec::new();
+        for arm in &b.arms {
+            let (p, t) = self.body(&arm.body, stack);
+            let mut primal = Region {
+                body: p,
+                yields: self.pick(&arm.yields, false),
+                record: Vec::new(),
+            };
+            let mut tangent = Region {
+                body: t,
+                yields: self.pick(&arm.yields, true),
+                record: Vec::new(),
+            };
+            let binds = match &b.choice {
+                Choice::Match { arms, .. } => arms.iter().flat_map(|a| a.binds.clone()).collect(),
+                _ => Vec::new(),
+            };
+            tape::link(&mut primal, &binds, &mut tangent, &[]);
+            primal_arms.push(primal);
+            tangent_arms.push(tangent);
+        }
+        let mut primal_defs: Vec<Option<Var>> =
+            self.pick(&defs, false).into_iter().map(Some).collect();
+        primal_defs.push(Some(record));
+        let primal = Stmt {
+            defs: primal_defs,
+            op: Op::Branch(Box::new(Branch {
+                choice: b.choice.clone(),
+                arms: primal_arms,
+                recorded: true,
+            })),
+            span: stmt.span,
+            ty: None,
+        };
+        let tangent = Stmt {
+            defs: self.pick(&defs, true).into_iter().map(Some).collect(),
+            op: Op::Branch(Box::new(Branch {
+                choice: Choice::Replay(record),
+                arms: tangent_arms,
+                recorded: false,
+            })),
+            span: stmt.span,
+            ty: None,
+        };
+        (primal, tangent)
+    }
+
+    fn loop_(&mut self, stmt: &Stmt, l: &Loop, stack: usize) -> (Stmt, Stmt) {
+        let defs: Vec<Var> = stmt.defs.iter().flatten().copied().collect();
+        let tape_var = self.fresh(Role::Primal);
+        let (kind, inner_stack) = tape::kind(l.bound, self.tape, stack);
+        let (p, t) = self.body(&l.body.body, inner_stack);
+        let n = l.carried.len();
+        let (body_yields, flag) = l.body.yields.split_at(l.body.yields.len().min(n));
+        let mut primal_yields = self.pick(body_yields, false);
+        primal_yields.extend(flag);
+        let mut primal = Region {
+            body: p,
+            yields: primal_yields,
+            record: Vec::new(),
+        };
+        let mut tangent = Region {
+            body: t,
+            yields: self.pick(body_yields, true),
+            record: Vec::new(),
+        };
+        let mut inner = self.pick(&l.carried, false);
+        if let LoopKind::For { item, .. } = &l.kind {
+            inner.push(*item);
+        }
+        let tangent_carried = self.pick(&l.carried, true);
+        tape::link(&mut primal, &inner, &mut tangent, &tangent_carried);
+        let mut primal_defs: Vec<Option<Var>> =
+            self.pick(&defs, false).into_iter().map(Some).collect();
+        primal_defs.push(Some(tape_var));
+        let primal = Stmt {
+            defs: primal_defs,
+            op: Op::Loop(Box::new(Loop {
+                kind: l.kind.clone(),
+                carried: self.pick(&l.carried, false),
+                inits: self.pick(&l.inits, false),
+                body: primal,
+                breaks: l.breaks,
+                bound: l.bound,
+                tape: Some(kind),
+            })),
+            span: stmt.span,
+            ty: None,
+        };
+        let tangent = Stmt {
+            defs: self.pick(&defs, true).into_iter().map(Some).collect(),
+            op: Op::Loop(Box::new(Loop {
+                kind: LoopKind::Replay {
+                    tape: tape_var,
+                    backwards: false,
+                },
+                carried: tangent_carried,
+                inits: self.pick(&l.inits, true),
+                body: tangent,
+                breaks: false,
+                bound: None,
+                tape: None,
+            })),
+            span: stmt.span,
+            ty: None,
+        };
+        (primal, tangent)
     }
 }
 
@@ -123,6 +292,11 @@ struct Builder {
 
 impl Builder {
     fn statement(&mut self, stmt: &Stmt, act: &Activity) {
+        match &stmt.op {
+            Op::Branch(b) => return self.branch(stmt, b, act),
+            Op::Loop(l) => return self.loop_(stmt, l, act),
+            _ => {}
+        }
         let Some(def) = stmt.def() else {
             self.body.push(stmt.clone());
             return;
@@ -172,6 +346,119 @@ impl Builder {
         let v = self.f.fresh(Role::Tangent);
         self.body.push(Stmt::new(v, op, origin.span));
         v
+    }
+
+    /// The tangent of `v`, or a zero shaped like it (materialised: a branch
+    /// arm or a loop iteration must yield a tangent for every active value).
+    fn tangent_or_zero(&mut self, v: Var, origin: &Stmt) -> Var {
+        match self.tangents.get(&v) {
+            Some(t) => *t,
+            None => self.define(Op::Zero(v), origin),
+        }
+    }
+
+    /// A branch whose active results get tangents: each arm computes its
+    /// own and yields them after the values.
+    fn branch(&mut self, stmt: &Stmt, b: &Branch, act: &Activity) {
+        let active: Vec<usize> = (0..stmt.defs.len())
+            .filter(|k| stmt.defs[*k].is_some_and(|d| act.active(d)))
+            .collect();
+        if active.is_empty() {
+            self.body.push(stmt.clone());
+            return;
+        }
+        let mut arms = Vec::new();
+        for arm in &b.arms {
+            let outer = std::mem::take(&mut self.body);
+            for s in &arm.body {
+                self.statement(s, act);
+            }
+            let mut yields = arm.yields.clone();
+            for k in &active {
+                yields.push(self.tangent_or_zero(arm.yields[*k], stmt));
+            }
+            let body = std::mem::replace(&mut self.body, outer);
+            arms.push(Region {
+                body,
+                yields,
+                record: Vec::new(),
+            });
+        }
+        let mut defs = stmt.defs.clone();
+        for k in &active {
+            let t = self.f.fresh(Role::Tangent);
+            defs.push(Some(t));
+            if let Some(d) = stmt.defs[*k] {
+                self.tangents.insert(d, t);
+            }
+        }
+        self.body.push(Stmt {
+            defs,
+            op: Op::Branch(Box::new(Branch {
+                choice: b.choice.clone(),
+                arms,
+                recorded: false,
+            })),
+            span: stmt.span,
+            ty: None,
+        });
+    }
+
+    /// A loop whose active carried values get tangents, carried alongside.
+    fn loop_(&mut self, stmt: &Stmt, l: &Loop, act: &Activity) {
+        let n = l.carried.len();
+        let active: Vec<usize> = (0..n)
+            .filter(|k| act.active(l.carried[*k]) || stmt.defs[*k].is_some_and(|d| act.active(d)))
+            .collect();
+        if active.is_empty() {
+            self.body.push(stmt.clone());
+            return;
+        }
+        let mut inits = l.inits.clone();
+        let mut carried = l.carried.clone();
+        for k in &active {
+            let t = self.tangent_or_zero(l.inits[*k], stmt);
+            inits.push(t);
+            let c = self.f.fresh(Role::Tangent);
+            carried.push(c);
+            self.tangents.insert(l.carried[*k], c);
+        }
+        let outer = std::mem::take(&mut self.body);
+        for s in &l.body.body {
+            self.statement(s, act);
+        }
+        let mut yields = l.body.yields[..n].to_vec();
+        for k in &active {
+            yields.push(self.tangent_or_zero(l.body.yields[*k], stmt));
+        }
+        yields.extend_from_slice(&l.body.yields[n..]);
+        let body = std::mem::replace(&mut self.body, outer);
+        let mut defs = stmt.defs.clone();
+        for k in &active {
+            let t = self.f.fresh(Role::Tangent);
+            defs.push(Some(t));
+            if let Some(d) = stmt.defs[*k] {
+                self.tangents.insert(d, t);
+            }
+        }
+        self.body.push(Stmt {
+            defs,
+            op: Op::Loop(Box::new(Loop {
+                kind: l.kind.clone(),
+                carried,
+                inits,
+                body: Region {
+                    body,
+                    yields,
+                    record: Vec::new(),
+                },
+                breaks: l.breaks,
+                bound: l.bound,
+                tape: None,
+            })),
+            span: stmt.span,
+            ty: None,
+        });
     }
 }
 

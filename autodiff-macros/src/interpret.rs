@@ -58,6 +58,9 @@ pub fn run(stmts: &[Stmt], inputs: &Inputs, env: &mut HashMap<Var, f64>) {
             Op::Pull { partial, adjoint } => vec![get(partial) * get(adjoint)],
             Op::Accumulate(a, b) => vec![get(a) + get(b)],
             Op::PullInto { .. } => panic!("the interpreter only knows scalars"),
+            Op::Branch(_) | Op::Loop(_) => {
+                panic!("the interpreter knows straight-line code; control flow is tested through rustc")
+            }
         };
         for (slot, value) in stmt.defs.iter().zip(values) {
             if let Some(v) = slot {

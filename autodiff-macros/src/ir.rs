@@ -163,6 +163,120 @@ pub enum Op {
     },
     /// The sum of two tangents or adjoints.
     Accumulate(Var, Var),
+    /// `if`, `match`, or (in a derivative) the replay of the arm that ran:
+    /// the arm that runs defines the statement's variables from its yields.
+    Branch(Box<Branch>),
+    /// A loop: the statement's variables are the carried values at its end.
+    Loop(Box<Loop>),
+}
+
+/// Statements that yield values: an arm of a branch, a loop body.
+#[derive(Clone, Debug, Default)]
+pub struct Region {
+    /// The statements.
+    pub body: Vec<Stmt>,
+    /// What the region yields, one per variable the enclosing statement
+    /// defines (for a loop body: the next carried values, then the break flag).
+    pub yields: Vec<Var>,
+    /// Derivative code only: in a recording sweep, the variables kept for
+    /// the replay (pushed on the tape, or wrapped in the arm's record); in a
+    /// replay, the same variables restored from the record at the start.
+    pub record: Vec<Var>,
+}
+
+/// Which arm of a branch runs.
+#[derive(Clone, Debug)]
+pub enum Choice {
+    /// `if cond { .. } else { .. }`: the first arm if `cond` holds.
+    If(Var),
+    /// `match scrutinee { .. }`: one pattern per arm.
+    Match {
+        /// The matched value (static).
+        scrutinee: Var,
+        /// The patterns, one per arm.
+        arms: Vec<MatchArm>,
+    },
+    /// Derivative code: the arm recorded in this variable by a recording sweep.
+    Replay(Var),
+}
+
+/// One arm's pattern and guard, with names bound by the pattern renamed.
+#[derive(Clone, Debug)]
+pub struct MatchArm {
+    /// The pattern.
+    pub pat: syn::Pat,
+    /// The guard, variables renamed.
+    pub guard: Option<Box<Expr>>,
+    /// The variables the pattern binds (static).
+    pub binds: Vec<Var>,
+    /// The variables the guard reads.
+    pub guard_uses: Vec<Var>,
+}
+
+/// `if` or `match`.
+#[derive(Clone, Debug)]
+pub struct Branch {
+    /// How the arm is chosen.
+    pub choice: Choice,
+    /// The arms, each yielding one value per defined variable.
+    pub arms: Vec<Region>,
+    /// Derivative code: whether each arm also yields its record (the
+    /// statement then defines one more variable, last: the record).
+    pub recorded: bool,
+}
+
+/// How a loop iterates.
+#[derive(Clone, Debug)]
+pub enum LoopKind {
+    /// `for item in iter`; `iter` is a static iterator.
+    For {
+        /// The iterator.
+        iter: Var,
+        /// The item of each iteration (static).
+        item: Var,
+    },
+    /// `while cond`: the region is evaluated before each iteration and
+    /// yields the condition.
+    While(Region),
+    /// `loop`: ends by `break` only.
+    Forever,
+    /// Derivative code: one iteration per record on a tape, last to first
+    /// (an adjoint sweep) or first to last (a tangent pass).
+    Replay {
+        /// The tape.
+        tape: Var,
+        /// Whether the records are replayed last to first.
+        backwards: bool,
+    },
+}
+
+/// Where a recording loop keeps its records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TapeKind {
+    /// A fixed-capacity array of this many records (no allocation).
+    Fixed(usize),
+    /// A growable stack (needs `alloc`).
+    Growable,
+}
+
+/// A loop with the variables it carries from one iteration to the next.
+#[derive(Clone, Debug)]
+pub struct Loop {
+    /// How it iterates.
+    pub kind: LoopKind,
+    /// The carried variables as the body sees them (defined by the loop).
+    pub carried: Vec<Var>,
+    /// Their values before the first iteration.
+    pub inits: Vec<Var>,
+    /// The body: yields the next carried values, then the break flag if `breaks`.
+    pub body: Region,
+    /// Whether the body's last yield says to leave the loop.
+    pub breaks: bool,
+    /// The most iterations it can run, where a constant bound says so.
+    pub bound: Option<usize>,
+    /// Derivative code: where the body's records go (the statement then
+    /// defines one more variable, last: the tape).
+    pub tape: Option<TapeKind>,
 }
 
 /// A statement: an operation and the variables it defines.
@@ -208,6 +322,79 @@ impl Stmt {
                 acc,
             } => vec![*partial, *adjoint, *acc],
             Op::Accumulate(a, b) => vec![*a, *b],
+            Op::Branch(b) => {
+                let mut uses = match &b.choice {
+                    Choice::If(c) | Choice::Replay(c) => vec![*c],
+                    Choice::Match { scrutinee, arms } => {
+                        let mut uses = vec![*scrutinee];
+                        for arm in arms {
+                            uses.extend(arm.guard_uses.iter().filter(|v| !arm.binds.contains(v)));
+                        }
+                        uses
+                    }
+                };
+                for arm in &b.arms {
+                    extend_unique(&mut uses, region_captures(arm, &[]));
+                }
+                uses
+            }
+            Op::Loop(l) => {
+                let mut uses = l.inits.clone();
+                let mut inner: Vec<Var> = l.carried.clone();
+                match &l.kind {
+                    LoopKind::For { iter, item } => {
+                        uses.push(*iter);
+                        inner.push(*item);
+                    }
+                    LoopKind::While(cond) => {
+                        extend_unique(&mut uses, region_captures(cond, &inner))
+                    }
+                    LoopKind::Replay { tape, .. } => uses.push(*tape),
+                    LoopKind::Forever => {}
+                }
+                extend_unique(&mut uses, region_captures(&l.body, &inner));
+                uses
+            }
+        }
+    }
+
+    /// Every variable this statement defines, including those defined inside
+    /// its regions (loop variables, pattern bindings, records).
+    pub fn all_defs(&self, out: &mut Vec<Var>) {
+        out.extend(self.defs.iter().flatten());
+        match &self.op {
+            Op::Branch(b) => {
+                if let Choice::Match { arms, .. } = &b.choice {
+                    for arm in arms {
+                        out.extend(&arm.binds);
+                    }
+                }
+                for arm in &b.arms {
+                    region_defs(arm, out);
+                }
+            }
+            Op::Loop(l) => {
+                out.extend(&l.carried);
+                match &l.kind {
+                    LoopKind::For { item, .. } => out.push(*item),
+                    LoopKind::While(cond) => region_defs(cond, out),
+                    _ => {}
+                }
+                region_defs(&l.body, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// The regions nested in this statement.
+    pub fn regions(&self) -> Vec<&Region> {
+        match &self.op {
+            Op::Branch(b) => b.arms.iter().collect(),
+            Op::Loop(l) => match &l.kind {
+                LoopKind::While(cond) => vec![cond, &l.body],
+                _ => vec![&l.body],
+            },
+            _ => Vec::new(),
         }
     }
 
@@ -262,6 +449,9 @@ pub struct Function {
     /// rules get them as they are rather than borrowed again, so that a rule
     /// sees `T` and not `&T`.
     pub refs: std::collections::HashSet<Var>,
+    /// The tape capacity `#[differentiate(tape = N)]` gives loops without a
+    /// constant bound.
+    pub tape: Option<usize>,
 }
 
 impl Function {
@@ -315,20 +505,51 @@ pub fn rule_for(
 /// The variables a function's body reads without defining them: what a
 /// closure captures from the enclosing function.
 pub fn captures(f: &Function) -> Vec<Var> {
-    let defined: std::collections::HashSet<Var> = f
-        .body
-        .iter()
-        .flat_map(|s| s.defs.iter().flatten().copied())
-        .collect();
+    body_captures(&f.body, &[], &[])
+}
+
+/// What a region reads from outside it; `inner` are variables the enclosing
+/// statement defines for it (loop variables).
+pub fn region_captures(region: &Region, inner: &[Var]) -> Vec<Var> {
+    let mut inner = inner.to_vec();
+    inner.extend(&region.record);
+    body_captures(&region.body, &region.yields, &inner)
+}
+
+fn body_captures(body: &[Stmt], yields: &[Var], inner: &[Var]) -> Vec<Var> {
+    let mut defined: std::collections::HashSet<Var> = inner.iter().copied().collect();
+    for stmt in body {
+        let mut defs = Vec::new();
+        stmt.all_defs(&mut defs);
+        defined.extend(defs);
+    }
     let mut captured = Vec::new();
-    for stmt in &f.body {
-        for v in stmt.uses() {
-            if !defined.contains(&v) && !captured.contains(&v) {
-                captured.push(v);
-            }
+    let uses = body
+        .iter()
+        .flat_map(Stmt::uses)
+        .chain(yields.iter().copied());
+    for v in uses {
+        if !defined.contains(&v) && !captured.contains(&v) {
+            captured.push(v);
         }
     }
     captured
+}
+
+/// Every variable defined in a region (and the regions inside it).
+pub fn region_defs(region: &Region, out: &mut Vec<Var>) {
+    out.extend(&region.record);
+    for stmt in &region.body {
+        stmt.all_defs(out);
+    }
+}
+
+fn extend_unique(into: &mut Vec<Var>, more: Vec<Var>) {
+    for v in more {
+        if !into.contains(&v) {
+            into.push(v);
+        }
+    }
 }
 
 /// The identifier of a variable in generated code. Primal variables get this

@@ -26,6 +26,7 @@ mod shapes;
 mod signature;
 #[cfg(test)]
 mod snapshots;
+mod tape;
 mod types;
 
 use proc_macro::TokenStream;

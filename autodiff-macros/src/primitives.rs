@@ -43,6 +43,10 @@ pub enum Spelling {
     /// A tuple field `t.0` (the field number is in the call's `Callee`).
     /// Like indexing, its reverse rule adds into the adjoint in place.
     Field,
+    /// Written by lowering, not by the user (`a[i] = v` is `set_index`,
+    /// `vec![x; n]` is `vec_from_elem`): plain code calls the rule too and
+    /// keeps its value.
+    Lowered,
 }
 
 /// One primitive.
@@ -119,6 +123,17 @@ table! {
     component_mul / 2; component_div / 2; clone / 1; into_owned / 1; clone_owned / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
     fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;
+    set_index / 3 static 1 spelled Lowered;
+    vec_from_elem / 2 static 1 spelled Lowered;
+    vec_from_array / 1 spelled Lowered;
+}
+
+/// A primitive that lowering writes (`set_index`, `vec_from_elem`, `vec_from_array`).
+pub fn lowered(name: &str) -> &'static Primitive {
+    PRIMITIVES
+        .iter()
+        .find(|p| p.spelling == Spelling::Lowered && p.name == name)
+        .unwrap_or_else(|| by_spelling(Spelling::Lowered))
 }
 
 /// Indexing `x[i]`.

@@ -10,10 +10,11 @@
 //! zero is ever added; an argument that the output does not depend on gets an
 //! explicit zero gradient.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::activity::Activity;
-use crate::ir::{self, ArgRole, Function, Op, Role, Stmt, Var};
+use crate::ir::{self, ArgRole, Branch, Function, Loop, LoopKind, Op, Region, Role, Stmt, Var};
+use crate::tape;
 
 /// Where the output's cotangent comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,27 +58,17 @@ pub fn reverse(f: &Function, act: &Activity, seed: Seed) -> Vjp {
 
 /// Differentiates `f` in reverse mode, accumulating the gradients as `into` says.
 pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -> Vjp {
-    let mut fresh = f.clone();
-    let mut primal = Vec::new();
-    // For each active primitive statement: its arguments' partials.
-    let mut partials: HashMap<usize, Vec<(Var, Var)>> = HashMap::new();
-    for (index, stmt) in f.body.iter().enumerate() {
-        match (&stmt.op, stmt.def()) {
-            (Op::Prim { .. }, Some(def)) if act.active(def) => {
-                if let Some((rule, pairs)) = ir::rule_for(&mut fresh, stmt, |a| act.active(a)) {
-                    partials.insert(index, pairs);
-                    primal.push(rule);
-                }
-            }
-            _ => primal.push(stmt.clone()),
-        }
-    }
-
     let mut sweep = Adjoints {
-        fresh,
+        fresh: f.clone(),
+        act,
         stmts: Vec::new(),
         adjoints: HashMap::new(),
+        partials: HashMap::new(),
+        records: HashMap::new(),
+        filled: HashMap::new(),
     };
+    let mut primal = sweep.primal(&f.body, 1);
+
     let arg_vars: Vec<Option<Var>> = f
         .params
         .iter()
@@ -108,49 +99,9 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
             Seed::Given => Op::CotangentIn,
         };
         let g = sweep.define(op, span);
-        if let Some(last) = f.body.last() {
-            sweep.contribute(f.ret, g, last);
-        }
+        sweep.contribute(f.ret, g, span);
     }
-    for (index, stmt) in f.body.iter().enumerate().rev() {
-        let Some(def) = stmt.def() else { continue };
-        let Some(g) = sweep.adjoints.get(&def).copied() else {
-            continue;
-        };
-        match &stmt.op {
-            Op::Prim { prim, .. } if prim.adds_in_place() => {
-                // An element's cotangent is added into the container's
-                // adjoint in place; the adjoint starts as zeros.
-                for (arg, partial) in partials.get(&index).into_iter().flatten() {
-                    let acc = match sweep.adjoints.get(arg).copied() {
-                        Some(acc) => acc,
-                        None => sweep.define(Op::Zero(*arg), stmt.span),
-                    };
-                    let op = Op::PullInto {
-                        partial: *partial,
-                        adjoint: g,
-                        acc,
-                    };
-                    let total = sweep.define(op, stmt.span);
-                    sweep.adjoints.insert(*arg, total);
-                }
-            }
-            Op::Prim { .. } => {
-                for (arg, partial) in partials.get(&index).into_iter().flatten() {
-                    let c = sweep.define(
-                        Op::Pull {
-                            partial: *partial,
-                            adjoint: g,
-                        },
-                        stmt.span,
-                    );
-                    sweep.contribute(*arg, c, stmt);
-                }
-            }
-            Op::Copy(src) if act.active(*src) => sweep.contribute(*src, g, stmt),
-            _ => {}
-        }
-    }
+    sweep.sweep(&f.body);
 
     let mut grads = Vec::new();
     let differentiable = f
@@ -167,6 +118,7 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         };
         grads.push(grad);
     }
+    fill_records(&mut primal, &sweep.filled);
     Vjp {
         primal,
         adjoint: sweep.stmts,
@@ -176,15 +128,54 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
     }
 }
 
-struct Adjoints {
+/// The key of a structured statement: its first defined variable.
+fn key(stmt: &Stmt) -> Option<Var> {
+    stmt.defs.iter().flatten().next().copied()
+}
+
+/// Gives each recording region of the primal sweep the record its replay reads.
+fn fill_records(body: &mut [Stmt], filled: &HashMap<Var, Vec<Vec<Var>>>) {
+    for stmt in body {
+        let record_var = stmt.defs.last().copied().flatten();
+        let records = record_var.and_then(|r| filled.get(&r));
+        match &mut stmt.op {
+            Op::Branch(b) if b.recorded => {
+                for (k, arm) in b.arms.iter_mut().enumerate() {
+                    if let Some(record) = records.and_then(|r| r.get(k)) {
+                        arm.record = record.clone();
+                    }
+                    fill_records(&mut arm.body, filled);
+                }
+            }
+            Op::Loop(l) if l.tape.is_some() => {
+                if let Some(record) = records.and_then(|r| r.first()) {
+                    l.body.record = record.clone();
+                }
+                fill_records(&mut l.body.body, filled);
+            }
+            _ => {}
+        }
+    }
+}
+
+struct Adjoints<'a> {
     /// The function, only for allocating fresh variables.
     fresh: Function,
+    act: &'a Activity,
     stmts: Vec<Stmt>,
     /// The adjoint accumulated so far for each primal variable.
     adjoints: HashMap<Var, Var>,
+    /// For each active primitive (by the variable it defines): its
+    /// arguments' partials.
+    partials: HashMap<Var, Vec<(Var, Var)>>,
+    /// For each recorded branch or loop (by `key`): its record or tape
+    /// variable, and what each of its regions makes available to a record.
+    records: HashMap<Var, (Var, Vec<HashSet<Var>>)>,
+    /// For each record or tape variable: the record of each region.
+    filled: HashMap<Var, Vec<Vec<Var>>>,
 }
 
-impl Adjoints {
+impl Adjoints<'_> {
     fn define(&mut self, op: Op, span: proc_macro2::Span) -> Var {
         let v = self.fresh.fresh(Role::Adjoint);
         self.stmts.push(Stmt::new(v, op, span));
@@ -192,12 +183,353 @@ impl Adjoints {
     }
 
     /// Adds the contribution `c` to the adjoint of `var`.
-    fn contribute(&mut self, var: Var, c: Var, origin: &Stmt) {
+    fn contribute(&mut self, var: Var, c: Var, span: proc_macro2::Span) {
         let total = match self.adjoints.get(&var).copied() {
             None => c,
-            Some(acc) => self.define(Op::Accumulate(acc, c), origin.span),
+            Some(acc) => self.define(Op::Accumulate(acc, c), span),
         };
         self.adjoints.insert(var, total);
+    }
+
+    /// The adjoint of `var` so far, or a zero shaped like it.
+    fn adjoint_or_zero(&mut self, var: Var, span: proc_macro2::Span) -> Var {
+        match self.adjoints.get(&var) {
+            Some(g) => *g,
+            None => self.define(Op::Zero(var), span),
+        }
+    }
+
+    /// The primal sweep of a body: active primitives become rules, active
+    /// branches and loops record what their replay needs. `stack` is what
+    /// enclosing fixed tapes hold per iteration (see `tape::kind`).
+    fn primal(&mut self, body: &[Stmt], stack: usize) -> Vec<Stmt> {
+        let act = self.act;
+        let mut out = Vec::new();
+        for stmt in body {
+            let active = stmt.defs.iter().flatten().any(|d| act.active(*d));
+            match &stmt.op {
+                Op::Prim { .. } if active => {
+                    let def = stmt.def();
+                    if let Some((rule, pairs)) =
+                        ir::rule_for(&mut self.fresh, stmt, |a| act.active(a))
+                    {
+                        if let Some(def) = def {
+                            self.partials.insert(def, pairs);
+                        }
+                        out.push(rule);
+                    }
+                }
+                Op::Branch(b) if active => {
+                    let record = self.fresh.fresh(Role::Primal);
+                    let binds: Vec<Var> = match &b.choice {
+                        ir::Choice::Match { arms, .. } => {
+                            arms.iter().flat_map(|a| a.binds.clone()).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let mut arms = Vec::new();
+                    let mut available = Vec::new();
+                    for arm in &b.arms {
+                        let region = Region {
+                            body: self.primal(&arm.body, stack),
+                            yields: arm.yields.clone(),
+                            record: Vec::new(),
+                        };
+                        available.push(tape::available(&region, &binds));
+                        arms.push(region);
+                    }
+                    if let Some(k) = key(stmt) {
+                        self.records.insert(k, (record, available));
+                    }
+                    let mut defs = stmt.defs.clone();
+                    defs.push(Some(record));
+                    out.push(Stmt {
+                        defs,
+                        op: Op::Branch(Box::new(Branch {
+                            choice: b.choice.clone(),
+                            arms,
+                            recorded: true,
+                        })),
+                        span: stmt.span,
+                        ty: None,
+                    });
+                }
+                Op::Loop(l) if active => {
+                    let tape_var = self.fresh.fresh(Role::Primal);
+                    let (kind, inner_stack) = tape::kind(l.bound, self.fresh.tape, stack);
+                    let body = Region {
+                        body: self.primal(&l.body.body, inner_stack),
+                        yields: l.body.yields.clone(),
+                        record: Vec::new(),
+                    };
+                    let mut inner = l.carried.clone();
+                    if let LoopKind::For { item, .. } = &l.kind {
+                        inner.push(*item);
+                    }
+                    if let Some(k) = key(stmt) {
+                        self.records
+                            .insert(k, (tape_var, vec![tape::available(&body, &inner)]));
+                    }
+                    let mut defs = stmt.defs.clone();
+                    defs.push(Some(tape_var));
+                    out.push(Stmt {
+                        defs,
+                        op: Op::Loop(Box::new(Loop {
+                            kind: l.kind.clone(),
+                            carried: l.carried.clone(),
+                            inits: l.inits.clone(),
+                            body,
+                            breaks: l.breaks,
+                            bound: l.bound,
+                            tape: Some(kind),
+                        })),
+                        span: stmt.span,
+                        ty: None,
+                    });
+                }
+                _ => out.push(stmt.clone()),
+            }
+        }
+        out
+    }
+
+    /// The adjoint sweep of a body: its statements backwards.
+    fn sweep(&mut self, body: &[Stmt]) {
+        for stmt in body.iter().rev() {
+            match &stmt.op {
+                Op::Branch(b) => self.branch(stmt, b),
+                Op::Loop(l) => self.loop_(stmt, l),
+                _ => self.simple(stmt),
+            }
+        }
+    }
+
+    fn simple(&mut self, stmt: &Stmt) {
+        let Some(def) = stmt.def() else { return };
+        let Some(g) = self.adjoints.get(&def).copied() else {
+            return;
+        };
+        let pairs = self.partials.get(&def).cloned().unwrap_or_default();
+        match &stmt.op {
+            Op::Prim { prim, .. } if prim.adds_in_place() => {
+                // An element's cotangent is added into the container's
+                // adjoint in place; the adjoint starts as zeros.
+                for (arg, partial) in pairs {
+                    let acc = self.adjoint_or_zero(arg, stmt.span);
+                    let op = Op::PullInto {
+                        partial,
+                        adjoint: g,
+                        acc,
+                    };
+                    let total = self.define(op, stmt.span);
+                    self.adjoints.insert(arg, total);
+                }
+            }
+            Op::Prim { .. } => {
+                for (arg, partial) in pairs {
+                    let c = self.define(
+                        Op::Pull {
+                            partial,
+                            adjoint: g,
+                        },
+                        stmt.span,
+                    );
+                    self.contribute(arg, c, stmt.span);
+                }
+            }
+            Op::Copy(src) if self.act.active(*src) => self.contribute(*src, g, stmt.span),
+            _ => {}
+        }
+    }
+
+    /// Outer variables a region's adjoint adds to: the active ones it reads.
+    /// They are threaded through the replay (passed in, returned updated).
+    fn threaded(&self, regions: &[&Region], inner: &[Var]) -> Vec<Var> {
+        let mut out = Vec::new();
+        for region in regions {
+            for v in ir::region_captures(region, inner) {
+                if self.act.active(v) && !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+        out
+    }
+
+    /// A recorded branch: a `match` on its record, each arm the adjoint of
+    /// the arm that ran, threading the adjoints of the outer values it reads.
+    fn branch(&mut self, stmt: &Stmt, b: &Branch) {
+        let Some((record, available)) = key(stmt).and_then(|k| self.records.get(&k)).cloned()
+        else {
+            return;
+        };
+        let binds: Vec<Var> = match &b.choice {
+            ir::Choice::Match { arms, .. } => arms.iter().flat_map(|a| a.binds.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let regions: Vec<&Region> = b.arms.iter().collect();
+        let threaded = self.threaded(&regions, &binds);
+        let ins: Vec<Var> = threaded
+            .iter()
+            .map(|t| self.adjoint_or_zero(*t, stmt.span))
+            .collect();
+        let saved = std::mem::take(&mut self.adjoints);
+        let mut arms = Vec::new();
+        let mut records = Vec::new();
+        for (arm, available) in b.arms.iter().zip(&available) {
+            self.adjoints = threaded.iter().copied().zip(ins.iter().copied()).collect();
+            let outer = std::mem::take(&mut self.stmts);
+            for (k, def) in stmt.defs.iter().enumerate() {
+                let (Some(def), Some(y)) = (def, arm.yields.get(k)) else {
+                    continue;
+                };
+                if let Some(g) = saved.get(def) {
+                    if self.act.active(*y) {
+                        self.contribute(*y, *g, stmt.span);
+                    }
+                }
+            }
+            self.sweep(&arm.body);
+            let yields = threaded.iter().map(|t| self.adjoints[t]).collect();
+            let body = std::mem::replace(&mut self.stmts, outer);
+            let mut region = Region {
+                body,
+                yields,
+                record: Vec::new(),
+            };
+            region.record = tape::record(available, &region, &[]);
+            records.push(region.record.clone());
+            arms.push(region);
+        }
+        self.filled.insert(record, records);
+        self.adjoints = saved;
+        let outs: Vec<Var> = threaded
+            .iter()
+            .map(|_| self.fresh.fresh(Role::Adjoint))
+            .collect();
+        self.stmts.push(Stmt {
+            defs: outs.iter().copied().map(Some).collect(),
+            op: Op::Branch(Box::new(Branch {
+                choice: ir::Choice::Replay(record),
+                arms,
+                recorded: false,
+            })),
+            span: stmt.span,
+            ty: None,
+        });
+        for (t, o) in threaded.into_iter().zip(outs) {
+            self.adjoints.insert(t, o);
+        }
+    }
+
+    /// A recorded loop: a loop over its tape, last record first, carrying
+    /// the adjoints of the carried values and of the outer values it reads.
+    fn loop_(&mut self, stmt: &Stmt, l: &Loop) {
+        let Some((tape_var, available)) = key(stmt).and_then(|k| self.records.get(&k)).cloned()
+        else {
+            return;
+        };
+        let span = stmt.span;
+        let n = l.carried.len();
+        let active: Vec<usize> = (0..n)
+            .filter(|k| {
+                self.act.active(l.carried[*k])
+                    || stmt
+                        .defs
+                        .get(*k)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|d| self.act.active(d))
+            })
+            .collect();
+        let mut inits = Vec::new();
+        for k in &active {
+            let init = match stmt.defs.get(*k).copied().flatten() {
+                Some(def) => self.adjoint_or_zero(def, span),
+                None => self.define(Op::Zero(l.carried[*k]), span),
+            };
+            inits.push(init);
+        }
+        let mut inner = l.carried.clone();
+        if let LoopKind::For { item, .. } = &l.kind {
+            inner.push(*item);
+        }
+        let threaded = self.threaded(&[&l.body], &inner);
+        for t in &threaded {
+            let init = self.adjoint_or_zero(*t, span);
+            inits.push(init);
+        }
+        let lambdas: Vec<Var> = active
+            .iter()
+            .map(|_| self.fresh.fresh(Role::Adjoint))
+            .collect();
+        let accs: Vec<Var> = threaded
+            .iter()
+            .map(|_| self.fresh.fresh(Role::Adjoint))
+            .collect();
+        let saved = std::mem::take(&mut self.adjoints);
+        self.adjoints = threaded.iter().copied().zip(accs.iter().copied()).collect();
+        let outer = std::mem::take(&mut self.stmts);
+        for (k, lambda) in active.iter().zip(&lambdas) {
+            let y = l.body.yields[*k];
+            if self.act.active(y) {
+                self.contribute(y, *lambda, span);
+            }
+        }
+        self.sweep(&l.body.body);
+        let mut yields = Vec::new();
+        for (k, lambda) in active.iter().zip(&lambdas) {
+            let next = match self.adjoints.get(&l.carried[*k]) {
+                Some(g) => *g,
+                None => self.define(Op::Zero(*lambda), span),
+            };
+            yields.push(next);
+        }
+        yields.extend(threaded.iter().map(|t| self.adjoints[t]));
+        let body = std::mem::replace(&mut self.stmts, outer);
+        self.adjoints = saved;
+        let mut carried = lambdas.clone();
+        carried.extend(&accs);
+        let mut region = Region {
+            body,
+            yields,
+            record: Vec::new(),
+        };
+        region.record = available
+            .first()
+            .map_or_else(Vec::new, |a| tape::record(a, &region, &carried));
+        self.filled.insert(tape_var, vec![region.record.clone()]);
+        let outs: Vec<Var> = carried
+            .iter()
+            .map(|_| self.fresh.fresh(Role::Adjoint))
+            .collect();
+        self.stmts.push(Stmt {
+            defs: outs.iter().copied().map(Some).collect(),
+            op: Op::Loop(Box::new(Loop {
+                kind: LoopKind::Replay {
+                    tape: tape_var,
+                    backwards: true,
+                },
+                carried,
+                inits,
+                body: region,
+                breaks: false,
+                bound: None,
+                tape: None,
+            })),
+            span,
+            ty: None,
+        });
+        let (outs_carried, outs_threaded) = outs.split_at(active.len());
+        for (t, o) in threaded.iter().zip(outs_threaded) {
+            self.adjoints.insert(*t, *o);
+        }
+        for (k, o) in active.iter().zip(outs_carried) {
+            let init = l.inits[*k];
+            if self.act.varied(init) {
+                self.contribute(init, *o, span);
+            }
+        }
     }
 }
 
@@ -275,6 +607,7 @@ mod tests {
             syn::parse_quote! { fn f(x: f64, c: f64) -> f64 { (c * 2.0).sin() * x } },
             &Options {
                 wrt: Some(vec![syn::parse_quote!(x)]),
+                tape: None,
             },
         );
         let vjp = reverse(&f, &act, Seed::One);

@@ -24,5 +24,6 @@ pub mod random;
 mod real;
 pub mod rules;
 pub mod tangent;
+pub mod tape;
 
 pub use real::Real;

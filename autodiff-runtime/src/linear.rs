@@ -161,6 +161,35 @@ impl<T: Clone, const N: usize> Pull<[T; N]> for Inject<N> {
     }
 }
 
+/// A partial held by reference is the same linear map: the adjoint sweep
+/// destructures a taped record by reference (`let (p1, p2) = rec;` with
+/// `rec: &(P1, P2)`) and pulls through `&P1`.
+impl<P: Push<T> + ?Sized, T: ?Sized> Push<T> for &P {
+    type Out = P::Out;
+    #[inline(always)]
+    fn push(&self, t: &T) -> P::Out {
+        (**self).push(t)
+    }
+}
+
+/// A transposed partial held by reference (see the [`Push`] impl for `&P`).
+impl<P: Pull<C> + ?Sized, C: ?Sized> Pull<C> for &P {
+    type Out = P::Out;
+    #[inline(always)]
+    fn pull(&self, c: &C) -> P::Out {
+        (**self).pull(c)
+    }
+}
+
+/// An in-place transposed partial held by reference (see the [`Push`] impl
+/// for `&P`).
+impl<P: PullInto<C, Acc> + ?Sized, C: ?Sized, Acc> PullInto<C, Acc> for &P {
+    #[inline(always)]
+    fn pull_into(&self, c: &C, acc: Acc) -> Acc {
+        (**self).pull_into(c, acc)
+    }
+}
+
 /// Forward mode: the contribution `∂f/∂x · t` of one argument's tangent.
 #[inline(always)]
 pub fn push<P: Push<T>, T: ?Sized>(partial: &P, t: &T) -> P::Out {
@@ -202,4 +231,45 @@ pub fn take_buffer<B: crate::buffer::Buffer>(buffer: &mut B) -> B {
 #[inline(always)]
 pub fn seed<T: Real>(_output: &T) -> T {
     T::one()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partials_held_by_reference() {
+        // A record of two partials, destructured by reference as the adjoint
+        // sweep does.
+        let rec: (f64, Inject<3>) = (2.5, Inject(1));
+        let (p1, p2) = &rec;
+        assert_eq!(pull(&p1, &4.0), 10.0);
+        assert_eq!(push(&p1, &4.0), 10.0);
+        assert_eq!(pull(&p2, &[1.0, 2.0, 3.0]), 2.0);
+        assert_eq!(push(&p2, &5.0_f64), [0.0, 5.0, 0.0]);
+        // Twice borrowed, and unsized partials behind a reference.
+        let p3 = &p1;
+        assert_eq!(pull(&p3, &1.0), 2.5);
+        let rec = (At(2_usize), Identity, Negate);
+        let (at, id, neg) = &rec;
+        assert_eq!(push(&at, &[1.0, 2.0, 3.0]), 3.0);
+        assert_eq!(pull_into(&at, &1.0, [0.0; 3]), [0.0, 0.0, 1.0]);
+        assert_eq!(pull(&id, &7.0_f32), 7.0);
+        assert_eq!(push(&neg, &7.0_f32), -7.0);
+        let dyn_partial: &dyn Pull<f64, Out = f64> = &3.0_f64;
+        assert_eq!(pull(&dyn_partial, &2.0), 6.0);
+    }
+
+    #[test]
+    fn zero_like_through_references() {
+        let x = [1.0, 2.0];
+        let r = &x;
+        let rr = &r;
+        assert_eq!(zero_like(&x), [0.0, 0.0]);
+        assert_eq!(zero_like(&r), [0.0, 0.0]);
+        assert_eq!(zero_like(&rr), [0.0, 0.0]);
+        assert_eq!(zero_like(r), [0.0, 0.0]);
+        let s = 3.0_f32;
+        assert_eq!(zero_like(&&&s), 0.0);
+    }
 }

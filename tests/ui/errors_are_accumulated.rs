@@ -5,8 +5,10 @@ use autodiff::prelude::*;
 #[differentiate]
 fn f(x: f64) -> f64 {
     let _a = |t: f64| t;
-    let _b = vec![x];
-    while false {}
+    let _b = format!("{x}");
+    'outer: loop {
+        break 'outer;
+    }
     x
 }
 

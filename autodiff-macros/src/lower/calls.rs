@@ -157,6 +157,7 @@ impl Lowering<'_> {
             ret,
             roles: self.f.roles.clone(),
             refs: self.f.refs.clone(),
+            tape: self.f.tape,
         })
     }
 }

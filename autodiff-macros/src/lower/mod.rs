@@ -16,7 +16,7 @@ use proc_macro2::Span;
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
-use syn::{BinOp, Block, Expr, Ident, Pat, Stmt as SynStmt, UnOp};
+use syn::{BinOp, Block, Expr, Ident, Pat, UnOp};
 
 use crate::errors::Errors;
 use crate::ir::{self, Callee, Function, MapFn, Op, OpaqueKind, Param, Role, Stmt, Var};
@@ -24,6 +24,8 @@ use crate::primitives::{self, Primitive};
 use crate::types::{classify, type_text, TypeClass};
 
 mod calls;
+mod control;
+mod loops;
 mod rename;
 
 use rename::Rename;
@@ -40,9 +42,11 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
             ret: Var(0),
             roles: Vec::new(),
             refs: Default::default(),
+            tape: None,
         },
         scopes: vec![HashMap::new()],
         in_module,
+        static_len: HashMap::new(),
         errors,
     };
     for i in 0..cx.f.params.len() {
@@ -51,23 +55,39 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
         if matches!(cx.f.params[i].ty, syn::Type::Reference(_)) {
             cx.f.refs.insert(var);
         }
+        if let Some(len) = outer_len(&cx.f.params[i].ty) {
+            cx.static_len.insert(var, len);
+        }
         cx.bind(&param_name, var);
     }
-    if let Some(ret) = cx.block(block, Tail::Body) {
-        cx.f.ret = ret;
+    let close = block.brace_token.span.close();
+    if let Some(ret) = cx
+        .seq(&block.stmts, close, None, &control::End::Function)
+        .first()
+    {
+        cx.f.ret = *ret;
     }
     cx.f
 }
 
-/// What a block must end with.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tail {
-    /// The function body: a value, or `return value;` as its last statement.
-    Body,
-    /// A block used as a value.
-    Value,
-    /// A block used as a statement: a value is allowed and dropped.
-    Optional,
+/// The length of an array type or fixed-size nalgebra vector, when it is a literal.
+fn outer_len(ty: &syn::Type) -> Option<usize> {
+    match ty {
+        syn::Type::Reference(r) => outer_len(&r.elem),
+        syn::Type::Paren(p) => outer_len(&p.elem),
+        syn::Type::Array(a) => match &a.len {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            }) => n.base10_parse().ok(),
+            _ => None,
+        },
+        other => crate::types::static_dim(other)?
+            .to_string()
+            .replace(' ', "")
+            .parse()
+            .ok(),
+    }
 }
 
 struct Lowering<'a> {
@@ -76,6 +96,8 @@ struct Lowering<'a> {
     scopes: Vec<HashMap<String, Var>>,
     /// Whether the generated code sits one module below the function.
     in_module: bool,
+    /// Lengths of arguments known from their types (bounds of loops over them).
+    static_len: HashMap<Var, usize>,
     errors: &'a mut Errors,
 }
 
@@ -107,47 +129,6 @@ impl Lowering<'_> {
             },
             span,
         )
-    }
-
-    /// Lowers a block and returns its value (`None` for a block without one,
-    /// where `tail` allows that).
-    fn block(&mut self, block: &Block, tail: Tail) -> Option<Var> {
-        let is_body = tail == Tail::Body;
-        self.scopes.push(HashMap::new());
-        let mut value = None;
-        let last = block.stmts.len().saturating_sub(1);
-        for (i, stmt) in block.stmts.iter().enumerate() {
-            let is_last = i == last;
-            match stmt {
-                SynStmt::Local(local) => self.local(local),
-                SynStmt::Item(item) => self.errors.on(
-                    item,
-                    "items inside a differentiated function are not supported; move this item out of the function",
-                ),
-                SynStmt::Macro(m) => self.errors.on(
-                    &m.mac,
-                    format!(
-                        "macros cannot be differentiated (`{}!`); move the macro call out of the function or write its expansion by hand",
-                        path_text(&m.mac.path)
-                    ),
-                ),
-                SynStmt::Expr(expr, semi) => match expr {
-                    Expr::Return(ret) if is_last && is_body => {
-                        value = Some(match &ret.expr {
-                            Some(e) => self.expr(e),
-                            None => self.missing_value(ret.span()),
-                        });
-                    }
-                    _ if semi.is_none() && is_last => value = Some(self.expr(expr)),
-                    _ => self.statement(expr),
-                },
-            }
-        }
-        self.scopes.pop();
-        if value.is_none() && tail != Tail::Optional {
-            return Some(self.missing_value(block.brace_token.span.close()));
-        }
-        value
     }
 
     fn missing_value(&mut self, span: Span) -> Var {
@@ -236,14 +217,14 @@ impl Lowering<'_> {
                 let value = self.binary(&plain);
                 self.assign_to(&b.left, value);
             }
-            Expr::Return(ret) => self.errors.on(
-                ret,
-                "early `return` is not supported yet; return the value as the function's last expression",
-            ),
             // A block in statement position need not end in a value.
             Expr::Block(b) if b.label.is_none() => {
-                self.block(&b.block, Tail::Optional);
+                let close = b.block.brace_token.span.close();
+                self.seq(&b.block.stmts, close, None, &control::End::Nothing);
             }
+            Expr::If(_) | Expr::Match(_) => self.branch_statement(expr),
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => self.lower_loop(expr),
+            Expr::MethodCall(m) if m.method == "swap" && m.args.len() == 2 => self.swap(m),
             _ => {
                 self.expr(expr);
             }
@@ -256,9 +237,24 @@ impl Lowering<'_> {
                 let name = name.clone();
                 self.rebind(&name, value);
             }
-            _ if matches!(target, Expr::Index(_) | Expr::Field(_)) => self.errors.on(
+            // `a[i] = v` is `a = set_index(a, i, v)`; `a[i][j] = v` sets
+            // element `j` of `a[i]`, then that row of `a`.
+            _ if matches!(target, Expr::Index(_)) => {
+                let Expr::Index(ix) = target else { return };
+                let container = self.expr(&ix.expr);
+                let index = self.expr(&ix.index);
+                let set = primitives::lowered("set_index");
+                let updated = self.prim(set, vec![container, index, value], Callee::Operator, target.span());
+                self.assign_to(&ix.expr, updated);
+            }
+            _ if matches!(target, Expr::Paren(_)) => {
+                if let Expr::Paren(p) = target {
+                    self.assign_to(&p.expr, value);
+                }
+            }
+            _ if matches!(target, Expr::Field(_)) => self.errors.on(
                 target,
-                "assigning to an element or field is not supported yet; build the new value instead (an array literal, `Vector3::new(..)`, or `map`)",
+                "assigning to a field is not supported; build the new value instead (a tuple literal)",
             ),
             _ => self.errors.on(
                 target,
@@ -285,8 +281,78 @@ impl Lowering<'_> {
         self.emit(Op::Prim { prim, args, callee }, span)
     }
 
-    /// An expression kept verbatim, its local variables renamed.
-    fn opaque(&mut self, expr: &Expr, kind: OpaqueKind) -> Var {
+    /// `a.swap(i, j)`: two element reads and two element assignments.
+    fn swap(&mut self, m: &syn::ExprMethodCall) {
+        let span = m.span();
+        let container = self.expr(&m.receiver);
+        let (i, j) = (self.expr(&m.args[0]), self.expr(&m.args[1]));
+        let index = primitives::indexing();
+        let a_i = self.prim(index, vec![container, i], Callee::Operator, span);
+        let a_j = self.prim(index, vec![container, j], Callee::Operator, span);
+        let set = primitives::lowered("set_index");
+        let once = self.prim(set, vec![container, i, a_j], Callee::Operator, span);
+        let twice = self.prim(set, vec![once, j, a_i], Callee::Operator, span);
+        self.assign_to(&m.receiver, twice);
+    }
+
+    /// `vec![x; n]` and `vec![a, b, ..]`.
+    fn vec_macro(&mut self, mac: &syn::Macro) -> Var {
+        let span = mac.span();
+        let parser = |input: syn::parse::ParseStream| -> syn::Result<(Vec<Expr>, Option<Expr>)> {
+            let first: Expr = input.parse()?;
+            if input.peek(syn::Token![;]) {
+                input.parse::<syn::Token![;]>()?;
+                let n: Expr = input.parse()?;
+                return Ok((vec![first], Some(n)));
+            }
+            let mut items = vec![first];
+            while input.peek(syn::Token![,]) {
+                input.parse::<syn::Token![,]>()?;
+                if input.is_empty() {
+                    break;
+                }
+                items.push(input.parse()?);
+            }
+            Ok((items, None))
+        };
+        match mac.parse_body_with(parser) {
+            Ok((items, Some(n))) => {
+                let x = self.expr(&items[0]);
+                let n = self.expr(&n);
+                self.prim(
+                    primitives::lowered("vec_from_elem"),
+                    vec![x, n],
+                    Callee::Operator,
+                    span,
+                )
+            }
+            Ok((items, None)) => {
+                let elements = items.iter().map(|e| self.expr(e)).collect();
+                let array = self.prim(
+                    primitives::array_literal(),
+                    elements,
+                    Callee::Operator,
+                    span,
+                );
+                self.prim(
+                    primitives::lowered("vec_from_array"),
+                    vec![array],
+                    Callee::Operator,
+                    span,
+                )
+            }
+            Err(_) => {
+                self.errors.on(
+                    mac,
+                    "write `vec![x; n]` or `vec![a, b, ..]` with at least one element",
+                );
+                self.poisoned(span)
+            }
+        }
+    }
+
+    /// An expression with its local variables renamed, and the variables it reads.
+    fn renamed(&mut self, expr: &Expr) -> (Expr, Vec<Var>) {
         let mut expr = expr.clone();
         let mut rename = Rename {
             cx: self,
@@ -294,7 +360,12 @@ impl Lowering<'_> {
             shadowed: Vec::new(),
         };
         rename.visit_expr_mut(&mut expr);
-        let uses = rename.uses;
+        (expr, rename.uses)
+    }
+
+    /// An expression kept verbatim, its local variables renamed.
+    fn opaque(&mut self, expr: &Expr, kind: OpaqueKind) -> Var {
+        let (expr, uses) = self.renamed(expr);
         self.emit(
             Op::Opaque {
                 expr: Box::new(expr.clone()),
@@ -324,6 +395,10 @@ impl Lowering<'_> {
                     self.prim(primitives::negation(), vec![a], Callee::Operator, span)
                 }
                 UnOp::Not(_) => self.opaque(expr, OpaqueKind::Inert),
+                // `*v` of a loop's `&f64` item: the IR has the value itself.
+                UnOp::Deref(_) if local_name(&u.expr).and_then(|n| self.lookup(n)).is_some() => {
+                    self.expr(&u.expr)
+                }
                 _ => self.opaque(
                     expr,
                     foreign(expr, "cannot differentiate through a dereference; pass the value itself (`x: f64`, not `&f64`)"),
@@ -340,6 +415,7 @@ impl Lowering<'_> {
                 }
                 self.prim(primitives::mapping(), args, Callee::Map(Box::new(f)), span)
             }
+            Expr::MethodCall(m) if loops::is_reduction(m) => self.reduction(m),
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 match primitives::method(&name) {
@@ -414,10 +490,19 @@ impl Lowering<'_> {
                     span,
                 )
             }
-            Expr::Block(b) if b.label.is_none() => match self.block(&b.block, Tail::Value) {
-                Some(v) => v,
-                None => self.poisoned(span),
-            },
+            Expr::Block(b) if b.label.is_none() => {
+                let close = b.block.brace_token.span.close();
+                match self.seq(&b.block.stmts, close, None, &control::End::Value).first() {
+                    Some(v) => *v,
+                    None => self.poisoned(span),
+                }
+            }
+            Expr::If(_) | Expr::Match(_) => self.branch_value(expr),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(&m.mac),
+            Expr::Repeat(_) => self.opaque(
+                expr,
+                foreign(expr, "an array `[x; N]` of a differentiable value has no derivative rule; write the elements out (`[x, x, x]`)"),
+            ),
             Expr::Index(ix) => {
                 let container = self.expr(&ix.expr);
                 let index = self.expr(&ix.index);
@@ -505,10 +590,8 @@ impl Lowering<'_> {
                 "macros cannot be differentiated (`{}!`); move the macro call out of the function or write its expansion by hand",
                 path_text(&m.mac.path)
             ),
-            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => "loops are not supported yet; unroll the loop by hand for now".to_string(),
-            Expr::If(_) | Expr::Match(_) => "`if` and `match` are not supported yet; use `min`, `max`, `clamp` or `abs` where they express the branch".to_string(),
-            Expr::Return(_) => "early `return` is not supported yet; return the value as the function's last expression".to_string(),
-            Expr::Break(_) | Expr::Continue(_) => "`break` and `continue` need loops, which are not supported yet".to_string(),
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => "a loop has no value; use it as a statement and assign the result to a variable declared before it".to_string(),
+            Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => "`return`, `break` and `continue` are supported as statements (in a block, or in an `if` or `match` used as a statement), not inside an expression".to_string(),
             Expr::Assign(_) => "an assignment has no value; write it as a statement ending in `;`".to_string(),
             Expr::Try(_) => "the `?` operator is not supported in a differentiated function".to_string(),
             Expr::Block(_) => "labeled blocks are not supported; remove the label".to_string(),

@@ -15,8 +15,11 @@ mod index;
 mod linalg;
 mod map;
 mod scalar;
+mod set;
 mod slice;
 mod tuple;
+#[cfg(feature = "alloc")]
+mod vec;
 
 pub use arith::*;
 pub use construct::*;
@@ -24,5 +27,8 @@ pub use index::*;
 pub use linalg::*;
 pub use map::*;
 pub use scalar::*;
+pub use set::*;
 pub use slice::*;
 pub use tuple::*;
+#[cfg(feature = "alloc")]
+pub use vec::*;

@@ -1,0 +1,446 @@
+//! What the primal sweep keeps for the adjoint sweep: which arm of a branch
+//! ran, and the partials of every iteration of a loop.
+//!
+//! Straight-line code keeps its partials in local variables, one `let` each.
+//! Control flow needs records whose number or shape is known only at run
+//! time:
+//!
+//! - An `if` or `match` records which arm ran, with that arm's partials, as a
+//!   [`Branch`]: `Then(partials)` for the first arm and `Else(..)` for the
+//!   rest, nested for more arms (`Else(Then(r1))` is the second of three).
+//!   Its size is that of the largest arm's partials plus a discriminant.
+//! - A loop pushes one record per iteration onto a tape and the adjoint sweep
+//!   replays the records last to first. Two strategies:
+//!
+//! | tape | memory | when |
+//! | --- | --- | --- |
+//! | [`Fixed<T, N>`] | `N × size_of::<Option<T>>()` plus a length, inline (on the stack for a local), whatever the number of iterations; more than `N` iterations panic | loops with a constant bound, `#[differentiate(tape = N)]`, builds without `alloc` |
+//! | [`Growable<T>`] | one `Vec<T>` on the heap, growing by doubling: the records actually pushed (`size_of::<T>()` each), and at most as much again of spare capacity | loops without a constant bound, with the `alloc` feature |
+//!
+//! Without the `alloc` feature [`Growable`] still exists, so that generated
+//! code compiles in `no_std` builds, but holds nothing: pushing a record
+//! panics with a message asking for `#[differentiate(tape = N)]`.
+//!
+//! Both tapes implement [`Tape`], and both replay by reference: the adjoint
+//! sweep destructures a record `&(P1, P2)` into `&P1` and `&P2` and pulls
+//! through those (partials held by reference are partials, see
+//! [`crate::linear`]).
+
+/// The record of which arm of an `if`/`match` ran, holding that arm's
+/// partials.
+///
+/// `Then` is the first arm and `Else` the others; more than two arms nest in
+/// `Else`: the arms of a three-armed `match` are `Then(r0)`,
+/// `Else(Then(r1))` and `Else(Else(r2))`.
+#[derive(Clone, Debug)]
+pub enum Branch<A, B> {
+    /// The first arm ran, with these partials.
+    Then(A),
+    /// Another arm ran, with these partials (or a nested [`Branch`]).
+    Else(B),
+}
+
+/// A stack of records kept by a loop's primal sweep and replayed, last to
+/// first, by its adjoint sweep.
+pub trait Tape {
+    /// The record of one iteration.
+    type Record;
+    /// Appends the record of one iteration.
+    fn record(&mut self, item: Self::Record);
+    /// The number of records.
+    fn len(&self) -> usize;
+    /// Whether no record was pushed.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The records, last pushed first: the order of the adjoint sweep.
+    fn replay(&self) -> impl Iterator<Item = &Self::Record>;
+}
+
+/// The records of `tape`, last pushed first ([`Tape::replay`]).
+#[inline(always)]
+pub fn replay<Tp: Tape>(tape: &Tp) -> impl Iterator<Item = &Tp::Record> {
+    tape.replay()
+}
+
+/// A tape of at most `N` records stored inline, without allocating.
+///
+/// It takes `N × size_of::<Option<T>>()` bytes plus a length whatever the
+/// number of iterations. [`push`](Fixed::push) panics when it is full.
+#[derive(Clone, Debug)]
+pub struct Fixed<T, const N: usize> {
+    items: [Option<T>; N],
+    len: usize,
+}
+
+impl<T, const N: usize> Fixed<T, N> {
+    /// An empty tape with room for `N` records.
+    #[inline]
+    pub fn new() -> Self {
+        Fixed {
+            items: core::array::from_fn(|_| None),
+            len: 0,
+        }
+    }
+
+    /// The number of records the tape holds when full, `N`.
+    #[inline(always)]
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    /// Appends the record of one iteration.
+    ///
+    /// # Panics
+    ///
+    /// When the tape already holds `N` records.
+    #[inline]
+    #[track_caller]
+    pub fn push(&mut self, item: T) {
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Some(item);
+                self.len += 1;
+            }
+            None => fixed_tape_full(N),
+        }
+    }
+
+    /// The number of records.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no record was pushed.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The records, last pushed first: the order of the adjoint sweep.
+    #[inline]
+    pub fn replay(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        self.iter().rev()
+    }
+
+    /// The records in the order they were pushed.
+    #[inline]
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        // Slots below `len` are all `Some`.
+        self.items[..self.len].iter().map(|slot| {
+            slot.as_ref()
+                .expect("autodiff: fixed tape slot below its length is empty")
+        })
+    }
+}
+
+impl<T, const N: usize> Default for Fixed<T, N> {
+    #[inline]
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, const N: usize> Tape for Fixed<T, N> {
+    type Record = T;
+    #[inline]
+    #[track_caller]
+    fn record(&mut self, item: T) {
+        self.push(item);
+    }
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+    #[inline]
+    fn replay(&self) -> impl Iterator<Item = &T> {
+        Fixed::replay(self)
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn fixed_tape_full(n: usize) -> ! {
+    panic!(
+        "autodiff: a loop ran more iterations than its fixed tape holds ({n}); \
+         raise `#[differentiate(tape = N)]` or enable the `alloc` feature"
+    )
+}
+
+/// A tape that grows with the number of iterations: one `Vec` with the
+/// `alloc` feature.
+///
+/// It takes the records actually pushed, `size_of::<T>()` each, in one heap
+/// block that grows by doubling. Without the `alloc` feature the type exists
+/// but holds nothing, and [`push`](Growable::push) panics.
+#[derive(Clone, Debug)]
+pub struct Growable<T> {
+    #[cfg(feature = "alloc")]
+    items: alloc::vec::Vec<T>,
+    #[cfg(not(feature = "alloc"))]
+    items: core::marker::PhantomData<T>,
+}
+
+#[cfg(feature = "alloc")]
+impl<T> Growable<T> {
+    /// An empty tape; allocates on the first push.
+    #[inline]
+    pub const fn new() -> Self {
+        Growable {
+            items: alloc::vec::Vec::new(),
+        }
+    }
+
+    /// An empty tape with room for `n` records before it reallocates.
+    #[inline]
+    pub fn with_capacity(n: usize) -> Self {
+        Growable {
+            items: alloc::vec::Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends the record of one iteration.
+    #[inline]
+    pub fn push(&mut self, item: T) {
+        self.items.push(item);
+    }
+
+    /// The number of records.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether no record was pushed.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The records, last pushed first: the order of the adjoint sweep.
+    #[inline]
+    pub fn replay(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        self.items.iter().rev()
+    }
+
+    /// The records in the order they were pushed.
+    #[inline]
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        self.items.iter()
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+impl<T> Growable<T> {
+    /// An empty tape (without `alloc`, one that cannot hold records).
+    #[inline]
+    pub const fn new() -> Self {
+        Growable {
+            items: core::marker::PhantomData,
+        }
+    }
+
+    /// An empty tape; without `alloc` the capacity is ignored.
+    #[inline]
+    pub fn with_capacity(_n: usize) -> Self {
+        Self::new()
+    }
+
+    /// Without the `alloc` feature there is nowhere to keep a record.
+    ///
+    /// # Panics
+    ///
+    /// Always: a loop with a tape of this kind ran an iteration.
+    #[inline]
+    #[track_caller]
+    pub fn push(&mut self, _item: T) {
+        growable_tape_without_alloc()
+    }
+
+    /// The number of records: always `0` without `alloc`.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        0
+    }
+
+    /// Whether no record was pushed: always `true` without `alloc`.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        true
+    }
+
+    /// The records, last pushed first: none without `alloc`.
+    #[inline]
+    pub fn replay(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        core::iter::empty()
+    }
+
+    /// The records in the order they were pushed: none without `alloc`.
+    #[inline]
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        core::iter::empty()
+    }
+}
+
+#[cfg(not(feature = "alloc"))]
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn growable_tape_without_alloc() -> ! {
+    panic!(
+        "autodiff: this loop has no constant bound and the `alloc` feature is off; \
+         give its tape a capacity with `#[differentiate(tape = N)]`"
+    )
+}
+
+impl<T> Default for Growable<T> {
+    #[inline]
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Tape for Growable<T> {
+    type Record = T;
+    #[inline]
+    #[track_caller]
+    fn record(&mut self, item: T) {
+        self.push(item);
+    }
+    #[inline(always)]
+    fn len(&self) -> usize {
+        Growable::len(self)
+    }
+    #[inline]
+    fn replay(&self) -> impl Iterator<Item = &T> {
+        Growable::replay(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linear::pull;
+
+    /// Records 1..=n on a tape and replays them through the generic API.
+    fn fill<Tp: Tape<Record = u32>>(tape: &mut Tp, n: u32) {
+        assert!(tape.is_empty());
+        for k in 1..=n {
+            tape.record(k);
+        }
+        assert_eq!(tape.len(), n as usize);
+        let replayed: [u32; 3] = {
+            let mut it = replay(tape);
+            core::array::from_fn(|_| it.next().copied().unwrap_or(0))
+        };
+        assert_eq!(replayed, [n, n - 1, n - 2]);
+    }
+
+    #[test]
+    fn fixed_replays_last_to_first() {
+        let mut tape = Fixed::<u32, 4>::new();
+        assert_eq!(tape.capacity(), 4);
+        assert!(tape.is_empty());
+        assert_eq!(tape.replay().next(), None);
+        tape.push(1);
+        tape.push(2);
+        tape.push(3);
+        assert_eq!(tape.len(), 3);
+        assert!(!tape.is_empty());
+        assert!(tape.replay().copied().eq([3, 2, 1]));
+        assert!(tape.iter().copied().eq([1, 2, 3]));
+        assert_eq!(tape.replay().len(), 3);
+        fill(&mut Fixed::<u32, 5>::default(), 5);
+    }
+
+    #[test]
+    fn fixed_needs_no_copy_or_default() {
+        // A record type that is neither `Copy` nor `Default`.
+        #[derive(Clone, Debug, PartialEq)]
+        struct Rec(f64, [f64; 2]);
+        let mut tape = Fixed::<Branch<Rec, (f64,)>, 3>::new();
+        tape.push(Branch::Then(Rec(1.0, [2.0, 3.0])));
+        tape.push(Branch::Else((4.0,)));
+        let copy = tape.clone();
+        let firsts: [f64; 2] = {
+            let mut it = copy.replay().map(|r| match r {
+                Branch::Then(Rec(a, _)) => *a,
+                Branch::Else((b,)) => *b,
+            });
+            [it.next().unwrap(), it.next().unwrap()]
+        };
+        assert_eq!(firsts, [4.0, 1.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "fixed tape holds (2); raise `#[differentiate(tape = N)]`")]
+    fn fixed_panics_when_full() {
+        let mut tape = Fixed::<f64, 2>::new();
+        tape.push(1.0);
+        tape.push(2.0);
+        tape.push(3.0);
+    }
+
+    #[test]
+    fn zero_capacity_fixed_tape() {
+        let tape = Fixed::<f64, 0>::new();
+        assert!(tape.is_empty());
+        assert_eq!(tape.replay().count(), 0);
+    }
+
+    #[cfg(feature = "alloc")]
+    #[test]
+    fn growable_replays_last_to_first() {
+        let mut tape = Growable::new();
+        assert!(tape.is_empty());
+        for k in 0..100_u32 {
+            tape.push(k);
+        }
+        assert_eq!(tape.len(), 100);
+        assert!(tape.replay().copied().eq((0..100).rev()));
+        assert!(tape.iter().copied().eq(0..100));
+        fill(&mut Growable::with_capacity(2), 7);
+    }
+
+    #[cfg(not(feature = "alloc"))]
+    #[test]
+    #[should_panic(expected = "the `alloc` feature is off")]
+    fn growable_without_alloc_panics() {
+        let mut tape = Growable::new();
+        assert_eq!(tape.replay().count(), 0);
+        tape.push(1.0_f64);
+    }
+
+    /// The adjoint of a loop `y = x; for k in 0..n { y = y * a_k }`, with
+    /// the partials `a_k` taped and replayed: `∂y/∂x = Π a_k`.
+    fn loop_adjoint<Tp: Tape<Record = (f64,)>>(tape: &mut Tp, x: f64, factors: &[f64]) -> f64 {
+        let mut y = x;
+        for &a in factors {
+            let (value, partials) = (y * a, (a,));
+            y = value;
+            tape.record(partials);
+        }
+        assert!(y.is_finite());
+        let mut g = 1.0;
+        for rec in tape.replay() {
+            let (p,) = rec;
+            g = pull(&p, &g);
+        }
+        g
+    }
+
+    #[test]
+    fn taped_loop_gives_the_product_rule() {
+        let factors = [1.5, -2.0, 0.25, 3.0];
+        let expected: f64 = factors.iter().product();
+        let mut fixed = Fixed::<(f64,), 4>::new();
+        assert_eq!(loop_adjoint(&mut fixed, 0.7, &factors), expected);
+        #[cfg(feature = "alloc")]
+        {
+            let mut growable = Growable::new();
+            assert_eq!(loop_adjoint(&mut growable, 0.7, &factors), expected);
+        }
+    }
+}
