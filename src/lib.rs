@@ -124,6 +124,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     #[cfg(feature = "alloc")]
+    pub use alloc::boxed::Box;
+    #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
     pub use autodiff_runtime::{jacobian, linear, rules, tape};
     pub use nalgebra;

@@ -114,6 +114,7 @@ impl Activity {
                             .enumerate()
                             .any(|(i, a)| prim.differentiable_arg(i) && self.varied(*a)),
                         Op::Copy(src) => self.varied(*src),
+                        Op::Call(c) => c.args.iter().any(|a| self.varied(*a)),
                         _ => false,
                     };
                     if varied {
@@ -187,6 +188,11 @@ impl Activity {
                             }
                         }
                         Op::Copy(src) => changed |= self.mark_useful(*src),
+                        Op::Call(c) => {
+                            for a in &c.args {
+                                changed |= self.mark_useful(*a);
+                            }
+                        }
                         // Its inputs matter too: every place a derivative is lost is reported.
                         Op::Opaque {
                             kind: OpaqueKind::Foreign(_),

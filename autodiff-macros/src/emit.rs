@@ -272,8 +272,67 @@ impl<'a> Emitter<'a> {
                 let (a, b) = (self.var(*a), self.var(*b));
                 quote_spanned!(span=> let #def = #rt::linear::accumulate(#a, #b);)
             }
+            Op::Call(c) => self.call(stmt, c),
+            Op::PushCall { map, tangents } => {
+                let map = self.var(*map);
+                let slots = tangents.iter().map(|t| match t {
+                    Some(t) => {
+                        let t = self.var(*t);
+                        quote!(::core::option::Option::Some(::core::clone::Clone::clone(&#t)))
+                    }
+                    None => quote!(::core::option::Option::None),
+                });
+                quote_spanned!(span=> let #def = #map((#(#slots,)*));)
+            }
+            Op::PullCall { map, adjoint } => {
+                let (map, g) = (self.var(*map), self.var(*adjoint));
+                let defs = stmt.defs.iter().map(name);
+                quote_spanned!(span=> let (#(#defs,)*) = #map(::core::clone::Clone::clone(&#g));)
+            }
             Op::Branch(b) => self.branch(stmt, b),
             Op::Loop(l) => self.loop_(stmt, l),
+        }
+    }
+
+    /// A call: plain, or the callee's value and linear map (boxed when the
+    /// function calls itself, since an `impl Fn` cannot contain itself).
+    fn call(&self, stmt: &Stmt, c: &ir::Call) -> TokenStream {
+        let span = stmt.span;
+        let path = &c.path;
+        let args = c.args.iter().zip(&c.borrowed).map(|(a, borrowed)| {
+            let id = self.var(*a);
+            match (borrowed, self.refs.contains(a)) {
+                (true, false) => quote!(&#id),
+                _ => quote!(::core::clone::Clone::clone(&#id)),
+            }
+        });
+        let defs: Vec<TokenStream> = stmt
+            .defs
+            .iter()
+            .map(|d| match d {
+                Some(v) => {
+                    let v = self.var(*v);
+                    quote!(#v)
+                }
+                None => quote!(_),
+            })
+            .collect();
+        let function = match c.mode {
+            ir::CallMode::Plain => {
+                let def = &defs[0];
+                return quote_spanned!(span=> let #def = #path(#(#args),*););
+            }
+            ir::CallMode::Linearize => format_ident!("__linearize_call", span = span),
+            ir::CallMode::Vjp => format_ident!("__vjp_call", span = span),
+        };
+        let boxed = c.recursive.then(|| {
+            let rt = runtime();
+            let map = &defs[1];
+            quote_spanned!(span=> let #map: #rt::Box<dyn Fn(_) -> _> = #rt::Box::new(#map);)
+        });
+        quote_spanned! {span=>
+            let (#(#defs),*) = #path::#function(#(#args),*);
+            #boxed
         }
     }
 

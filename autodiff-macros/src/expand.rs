@@ -39,6 +39,7 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
         let in_module = func.sig.receiver().is_none();
         let mut f = lower::lower(sig.params, &func.block, in_module, &mut errors);
         f.tape = options.tape;
+        mark_recursion(&mut f.body, &func.sig.ident);
         let act = activity::analyse(&f, &mut errors);
         shapes::check(&f, &mut errors);
         errors.is_empty().then(|| derivatives(&f, &act, &shape))
@@ -123,6 +124,22 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         linearize: linearize_body,
         vjp: vjp_body,
         placeholders: false,
+    }
+}
+
+/// Marks the calls of a function to itself (see `ir::Call::recursive`).
+fn mark_recursion(body: &mut [Stmt], name: &Ident) {
+    for stmt in body {
+        match &mut stmt.op {
+            Op::Call(c) => c.recursive = c.path.is_ident(name),
+            Op::Branch(b) => {
+                for arm in &mut b.arms {
+                    mark_recursion(&mut arm.body, name);
+                }
+            }
+            Op::Loop(l) => mark_recursion(&mut l.body.body, name),
+            _ => {}
+        }
     }
 }
 
@@ -324,6 +341,80 @@ impl Shape {
         )
     }
 
+    /// `__linearize_call` and `__vjp_call`: what a `#[differentiate]`
+    /// function calling this one uses. Unlike `linearize` and `vjp`, they
+    /// take and return one slot per argument position (the caller's macro
+    /// cannot know which of this function's arguments are static): the
+    /// linear map takes an `Option` per position (`None`: no tangent, or a
+    /// static argument), the pullback returns a cotangent per position (`()`
+    /// for a static one).
+    fn call_functions(&self, lin_fn: &Ident, vjp_fn: &Ident) -> TokenStream {
+        let rt = crate::emit::runtime();
+        let ret_ty = &self.ret_ty;
+        let args = self.params.iter().map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        });
+        let args = quote!(#(#args),*);
+        let names: Vec<&Ident> = self.params.iter().map(|p| &p.name).collect();
+        let diff_count = self.tangent_tys.len();
+        let mut slot_tys = Vec::new();
+        let mut option_tys = Vec::new();
+        let mut pulled = Vec::new();
+        let mut slots = Vec::new();
+        let mut filled = Vec::new();
+        let mut zeros = Vec::new();
+        let grads = Ident::new("__grads", Span::mixed_site());
+        let mut k = 0;
+        for (i, p) in self.params.iter().enumerate() {
+            let slot = format_ident!("__slot{}", i, span = Span::mixed_site());
+            slots.push(slot.clone());
+            if p.role == ArgRole::Differentiable {
+                let t = &self.tangent_tys[k];
+                slot_tys.push(t.clone());
+                option_tys.push(quote!(::core::option::Option<#t>));
+                let zero = format_ident!("__zero{}", i, span = Span::mixed_site());
+                let name = &p.name;
+                zeros.push(quote!(let #zero = #rt::linear::zero_like(&#name);));
+                filled.push(quote!(#slot.unwrap_or_else(|| ::core::clone::Clone::clone(&#zero))));
+                let index = syn::Index::from(k);
+                pulled.push(match diff_count {
+                    1 => quote!(#grads),
+                    _ => quote!(#grads.#index),
+                });
+                k += 1;
+            } else {
+                slot_tys.push(quote!(()));
+                option_tys.push(quote!(::core::option::Option<()>));
+                pulled.push(quote!(()));
+            }
+        }
+        let (value, map, ct) = (
+            Ident::new("__value", Span::mixed_site()),
+            Ident::new("__map", Span::mixed_site()),
+            Ident::new("__cotangent", Span::mixed_site()),
+        );
+        quote! {
+            #[doc(hidden)]
+            #[inline]
+            pub fn __linearize_call(#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty) {
+                #(#zeros)*
+                let (#value, #map) = #lin_fn(#(#names),*);
+                (#value, move |(#(#slots,)*): (#(#option_tys,)*)| #map((#(#filled,)*)))
+            }
+
+            #[doc(hidden)]
+            #[inline]
+            pub fn __vjp_call(#args) -> (#ret_ty, impl Fn(#ret_ty) -> (#(#slot_tys,)*)) {
+                let (#value, #map) = #vjp_fn(#(#names),*);
+                (#value, move |#ct: #ret_ty| {
+                    let #grads = #map(#ct);
+                    (#(#pulled,)*)
+                })
+            }
+        }
+    }
+
     /// The generated functions: in a module of the function's name, or for a
     /// method, sibling methods `<name>_grad`, ... in the same `impl`.
     fn items(&self, bodies: Bodies) -> TokenStream {
@@ -474,6 +565,7 @@ impl Shape {
         if is_method {
             return functions;
         }
+        let calls = self.call_functions(&lin_fn, &vjp_fn);
         // The derivatives stand for the function: using only them should not
         // make rustc call the function dead code. (Generic functions are
         // rejected; naming one here would need its type arguments.)
@@ -491,6 +583,8 @@ impl Shape {
                 #keep_alive
 
                 #functions
+
+                #calls
             }
         }
     }

@@ -337,6 +337,25 @@ impl Builder {
                     self.tangents.insert(def, t);
                 }
             }
+            Op::Call(c) => {
+                // The callee's linear map, applied to every argument's tangent.
+                let map = self.f.fresh(Role::Partial);
+                let mut call = (**c).clone();
+                call.mode = ir::CallMode::Linearize;
+                self.body.push(Stmt {
+                    defs: vec![Some(def), Some(map)],
+                    op: Op::Call(Box::new(call)),
+                    span: stmt.span,
+                    ty: stmt.ty.clone(),
+                });
+                let tangents = c
+                    .args
+                    .iter()
+                    .map(|a| self.tangents.get(a).copied())
+                    .collect();
+                let t = self.define(Op::PushCall { map, tangents }, stmt);
+                self.tangents.insert(def, t);
+            }
             // Arguments got their tangents up front; activity rules out the rest.
             _ => self.body.push(stmt.clone()),
         }

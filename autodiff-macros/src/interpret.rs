@@ -58,7 +58,11 @@ pub fn run(stmts: &[Stmt], inputs: &Inputs, env: &mut HashMap<Var, f64>) {
             Op::Pull { partial, adjoint } => vec![get(partial) * get(adjoint)],
             Op::Accumulate(a, b) => vec![get(a) + get(b)],
             Op::PullInto { .. } => panic!("the interpreter only knows scalars"),
-            Op::Branch(_) | Op::Loop(_) => {
+            Op::Branch(_)
+            | Op::Loop(_)
+            | Op::Call(_)
+            | Op::PushCall { .. }
+            | Op::PullCall { .. } => {
                 panic!("the interpreter knows straight-line code; control flow is tested through rustc")
             }
         };

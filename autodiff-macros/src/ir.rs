@@ -163,11 +163,58 @@ pub enum Op {
     },
     /// The sum of two tangents or adjoints.
     Accumulate(Var, Var),
+    /// A call of a function by path: another `#[differentiate]` function
+    /// when a derivative flows through it (its generated `__linearize_call`
+    /// or `__vjp_call` gives the linear map), plain code otherwise.
+    Call(Box<Call>),
+    /// Forward mode: a call's linear map applied to the tangents of its
+    /// arguments (`None` for an argument without one).
+    PushCall {
+        /// The linear map from the callee's `__linearize_call`.
+        map: Var,
+        /// One tangent per argument position.
+        tangents: Vec<Option<Var>>,
+    },
+    /// Reverse mode: a call's pullback applied to the output's adjoint;
+    /// defines one cotangent per argument position (`None` where unused).
+    PullCall {
+        /// The pullback from the callee's `__vjp_call`.
+        map: Var,
+        /// The output's adjoint.
+        adjoint: Var,
+    },
     /// `if`, `match`, or (in a derivative) the replay of the arm that ran:
     /// the arm that runs defines the statement's variables from its yields.
     Branch(Box<Branch>),
     /// A loop: the statement's variables are the carried values at its end.
     Loop(Box<Loop>),
+}
+
+/// A call of a function by path.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The function's path (relative paths adjusted for the generated module).
+    pub path: syn::Path,
+    /// The arguments.
+    pub args: Vec<Var>,
+    /// Which arguments the user passed by shared reference (`g(&v)`).
+    pub borrowed: Vec<bool>,
+    /// Whether the function calls itself (its derivative's linear map is
+    /// then boxed: an `impl Fn` cannot contain itself).
+    pub recursive: bool,
+    /// Which of the callee's functions is called.
+    pub mode: CallMode,
+}
+
+/// What a call statement computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallMode {
+    /// The value only: the function itself.
+    Plain,
+    /// The value and the linear map of forward mode.
+    Linearize,
+    /// The value and the pullback of reverse mode.
+    Vjp,
 }
 
 /// Statements that yield values: an arm of a branch, a loop body.
@@ -322,6 +369,13 @@ impl Stmt {
                 acc,
             } => vec![*partial, *adjoint, *acc],
             Op::Accumulate(a, b) => vec![*a, *b],
+            Op::Call(c) => c.args.clone(),
+            Op::PushCall { map, tangents } => {
+                let mut uses = vec![*map];
+                uses.extend(tangents.iter().flatten());
+                uses
+            }
+            Op::PullCall { map, adjoint } => vec![*map, *adjoint],
             Op::Branch(b) => {
                 let mut uses = match &b.choice {
                     Choice::If(c) | Choice::Replay(c) => vec![*c],

@@ -219,6 +219,20 @@ impl Adjoints<'_> {
                         out.push(rule);
                     }
                 }
+                Op::Call(c) if active => {
+                    let map = self.fresh.fresh(Role::Partial);
+                    let mut call = (**c).clone();
+                    call.mode = ir::CallMode::Vjp;
+                    if let Some(def) = stmt.def() {
+                        self.partials.insert(def, vec![(def, map)]);
+                    }
+                    out.push(Stmt {
+                        defs: vec![stmt.def(), Some(map)],
+                        op: Op::Call(Box::new(call)),
+                        span: stmt.span,
+                        ty: stmt.ty.clone(),
+                    });
+                }
                 Op::Branch(b) if active => {
                     let record = self.fresh.fresh(Role::Primal);
                     let binds: Vec<Var> = match &b.choice {
@@ -338,6 +352,28 @@ impl Adjoints<'_> {
                 }
             }
             Op::Copy(src) if self.act.active(*src) => self.contribute(*src, g, stmt.span),
+            Op::Call(c) => {
+                // The pullback gives a cotangent per argument position.
+                let Some((_, map)) = pairs.first().copied() else {
+                    return;
+                };
+                let defs: Vec<Option<Var>> = c
+                    .args
+                    .iter()
+                    .map(|a| self.act.active(*a).then(|| self.fresh.fresh(Role::Adjoint)))
+                    .collect();
+                self.stmts.push(Stmt {
+                    defs: defs.clone(),
+                    op: Op::PullCall { map, adjoint: g },
+                    span: stmt.span,
+                    ty: None,
+                });
+                for (arg, d) in c.args.iter().zip(defs) {
+                    if let Some(d) = d {
+                        self.contribute(*arg, d, stmt.span);
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -80,11 +80,47 @@ impl Lowering<'_> {
                 span,
             );
         }
+        if is_function_path(&func.path) && func.qself.is_none() {
+            return self.function_call(&func.path, call);
+        }
         let message = format!(
             "cannot differentiate through the function `{}`; inline its body here, or if no derivative should flow through it, leave its argument out of `wrt(..)`",
             path_text(&func.path)
         );
         self.opaque(&Expr::Call(call.clone()), foreign(call, message))
+    }
+
+    /// `g(a, &b)` with `g` a function path: a call that derivatives flow
+    /// through when `g` has `#[differentiate]`.
+    fn function_call(&mut self, path: &syn::Path, call: &syn::ExprCall) -> Var {
+        let mut args = Vec::new();
+        let mut borrowed = Vec::new();
+        for arg in &call.args {
+            match arg {
+                Expr::Reference(r) if r.mutability.is_none() => {
+                    args.push(self.expr(&r.expr));
+                    borrowed.push(true);
+                }
+                other => {
+                    args.push(self.expr(other));
+                    borrowed.push(false);
+                }
+            }
+        }
+        let mut path = path.clone();
+        if self.in_module {
+            super::rename::one_level_down(&mut path);
+        }
+        self.emit(
+            Op::Call(Box::new(ir::Call {
+                path,
+                args,
+                borrowed,
+                recursive: false,
+                mode: ir::CallMode::Plain,
+            })),
+            call.span(),
+        )
     }
 
     /// The scalar function of `x.map(f)`: a float function by path, or a
@@ -160,6 +196,20 @@ impl Lowering<'_> {
             tape: self.f.tape,
         })
     }
+}
+
+/// Whether a path names a function of a module (`g`, `inner::g`,
+/// `crate::inner::g`) rather than of a type (`Foo::new`): only those can
+/// have a `#[differentiate]` module of the same name.
+fn is_function_path(path: &syn::Path) -> bool {
+    path.segments.iter().all(|s| {
+        s.arguments.is_none()
+            && s.ident
+                .to_string()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_lowercase() || c == '_')
+    })
 }
 
 /// Whether `path` is `function` on a nalgebra matrix or vector type

@@ -146,10 +146,7 @@ impl Lowering<'_> {
         span: Span,
         body: impl FnOnce(&mut Self, &End) -> Vec<Var>,
     ) {
-        let inits: Vec<Var> = names
-            .iter()
-            .filter_map(|n| self.lookup(&syn::Ident::new(n, span)))
-            .collect();
+        let inits: Vec<Var> = names.iter().filter_map(|n| self.lookup_name(n)).collect();
         let carried: Vec<Var> = names.iter().map(|_| self.f.fresh(Role::Primal)).collect();
         let outer = std::mem::take(&mut self.f.body);
         let snapshot = self.scopes.clone();
@@ -197,7 +194,7 @@ impl Lowering<'_> {
             ty: None,
         });
         for (name, def) in names.iter().zip(defs) {
-            self.rebind(&syn::Ident::new(name, span), def);
+            self.rebind_name(name, def);
         }
     }
 

@@ -115,8 +115,11 @@ impl Lowering<'_> {
     }
 
     fn lookup(&self, name: &Ident) -> Option<Var> {
-        let key = name.to_string();
-        self.scopes.iter().rev().find_map(|s| s.get(&key).copied())
+        self.lookup_name(&name.to_string())
+    }
+
+    fn lookup_name(&self, key: &str) -> Option<Var> {
+        self.scopes.iter().rev().find_map(|s| s.get(key).copied())
     }
 
     /// A stand-in value after an error, so lowering can go on.
@@ -265,9 +268,12 @@ impl Lowering<'_> {
 
     /// Reassignment: the innermost scope that holds the name gets the new value.
     fn rebind(&mut self, name: &Ident, var: Var) {
-        let key = name.to_string();
-        if let Some(scope) = self.scopes.iter_mut().rev().find(|s| s.contains_key(&key)) {
-            scope.insert(key, var);
+        self.rebind_name(&name.to_string(), var);
+    }
+
+    fn rebind_name(&mut self, key: &str, var: Var) {
+        if let Some(scope) = self.scopes.iter_mut().rev().find(|s| s.contains_key(key)) {
+            scope.insert(key.to_string(), var);
         }
     }
 

@@ -64,23 +64,32 @@ impl VisitMut for Rename<'_, '_> {
     fn visit_path_mut(&mut self, path: &mut syn::Path) {
         // The generated functions live in a module beside the original, one
         // level down, so relative paths need one more `super`.
-        if path.leading_colon.is_none() && self.cx.in_module {
-            if let Some(first) = path.segments.first() {
-                if first.ident == "self" || first.ident == "super" {
-                    let span = first.ident.span();
-                    let rest = if first.ident == "self" {
-                        path.segments.iter().skip(1).cloned().collect()
-                    } else {
-                        path.segments.clone()
-                    };
-                    let mut segments = syn::punctuated::Punctuated::new();
-                    segments.push(syn::PathSegment::from(Ident::new("super", span)));
-                    segments.extend(rest);
-                    path.segments = segments;
-                }
-            }
+        if self.cx.in_module {
+            one_level_down(path);
         }
         syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// A path as seen from one module further down: `self::C` and `super::C`
+/// get one more `super`.
+pub(super) fn one_level_down(path: &mut syn::Path) {
+    if path.leading_colon.is_some() {
+        return;
+    }
+    if let Some(first) = path.segments.first() {
+        if first.ident == "self" || first.ident == "super" {
+            let span = first.ident.span();
+            let rest = if first.ident == "self" {
+                path.segments.iter().skip(1).cloned().collect()
+            } else {
+                path.segments.clone()
+            };
+            let mut segments = syn::punctuated::Punctuated::new();
+            segments.push(syn::PathSegment::from(Ident::new("super", span)));
+            segments.extend(rest);
+            path.segments = segments;
+        }
     }
 }
 
