@@ -565,7 +565,8 @@ impl Shape {
         if is_method {
             return functions;
         }
-        let calls = self.call_functions(&lin_fn, &vjp_fn);
+        // Callers need these only from a function without errors.
+        let calls = (!placeholders).then(|| self.call_functions(&lin_fn, &vjp_fn));
         // The derivatives stand for the function: using only them should not
         // make rustc call the function dead code. (Generic functions are
         // rejected; naming one here would need its type arguments.)

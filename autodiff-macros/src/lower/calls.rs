@@ -202,7 +202,12 @@ impl Lowering<'_> {
 /// `crate::inner::g`) rather than of a type (`Foo::new`): only those can
 /// have a `#[differentiate]` module of the same name.
 fn is_function_path(path: &syn::Path) -> bool {
+    const PRIMITIVE_TYPES: &[&str] = &[
+        "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64",
+        "u128", "usize", "bool", "char", "str",
+    ];
     path.segments.iter().all(|s| {
+        !PRIMITIVE_TYPES.contains(&s.ident.to_string().as_str()) &&
         s.arguments.is_none()
             && s.ident
                 .to_string()
