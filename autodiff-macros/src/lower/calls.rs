@@ -207,8 +207,8 @@ fn is_function_path(path: &syn::Path) -> bool {
         "u128", "usize", "bool", "char", "str",
     ];
     path.segments.iter().all(|s| {
-        !PRIMITIVE_TYPES.contains(&s.ident.to_string().as_str()) &&
-        s.arguments.is_none()
+        !PRIMITIVE_TYPES.contains(&s.ident.to_string().as_str())
+            && s.arguments.is_none()
             && s.ident
                 .to_string()
                 .chars()

@@ -35,6 +35,9 @@ pub(super) enum End {
         carried: Vec<String>,
         breaks: bool,
         scope: usize,
+        /// The carried names of the returned value and of the flag saying
+        /// it was returned, when the body contains a `return`.
+        ret: Option<(String, String)>,
     },
 }
 
@@ -130,6 +133,24 @@ impl Lowering<'_> {
                         };
                         return self.branch(expr, Mode::Leaves(&rest, end));
                     }
+                    Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) if returns(expr) => {
+                        let ret = match end {
+                            End::Function => Some(self.return_slot()),
+                            End::Body { ret, .. } => ret.clone(),
+                            _ => None,
+                        };
+                        let Some(ret) = ret else {
+                            self.statement(expr);
+                            continue;
+                        };
+                        self.lower_loop(expr, Some(ret.clone()));
+                        let rest = Rest {
+                            stmts: &stmts[i + 1..],
+                            close,
+                            then,
+                        };
+                        return self.after_returning_loop(&ret, &rest, end);
+                    }
                     _ if is_tail && semi.is_none() => return self.finish(end, Some(expr), close),
                     _ => self.statement(expr),
                 },
@@ -169,6 +190,7 @@ impl Lowering<'_> {
             carried,
             breaks: loop_breaks,
             scope,
+            ..
         } = end
         else {
             return Vec::new();
@@ -187,12 +209,90 @@ impl Lowering<'_> {
         yields
     }
 
+    /// The names carrying a value returned from inside a loop, declared
+    /// before it: the value (`Default::default()` until set) and a flag.
+    fn return_slot(&mut self) -> (String, String) {
+        let n = self.f.roles.len();
+        let (slot, flag) = (format!("{n}#returned"), format!("{n}#returns"));
+        let init = self.opaque(
+            &syn::parse_quote!(::core::default::Default::default()),
+            OpaqueKind::Inert,
+        );
+        let no = self.opaque(&syn::parse_quote!(false), OpaqueKind::Inert);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(slot.clone(), init);
+            scope.insert(flag.clone(), no);
+        }
+        (slot, flag)
+    }
+
+    /// After a loop that may have returned: the returned value (or, in an
+    /// enclosing loop, a break), else the rest of the sequence.
+    fn after_returning_loop(
+        &mut self,
+        (slot, flag): &(String, String),
+        rest: &Rest,
+        end: &End,
+    ) -> Vec<Var> {
+        let span = rest.close;
+        let Some(cond) = self.lookup_name(flag) else {
+            return self.dead_end(end, span);
+        };
+        let snapshot = self.scopes.clone();
+        let mut arms = Vec::new();
+        for returned in [true, false] {
+            let outer = std::mem::take(&mut self.f.body);
+            let yields = match (returned, end) {
+                (true, End::Function) => self.lookup_name(slot).into_iter().collect(),
+                (true, _) => self.body_yields(end, true),
+                (false, _) => self.seq(rest.stmts, rest.close, rest.then, end),
+            };
+            self.scopes = snapshot.clone();
+            let body = std::mem::replace(&mut self.f.body, outer);
+            arms.push(Region {
+                body,
+                yields,
+                record: Vec::new(),
+            });
+        }
+        let count = arms[0].yields.len();
+        let defs: Vec<Var> = (0..count)
+            .map(|_| self.f.fresh(crate::ir::Role::Primal))
+            .collect();
+        self.f.body.push(Stmt {
+            defs: defs.iter().copied().map(Some).collect(),
+            op: Op::Branch(Box::new(Branch {
+                choice: Choice::If(cond),
+                arms,
+                recorded: false,
+            })),
+            span,
+            ty: None,
+        });
+        defs
+    }
+
     fn leave_function(&mut self, ret: &syn::ExprReturn, end: &End) -> Vec<Var> {
         if matches!(end, End::Function) {
             return vec![match &ret.expr {
                 Some(e) => self.expr(e),
                 None => self.missing_value(ret.span()),
             }];
+        }
+        if let End::Body {
+            ret: Some((slot, flag)),
+            scope,
+            ..
+        } = end
+        {
+            let value = match &ret.expr {
+                Some(e) => self.expr(e),
+                None => self.missing_value(ret.span()),
+            };
+            let yes = self.opaque(&syn::parse_quote!(true), OpaqueKind::Inert);
+            self.scopes[*scope].insert(slot.clone(), value);
+            self.scopes[*scope].insert(flag.clone(), yes);
+            return self.body_yields(end, true);
         }
         self.errors.on(
             ret,
@@ -479,6 +579,17 @@ pub(super) fn leaves(expr: &Expr) -> bool {
     let mut finder = Exits {
         returns: true,
         depth: 0,
+        found: false,
+    };
+    finder.visit_expr(expr);
+    finder.found
+}
+
+/// Whether an expression contains a `return` (outside closures).
+pub(super) fn returns(expr: &Expr) -> bool {
+    let mut finder = Exits {
+        returns: true,
+        depth: 1,
         found: false,
     };
     finder.visit_expr(expr);

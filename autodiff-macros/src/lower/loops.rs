@@ -51,7 +51,9 @@ struct Iteration {
 
 impl Lowering<'_> {
     /// `for`, `while` and `loop` statements.
-    pub(super) fn lower_loop(&mut self, expr: &Expr) {
+    /// `ret` names the carried return slot and flag when the loop contains
+    /// a `return` (see `control`).
+    pub(super) fn lower_loop(&mut self, expr: &Expr, ret: Option<(String, String)>) {
         let (label, body) = match expr {
             Expr::ForLoop(f) => (&f.label, &f.body),
             Expr::While(w) => (&w.label, &w.body),
@@ -61,8 +63,12 @@ impl Lowering<'_> {
         if let Some(label) = label {
             self.errors.on(label, "loop labels are not supported; restructure the loops, e.g. with a flag the outer loop checks");
         }
-        let names = self.carried_names(body);
-        let loop_breaks = breaks(body);
+        let mut names = self.carried_names(body);
+        if let Some((slot, flag)) = &ret {
+            names.push(slot.clone());
+            names.push(flag.clone());
+        }
+        let loop_breaks = breaks(body) || ret.is_some();
         let close = body.brace_token.span.close();
         let stmts = &body.stmts;
         match expr {
@@ -78,7 +84,7 @@ impl Lowering<'_> {
                 self.build_loop(
                     kind,
                     None,
-                    names,
+                    (names, ret),
                     loop_breaks,
                     iteration.bound,
                     expr.span(),
@@ -100,7 +106,7 @@ impl Lowering<'_> {
                 self.build_loop(
                     LoopKind::While(Region::default()),
                     Some(&w.cond),
-                    names,
+                    (names, ret),
                     loop_breaks,
                     None,
                     expr.span(),
@@ -111,7 +117,7 @@ impl Lowering<'_> {
                 self.build_loop(
                     LoopKind::Forever,
                     None,
-                    names,
+                    (names, ret),
                     loop_breaks,
                     None,
                     expr.span(),
@@ -140,7 +146,7 @@ impl Lowering<'_> {
         &mut self,
         kind: LoopKind,
         cond: Option<&Expr>,
-        names: Vec<String>,
+        (names, ret): (Vec<String>, Option<(String, String)>),
         loop_breaks: bool,
         bound: Option<usize>,
         span: Span,
@@ -170,6 +176,7 @@ impl Lowering<'_> {
             carried: names.clone(),
             breaks: loop_breaks,
             scope: self.scopes.len() - 1,
+            ret,
         };
         let yields = body(self, &end);
         self.scopes = snapshot;
@@ -412,7 +419,7 @@ impl Lowering<'_> {
         self.build_loop(
             kind,
             None,
-            vec![acc_name.clone()],
+            (vec![acc_name.clone()], None),
             false,
             iteration.bound,
             span,

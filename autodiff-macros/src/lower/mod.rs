@@ -226,7 +226,7 @@ impl Lowering<'_> {
                 self.seq(&b.block.stmts, close, None, &control::End::Nothing);
             }
             Expr::If(_) | Expr::Match(_) => self.branch_statement(expr),
-            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => self.lower_loop(expr),
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => self.lower_loop(expr, None),
             Expr::MethodCall(m) if m.method == "swap" && m.args.len() == 2 => self.swap(m),
             _ => {
                 self.expr(expr);
