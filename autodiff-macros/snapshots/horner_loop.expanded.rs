@@ -278,4 +278,41 @@ mod horner {
             ),
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __linearize_call(
+        x: f64,
+        c: [f64; 4],
+    ) -> (
+        f64,
+        impl Fn((::core::option::Option<f64>, ::core::option::Option<[f64; 4]>)) -> f64,
+    ) {
+        let __zero0 = ::autodiff::__private::linear::zero_like(&x);
+        let __zero1 = ::autodiff::__private::linear::zero_like(&c);
+        let (__value, __map) = linearize(x, c);
+        (
+            __value,
+            move |
+                (
+                    __slot0,
+                    __slot1,
+                ): (::core::option::Option<f64>, ::core::option::Option<[f64; 4]>)|
+            __map((
+                __slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),
+                __slot1.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero1)),
+            )),
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_call(x: f64, c: [f64; 4]) -> (f64, impl Fn(f64) -> (f64, [f64; 4])) {
+        let (__value, __map) = vjp(x, c);
+        (
+            __value,
+            move |__cotangent: f64| {
+                let __grads = __map(__cotangent);
+                (__grads.0, __grads.1)
+            },
+        )
+    }
 }

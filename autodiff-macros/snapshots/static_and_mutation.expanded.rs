@@ -226,4 +226,53 @@ pub mod g {
             ),
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __linearize_call(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (
+        f64,
+        impl Fn(
+            (
+                ::core::option::Option<f64>,
+                ::core::option::Option<f64>,
+                ::core::option::Option<()>,
+            ),
+        ) -> f64,
+    ) {
+        let __zero0 = ::autodiff::__private::linear::zero_like(&x);
+        let __zero1 = ::autodiff::__private::linear::zero_like(&y);
+        let (__value, __map) = linearize(x, y, n);
+        (
+            __value,
+            move |
+                (
+                    __slot0,
+                    __slot1,
+                    __slot2,
+                ): (
+                    ::core::option::Option<f64>,
+                    ::core::option::Option<f64>,
+                    ::core::option::Option<()>,
+                )|
+            __map((
+                __slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),
+                __slot1.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero1)),
+            )),
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_call(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64, ())) {
+        let (__value, __map) = vjp(x, y, n);
+        (
+            __value,
+            move |__cotangent: f64| {
+                let __grads = __map(__cotangent);
+                (__grads.0, __grads.1, ())
+            },
+        )
+    }
 }

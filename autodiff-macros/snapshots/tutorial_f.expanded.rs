@@ -162,4 +162,30 @@ mod f {
             |__direction| __pullback(::core::clone::Clone::clone(__direction)),
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __linearize_call(
+        x: f64,
+    ) -> (f64, impl Fn((::core::option::Option<f64>,)) -> f64) {
+        let __zero0 = ::autodiff::__private::linear::zero_like(&x);
+        let (__value, __map) = linearize(x);
+        (
+            __value,
+            move |(__slot0,): (::core::option::Option<f64>,)| __map((
+                __slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),
+            )),
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_call(x: f64) -> (f64, impl Fn(f64) -> (f64,)) {
+        let (__value, __map) = vjp(x);
+        (
+            __value,
+            move |__cotangent: f64| {
+                let __grads = __map(__cotangent);
+                (__grads,)
+            },
+        )
+    }
 }

@@ -144,4 +144,37 @@ mod h {
             |__direction| __pullback(::core::clone::Clone::clone(__direction)),
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __linearize_call(
+        a: f32,
+        b: f32,
+    ) -> (
+        f32,
+        impl Fn((::core::option::Option<f32>, ::core::option::Option<()>)) -> f32,
+    ) {
+        let __zero0 = ::autodiff::__private::linear::zero_like(&a);
+        let (__value, __map) = linearize(a, b);
+        (
+            __value,
+            move |
+                (
+                    __slot0,
+                    __slot1,
+                ): (::core::option::Option<f32>, ::core::option::Option<()>)|
+            __map((__slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),)),
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __vjp_call(a: f32, b: f32) -> (f32, impl Fn(f32) -> (f32, ())) {
+        let (__value, __map) = vjp(a, b);
+        (
+            __value,
+            move |__cotangent: f32| {
+                let __grads = __map(__cotangent);
+                (__grads, ())
+            },
+        )
+    }
 }

@@ -43,7 +43,7 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
     while act.reach(&f.body) {}
     let mut poisoned = HashSet::new();
     collect_poisoned(&f.body, &mut poisoned);
-    report(f, &f.body, &act, &poisoned, errors);
+    report(&f.body, &act, &poisoned, errors);
     act
 }
 
@@ -232,13 +232,7 @@ fn collect_poisoned(body: &[Stmt], out: &mut HashSet<Var>) {
 
 /// Reports, in source order, each place a derivative would have to flow
 /// where it cannot.
-fn report(
-    f: &Function,
-    body: &[Stmt],
-    act: &Activity,
-    poisoned: &HashSet<Var>,
-    errors: &mut Errors,
-) {
+fn report(body: &[Stmt], act: &Activity, poisoned: &HashSet<Var>, errors: &mut Errors) {
     for stmt in body {
         if let Op::Branch(b) = &stmt.op {
             if let Choice::Match { scrutinee, arms } = &b.choice {
@@ -250,7 +244,7 @@ fn report(
             }
         }
         for region in stmt.regions() {
-            report(f, &region.body, act, poisoned, errors);
+            report(&region.body, act, poisoned, errors);
         }
         let Some(def) = stmt.def() else { continue };
         if !act.useful.contains(&def) {
@@ -286,11 +280,9 @@ fn report(
                 kind: OpaqueKind::Foreign(error),
                 uses,
                 ..
-            } if act.varied(def) => {
-                // Code that reads a value whose lowering failed was already reported.
-                if !uses.iter().any(|u| poisoned.contains(u)) {
-                    errors.push(error.clone());
-                }
+            // Code that reads a value whose lowering failed was already reported.
+            } if act.varied(def) && !uses.iter().any(|u| poisoned.contains(u)) => {
+                errors.push(error.clone());
             }
             _ => {}
         }
@@ -340,20 +332,40 @@ mod tests {
     }
 
     #[test]
-    fn unknown_function_on_active_value_is_an_error_only_if_it_matters() {
+    fn unknown_method_on_active_value_is_an_error_only_if_it_matters() {
         let (_, _, errors) = analysed(syn::parse_quote! {
-            fn f(x: f64) -> f64 { helper(x) * 2.0 }
+            fn f(x: f64) -> f64 { x.helper() * 2.0 }
         });
         assert_eq!(errors.len(), 1);
         assert!(
-            errors.messages()[0].contains("the function `helper`"),
+            errors.messages()[0].contains("the method `helper`"),
             "{:?}",
             errors.messages()
         );
         let (_, _, errors) = analysed(syn::parse_quote! {
-            fn f(x: f64, n: i32) -> f64 { let _dropped = helper(x); x * helper(n) }
+            fn f(x: f64, n: i32) -> f64 { let _dropped = x.helper(); x * n.helper() }
         });
         assert!(errors.is_empty(), "{:?}", errors.messages());
+    }
+
+    #[test]
+    fn calls_carry_derivatives_through_their_arguments() {
+        let (f, act, errors) = analysed(syn::parse_quote! {
+            fn f(x: f64, n: u32) -> f64 { let unused = g(x, n); g(x * 2.0, n) }
+        });
+        assert!(errors.is_empty(), "{:?}", errors.messages());
+        let calls: Vec<_> = f
+            .body
+            .iter()
+            .filter(|s| matches!(s.op, Op::Call(_)))
+            .filter_map(Stmt::def)
+            .collect();
+        assert_eq!(calls.len(), 2);
+        assert!(
+            act.varied(calls[0]) && !act.active(calls[0]),
+            "`unused` is dropped"
+        );
+        assert!(act.active(calls[1]));
     }
 
     #[test]

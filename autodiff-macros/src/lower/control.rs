@@ -400,7 +400,7 @@ impl Lowering<'_> {
             self.scopes.push(HashMap::new());
             if let (Err(scrutinee), Some(pat)) = (&choice, source.pat) {
                 patterns.push(self.match_arm(pat, source.guard, *scrutinee));
-            } else if let Err(_) = &choice {
+            } else if choice.is_err() {
                 let wild: Pat = syn::parse_quote!(_);
                 patterns.push(MatchArm {
                     pat: wild,
