@@ -376,6 +376,20 @@ impl Builder {
         }
     }
 
+    /// The statement's variables followed by a new tangent for each active
+    /// one (by position), which becomes its tangent.
+    fn with_tangents(&mut self, stmt: &Stmt, active: &[usize]) -> Vec<Option<Var>> {
+        let mut defs = stmt.defs.clone();
+        for k in active {
+            let t = self.f.fresh(Role::Tangent);
+            defs.push(Some(t));
+            if let Some(d) = stmt.defs[*k] {
+                self.tangents.insert(d, t);
+            }
+        }
+        defs
+    }
+
     /// A branch whose active results get tangents: each arm computes its
     /// own and yields them after the values.
     fn branch(&mut self, stmt: &Stmt, b: &Branch, act: &Activity) {
@@ -403,14 +417,7 @@ impl Builder {
                 record: Vec::new(),
             });
         }
-        let mut defs = stmt.defs.clone();
-        for k in &active {
-            let t = self.f.fresh(Role::Tangent);
-            defs.push(Some(t));
-            if let Some(d) = stmt.defs[*k] {
-                self.tangents.insert(d, t);
-            }
-        }
+        let defs = self.with_tangents(stmt, &active);
         self.body.push(Stmt {
             defs,
             op: Op::Branch(Box::new(Branch {
@@ -452,14 +459,7 @@ impl Builder {
         }
         yields.extend_from_slice(&l.body.yields[n..]);
         let body = std::mem::replace(&mut self.body, outer);
-        let mut defs = stmt.defs.clone();
-        for k in &active {
-            let t = self.f.fresh(Role::Tangent);
-            defs.push(Some(t));
-            if let Some(d) = stmt.defs[*k] {
-                self.tangents.insert(d, t);
-            }
-        }
+        let defs = self.with_tangents(stmt, &active);
         self.body.push(Stmt {
             defs,
             op: Op::Loop(Box::new(Loop {

@@ -1,0 +1,269 @@
+//! Emission of calls, branches and loops: structured statements whose
+//! regions become blocks yielding tuples, and the records and tapes that
+//! recording sweeps keep for their replays.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+
+use super::{runtime, Emitter};
+use crate::ir::{self, Stmt, Var};
+
+impl Emitter<'_> {
+    /// A call: plain, or the callee's value and linear map (boxed when the
+    /// function calls itself, since an `impl Fn` cannot contain itself).
+    pub(super) fn call(&self, stmt: &Stmt, c: &ir::Call) -> TokenStream {
+        let span = stmt.span;
+        let path = &c.path;
+        let args = c.args.iter().zip(&c.borrowed).map(|(a, borrowed)| {
+            let id = self.var(*a);
+            match (borrowed, self.refs.contains(a)) {
+                (true, false) => quote!(&#id),
+                _ => quote!(::core::clone::Clone::clone(&#id)),
+            }
+        });
+        let defs: Vec<TokenStream> = stmt
+            .defs
+            .iter()
+            .map(|d| match d {
+                Some(v) => {
+                    let v = self.var(*v);
+                    quote!(#v)
+                }
+                None => quote!(_),
+            })
+            .collect();
+        let function = match c.mode {
+            ir::CallMode::Plain => {
+                let def = &defs[0];
+                return quote_spanned!(span=> let #def = #path(#(#args),*););
+            }
+            ir::CallMode::Linearize => format_ident!("__linearize_call", span = span),
+            ir::CallMode::Vjp => format_ident!("__vjp_call", span = span),
+        };
+        let boxed = c.recursive.then(|| {
+            let rt = runtime();
+            let map = &defs[1];
+            quote_spanned!(span=> let #map: #rt::Box<dyn Fn(_) -> _> = #rt::Box::new(#map);)
+        });
+        quote_spanned! {span=>
+            let (#(#defs),*) = #path::#function(#(#args),*);
+            #boxed
+        }
+    }
+
+    /// `let (defs..) = if/match { arm => { body; (yields..) } .. };`
+    pub(super) fn branch(&self, stmt: &Stmt, b: &ir::Branch) -> TokenStream {
+        let span = stmt.span;
+        let defs = stmt.defs.iter().map(|d| match d {
+            Some(v) => {
+                let v = self.var(*v);
+                quote!(#v)
+            }
+            None => quote!(_),
+        });
+        let n = b.arms.len();
+        let arms: Vec<TokenStream> = b
+            .arms
+            .iter()
+            .enumerate()
+            .map(|(k, arm)| {
+                let body = self.stmts(&arm.body);
+                let mut values = self.yields(arm, false);
+                if b.recorded {
+                    let record = self.record_values(arm, false);
+                    values.push(wrap_record(quote!((#(#record,)*)), k, n));
+                }
+                quote!({ #body (#(#values,)*) })
+            })
+            .collect();
+        let value = match &b.choice {
+            ir::Choice::If(cond) => {
+                let cond = self.var(*cond);
+                let (then, otherwise) = (&arms[0], arms.get(1).cloned().unwrap_or_default());
+                quote_spanned!(span=> if #cond #then else #otherwise)
+            }
+            ir::Choice::Match {
+                scrutinee,
+                arms: pats,
+            } => {
+                let scrutinee = self.var(*scrutinee);
+                let cases = pats.iter().zip(&arms).map(|(p, body)| {
+                    let pat = &p.pat;
+                    let guard = p.guard.as_ref().map(|g| quote!(if #g));
+                    quote!(#pat #guard => #body)
+                });
+                quote_spanned!(span=> match ::core::clone::Clone::clone(&#scrutinee) { #(#cases)* })
+            }
+            ir::Choice::Replay(record) => {
+                let record = self.var(*record);
+                let cases = b
+                    .arms
+                    .iter()
+                    .zip(&arms)
+                    .enumerate()
+                    .map(|(k, (arm, body))| {
+                        let names = arm.record.iter().map(|v| self.var(*v));
+                        let pattern = wrap_record(quote!((#(#names,)*)), k, n);
+                        quote!(#pattern => #body)
+                    });
+                quote_spanned!(span=> match &#record { #(#cases)* })
+            }
+        };
+        quote_spanned!(span=> let (#(#defs,)*) = #value;)
+    }
+
+    /// A loop: carried variables as `let mut`, the body assigning their next
+    /// values; a recording loop pushes each iteration's record on its tape.
+    pub(super) fn loop_(&self, stmt: &Stmt, l: &ir::Loop) -> TokenStream {
+        let span = stmt.span;
+        let rt = runtime();
+        let carried: Vec<Ident> = l.carried.iter().map(|v| self.var(*v)).collect();
+        let inits = l.inits.iter().map(|v| self.var(*v));
+        let tape = match l.tape {
+            Some(_) => stmt.defs.last().copied().flatten().map(|v| self.var(v)),
+            None => None,
+        };
+        let tape_init = match (&l.tape, &tape) {
+            (Some(ir::TapeKind::Fixed(n)), Some(t)) => {
+                quote_spanned!(span=> let mut #t = #rt::tape::Fixed::<_, #n>::new();)
+            }
+            (Some(ir::TapeKind::Growable), Some(t)) => {
+                quote_spanned!(span=> let mut #t = #rt::tape::Growable::new();)
+            }
+            _ => TokenStream::new(),
+        };
+        let push = match (&l.tape, &tape) {
+            (Some(_), Some(t)) => {
+                let record = self.record_values(&l.body, true);
+                quote!(#t.push((#(#record,)*));)
+            }
+            _ => TokenStream::new(),
+        };
+        let next = Ident::new("__next", Span::mixed_site());
+        let body = self.stmts(&l.body.body);
+        let values = self.yields(&l.body, true);
+        let assigns = carried.iter().enumerate().map(|(k, c)| {
+            let k = syn::Index::from(k);
+            quote!(#c = #next.#k;)
+        });
+        let exit = l.breaks.then(|| {
+            let k = syn::Index::from(l.carried.len());
+            quote!(if #next.#k { break; })
+        });
+        let iteration = quote! {
+            #body
+            #push
+            let #next = (#(#values,)*);
+            #(#assigns)*
+            #exit
+        };
+        let looped = match &l.kind {
+            ir::LoopKind::For { iter, item } => {
+                let (iter, item) = (self.var(*iter), self.var(*item));
+                quote_spanned!(span=> for #item in #iter { #iteration })
+            }
+            ir::LoopKind::While(cond) => {
+                let cond_body = self.stmts(&cond.body);
+                let value = cond.yields.first().map(|v| self.var(*v));
+                quote_spanned!(span=> loop { #cond_body if !#value { break; } #iteration })
+            }
+            ir::LoopKind::Forever => quote_spanned!(span=> loop { #iteration }),
+            ir::LoopKind::Replay { tape, backwards } => {
+                let tape = self.var(*tape);
+                let record = Ident::new("__record", Span::mixed_site());
+                let names = l.body.record.iter().map(|v| self.var(*v));
+                let order = match backwards {
+                    true => quote!(replay),
+                    false => quote!(iter),
+                };
+                quote_spanned! {span=>
+                    for #record in #tape.#order() {
+                        let (#(#names,)*) = #record;
+                        #iteration
+                    }
+                }
+            }
+        };
+        let defs = stmt.defs.iter().map(|d| match d {
+            Some(v) => {
+                let v = self.var(*v);
+                quote!(#v)
+            }
+            None => quote!(_),
+        });
+        let finals = carried
+            .iter()
+            .map(|c| quote!(#c))
+            .chain(tape.iter().map(|t| quote!(#t)));
+        quote_spanned! {span=>
+            #tape_init
+            #(let mut #carried = ::core::clone::Clone::clone(&#inits);)*
+            #looped
+            let (#(#defs,)*) = (#(#finals,)*);
+        }
+    }
+
+    /// What a region yields: its own variables moved (the first time),
+    /// anything else cloned. In a loop body the record was pushed first.
+    fn yields(&self, region: &ir::Region, record_first: bool) -> Vec<TokenStream> {
+        let own = own_vars(region);
+        let mut moved = HashSet::new();
+        region
+            .yields
+            .iter()
+            .map(|v| {
+                let id = self.var(*v);
+                let in_record = region.record.contains(v);
+                let movable = own.contains(v) && (record_first || !in_record) && moved.insert(*v);
+                match movable {
+                    true => quote!(#id),
+                    false => quote!(::core::clone::Clone::clone(&#id)),
+                }
+            })
+            .collect()
+    }
+
+    /// The values of a region's record: moved when the region defines them
+    /// and nothing else takes them.
+    fn record_values(&self, region: &ir::Region, record_first: bool) -> Vec<TokenStream> {
+        let own = own_vars(region);
+        region
+            .record
+            .iter()
+            .map(|v| {
+                let id = self.var(*v);
+                let yielded = region.yields.contains(v);
+                match own.contains(v) && !(record_first && yielded) {
+                    true => quote!(#id),
+                    false => quote!(::core::clone::Clone::clone(&#id)),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The variables a region's own statements define (at its top level).
+fn own_vars(region: &ir::Region) -> HashSet<Var> {
+    region
+        .body
+        .iter()
+        .flat_map(|s| s.defs.iter().flatten().copied())
+        .collect()
+}
+
+/// The record of arm `k` of `n` as nested `Branch` values (or patterns):
+/// `Then(r)`, `Else(Then(r))`, .., and the last arm `Else(..(Else(r)))`.
+fn wrap_record(record: TokenStream, k: usize, n: usize) -> TokenStream {
+    let rt = runtime();
+    let mut out = match k + 1 < n {
+        true => quote!(#rt::tape::Branch::Then(#record)),
+        false => record,
+    };
+    for _ in 0..k {
+        out = quote!(#rt::tape::Branch::Else(#out));
+    }
+    out
+}
