@@ -89,6 +89,54 @@
 //! # }
 //! ```
 //!
+//! Branches, loops, mutation and calls of other differentiated functions
+//! differentiate directly (see `docs/control_flow.md`): here a sort, whose
+//! Jacobian is the permutation it applied, and Newton's method, whose
+//! derivative flows through a `while` loop on a differentiable condition.
+//!
+//! ```
+//! use autodiff::nalgebra::SMatrix;
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate]
+//! fn sort3(x: [f64; 3]) -> [f64; 3] {
+//!     let mut a = x;
+//!     for i in 0..3 {
+//!         for j in 0..2 - i {
+//!             if a[j] > a[j + 1] {
+//!                 a.swap(j, j + 1);
+//!             }
+//!         }
+//!     }
+//!     a
+//! }
+//!
+//! #[differentiate]
+//! fn newton_sqrt(a: f64) -> f64 {
+//!     let mut y = a;
+//!     while (y * y - a).abs() > 1e-12 * a {
+//!         y = 0.5 * (y + a / y);
+//!     }
+//!     y
+//! }
+//!
+//! #[differentiate]
+//! fn norm_of_sorted(x: [f64; 3]) -> f64 {
+//!     let s = sort3(x);
+//!     newton_sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2])
+//! }
+//!
+//! # fn main() {
+//! let permutation: SMatrix<f64, 3, 3> = sort3::jacrev([3.0, 1.0, 2.0]);
+//! assert_eq!(permutation, SMatrix::<f64, 3, 3>::new(0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0));
+//! assert_eq!(permutation, sort3::jacfwd([3.0, 1.0, 2.0]));
+//! let (y, dy) = newton_sqrt::value_and_grad(2.0);
+//! assert!((y - 2f64.sqrt()).abs() < 1e-15 && (dy - 0.5 / 2f64.sqrt()).abs() < 1e-15);
+//! let g = norm_of_sorted::grad([3.0, 0.0, 4.0]);
+//! assert!((g[0] - 0.6).abs() < 1e-15 && g[1] == 0.0 && (g[2] - 0.8).abs() < 1e-15);
+//! # }
+//! ```
+//!
 //! The crate is `#![no_std]`; the default `std` feature uses the standard
 //! library's float functions, and without it `libm` provides them. See the
 //! README for the JAX correspondence and what each mode costs.
