@@ -55,6 +55,42 @@ fn two_vectors(x: Vector3<f32>, y: Vector3<f32>) -> f32 {
     x.norm().powi(2) + y.norm() + x.dot(&y)
 }
 
+/// The tutorial's `A.at[0].set(0)`, done the Rust way: assign the element.
+#[differentiate]
+fn zero_first(a: [f32; 3]) -> [f32; 3] {
+    let mut a = a;
+    a[0] = 0.0;
+    a
+}
+
+/// Control flow on an argument, which `jax.jit` cannot trace.
+#[differentiate]
+fn add_one_or_two(x: f32, add_one: bool) -> f32 {
+    if add_one {
+        x + 1.0
+    } else {
+        x + 2.0
+    }
+}
+
+/// "Multiply two integers in a very dumb way": a vector whose length is an
+/// argument, summed. No `static_argnums` needed: `a` is a `usize`.
+#[differentiate]
+fn stupid_mult(a: usize, b: f32) -> f32 {
+    let bs = vec![b; a];
+    bs.iter().sum::<f32>()
+}
+
+/// A loop whose length depends on the value: Newton's method for `√a`.
+#[differentiate]
+fn newton_sqrt(a: f64) -> f64 {
+    let mut y = a;
+    while (y * y - a).abs() > 1e-12 * a {
+        y = 0.5 * (y + a / y);
+    }
+    y
+}
+
 fn section(title: &str) {
     println!("\n== {title} ==");
 }
@@ -112,5 +148,24 @@ fn main() {
     println!(
         "f(2) = {y:.4}, jvp with tangent 1: {tangent:.4}, vjp with cotangent 1: {:.4}",
         pullback(1.0)
+    );
+
+    section("in-place updates: A.at[0].set(0) is `a[0] = 0.0`");
+    let a = [1.0, 2.0, 3.0];
+    println!("this is A: {a:?}");
+    println!("this is the new A: {:?}", zero_first(a));
+    println!("its Jacobian:{}", zero_first::jacrev(a));
+
+    section("control flow on values: add_one_or_two and stupid_mult");
+    for add_one in [true, false] {
+        let (y, dy) = add_one_or_two::value_and_grad(1.0, add_one);
+        println!("add_one_or_two(1.0, {add_one}) = {y}, derivative {dy}");
+    }
+    let (y, dy) = stupid_mult::value_and_grad(3, 4.0);
+    println!("stupid_mult(3, 4) = {y} (JAX with static_argnums: 12.), d/db = {dy}");
+    let (y, dy) = newton_sqrt::value_and_grad(2.0);
+    println!(
+        "newton_sqrt(2) = {y:.6}, derivative through the while loop {dy:.6} (1/(2√2) = {:.6})",
+        0.5 / 2f64.sqrt()
     );
 }
