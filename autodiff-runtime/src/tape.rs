@@ -165,7 +165,8 @@ impl<T, const N: usize> Tape for Fixed<T, N> {
 fn fixed_tape_full(n: usize) -> ! {
     panic!(
         "autodiff: a loop ran more iterations than its fixed tape holds ({n}); \
-         raise `#[differentiate(tape = N)]` or enable the `alloc` feature"
+         raise `#[differentiate(tape = N)]`, or with the `alloc` feature leave it out \
+         (loops without a constant bound then grow their tape on the heap)"
     )
 }
 

@@ -24,10 +24,31 @@ pub fn energy(x: f32, v: f32, n: i32) -> f32 {
     kinetic + potential.sqrt()
 }
 
+/// Loops and branches: constant bounds give fixed-capacity tapes, and a
+/// `while` loop without one takes its capacity from `tape = N`.
+#[differentiate(tape = 64)]
+pub fn loops(x: [f64; 4], scale: f64) -> f64 {
+    let mut s = 0.0;
+    for (i, &v) in x.iter().enumerate() {
+        if v > 0.0 {
+            s += v * v;
+        } else {
+            s -= scale * v * (i as f64);
+        }
+    }
+    let mut y = s + 1.0;
+    while (y * y - s - 1.0).abs() > 1e-12 {
+        y = 0.5 * (y + (s + 1.0) / y);
+    }
+    y
+}
+
 /// Uses every generated function, so each is type-checked and monomorphised.
 pub fn all_modes(x: f64) -> f64 {
     let (value, pullback) = f::vjp(x);
     let (_, tangent) = f::jvp((x,), (1.0,));
     let (v2, (gx, gv)) = energy::value_and_grad(1.5, 0.5, 3);
-    value + pullback(1.0) + tangent + f::grad(x) + f64::from(v2 + gx + gv)
+    let (gl, gs) = loops::grad([x, -1.0, 2.0, 0.5], 2.0);
+    let (_, tl) = loops::jvp(([x, -1.0, 2.0, 0.5], 2.0), ([1.0; 4], 0.0));
+    value + pullback(1.0) + tangent + f::grad(x) + f64::from(v2 + gx + gv) + gl[0] + gs + tl
 }
