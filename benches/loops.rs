@@ -10,6 +10,10 @@
 //! - `hand_grad`: the adjoint written by hand, keeping the states in arrays;
 //! - `num_dual`: forward mode with four-component dual numbers.
 //!
+//! `prefix_sums_vec` differentiates element assignments `a[i] += a[i - 1]`
+//! over a `Vec` of 1,000 entries, which are done in place (as are their
+//! derivatives), against a hand-written gradient.
+//!
 //! `fixed` has a constant bound (a fixed-capacity tape on the stack, no
 //! allocation); `growable` takes the number of steps as an argument (the
 //! tape is a `Vec`). Ratios within a group are what matter. Before
@@ -104,6 +108,36 @@ fn pendulum_num_dual(p: [f64; 4]) -> [f64; 4] {
     }
 }
 
+/// Prefix sums in place over a `Vec`, then their squares summed: element
+/// assignment in a loop (taken over in place, no copy per assignment).
+#[differentiate]
+fn prefix_energy(x: Vec<f64>) -> f64 {
+    let mut a = x;
+    for i in 1..a.len() {
+        a[i] += a[i - 1];
+    }
+    let mut s = 0.0;
+    for v in a.iter() {
+        s += v * v;
+    }
+    s
+}
+
+/// Its gradient by hand: `g_j = 2 Σ_{i >= j} a_i` (suffix sums of `2a`).
+fn prefix_energy_grad_hand(x: Vec<f64>) -> Vec<f64> {
+    let mut a = x;
+    for i in 1..a.len() {
+        a[i] += a[i - 1];
+    }
+    let mut g = a;
+    let mut suffix = 0.0;
+    for v in g.iter_mut().rev() {
+        suffix += 2.0 * *v;
+        *v = suffix;
+    }
+    g
+}
+
 const POINT: [f64; 4] = [0.8, -0.3, 2.0, 0.15];
 
 fn check() {
@@ -162,6 +196,22 @@ fn bench(c: &mut Criterion) {
                 black_box(steps),
             )
         })
+    });
+    group.finish();
+
+    let x: Vec<f64> = (0..STEPS).map(|i| ((i as f64) * 0.37).sin()).collect();
+    let hand = prefix_energy_grad_hand(x.clone());
+    let got = prefix_energy::grad(x.clone());
+    for (g, h) in got.iter().zip(&hand) {
+        assert!((g - h).abs() <= 1e-10 * h.abs().max(1.0), "{g} vs {h}");
+    }
+    let mut group = c.benchmark_group("prefix_sums_vec");
+    group.bench_function("primal", |b| b.iter(|| prefix_energy(black_box(x.clone()))));
+    group.bench_function("grad", |b| {
+        b.iter(|| prefix_energy::grad(black_box(x.clone())))
+    });
+    group.bench_function("hand_grad", |b| {
+        b.iter(|| prefix_energy_grad_hand(black_box(x.clone())))
     });
     group.finish();
 }

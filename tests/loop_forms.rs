@@ -340,3 +340,25 @@ fn while_with_continue() {
         })
         .run();
 }
+
+/// `*v` on a loop's item (a reference in Rust, a value to the macro), in a
+/// comparison kept as written and in arithmetic.
+#[differentiate(wrt(x))]
+fn sum_above(x: &[f64], limit: f64) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter() {
+        if *v > limit {
+            s += *v * *v;
+        }
+    }
+    s
+}
+
+#[test]
+fn dereferenced_items() {
+    let x = [0.5, 2.0, -1.0, 3.0];
+    let (value, grad) = sum_above::value_and_grad(&x, 1.0);
+    assert_eq!(value, 13.0);
+    // d/dx_i of Σ_{x_i > 1} x_i² is 2 x_i above the limit, 0 below.
+    assert_eq!(grad, vec![0.0, 4.0, 0.0, 6.0]);
+}

@@ -10,7 +10,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Ident, ItemFn, Type};
 
-use crate::emit::Emitter;
+use crate::emit::{Emitter, Uses};
 use crate::errors::Errors;
 use crate::ir::{ArgRole, Function, Op, Param, Stmt};
 use crate::reverse::Seed;
@@ -64,7 +64,9 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     };
 
     let vag = reverse::reverse(f, act, Seed::One);
-    let emitter = Emitter::new(&vag.roles, names.clone()).with_refs(&f.refs);
+    let emitter = Emitter::new(&vag.roles, names.clone())
+        .with_refs(&f.refs)
+        .with_uses(Uses::of(&[(&vag.primal, 0), (&vag.adjoint, 0)]));
     let (primal, adjoint) = (emitter.stmts(&vag.primal), emitter.stmts(&vag.adjoint));
     let value = emitter.var(vag.value);
     let grads: Vec<Ident> = vag.grads.iter().map(|g| emitter.var(*g)).collect();
@@ -74,6 +76,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let into = reverse::reverse_into(f, act, Seed::One, reverse::Gradients::IntoBuffers);
     let emitter = Emitter::new(&into.roles, names.clone())
         .with_refs(&f.refs)
+        .with_uses(Uses::of(&[(&into.primal, 0), (&into.adjoint, 0)]))
         .with_buffers(shape.buffer_names.clone());
     let (primal, adjoint) = (emitter.stmts(&into.primal), emitter.stmts(&into.adjoint));
     let value = emitter.var(into.value);
@@ -88,10 +91,11 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let value_and_grad_into_body = quote!(#primal #adjoint #(#stores)* #value);
 
     let lin = forward::linearize(f, act);
-    let emitter = Emitter::new(&lin.roles, names.clone())
+    let mut emitter = Emitter::new(&lin.roles, names.clone())
         .with_refs(&f.refs)
         .with_tangents(shape.tangent_names.clone());
-    let (primal, zeros, fresh_zeros, tangent) = split_zeros(&emitter, &lin.primal, &lin.tangent);
+    let (primal, zeros, fresh_zeros, tangent) =
+        split_zeros(&mut emitter, &lin.primal, &lin.tangent);
     let (value, tangent_out) = (emitter.var(lin.value), emitter.var(lin.tangent_out));
     let (tangent_names, tangent_tys) = (&shape.tangent_names, &shape.tangent_tys);
     let ret_ty = &shape.ret_ty;
@@ -103,10 +107,11 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
 
     let vjp = reverse::reverse(f, act, Seed::Given);
     let cotangent = format_ident!("cotangent", span = Span::mixed_site());
-    let emitter = Emitter::new(&vjp.roles, names)
+    let mut emitter = Emitter::new(&vjp.roles, names)
         .with_refs(&f.refs)
         .with_cotangent(cotangent.clone());
-    let (primal, zeros, fresh_zeros, adjoint) = split_zeros(&emitter, &vjp.primal, &vjp.adjoint);
+    let (primal, zeros, fresh_zeros, adjoint) =
+        split_zeros(&mut emitter, &vjp.primal, &vjp.adjoint);
     let adjoint = quote!(#fresh_zeros #adjoint);
     let primal = quote!(#primal #zeros);
     let value = emitter.var(vjp.value);
@@ -148,8 +153,11 @@ fn mark_recursion(body: &mut [Stmt], name: &Ident) {
 /// cloned inside, so that the closure owns what it captures (no borrow of a
 /// reference argument, no value moved twice) and can run many times.
 /// Returns the primal pass, the zeros, their clones, and the rest.
+///
+/// The closure runs apart from the primal pass: it takes over none of the
+/// primal's values (see `emit::Uses`).
 fn split_zeros(
-    emitter: &Emitter,
+    emitter: &mut Emitter,
     primal: &[Stmt],
     inner: &[Stmt],
 ) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
@@ -157,6 +165,7 @@ fn split_zeros(
         .iter()
         .cloned()
         .partition(|s| matches!(s.op, Op::Zero(_)));
+    emitter.set_uses(Uses::of(&[(primal, 0), (&zeros, 0), (&rest, 1)]));
     let fresh = zeros.iter().filter_map(Stmt::def).map(|z| {
         let z = emitter.var(z);
         quote!(let #z = ::core::clone::Clone::clone(&#z);)

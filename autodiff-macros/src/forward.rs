@@ -282,6 +282,14 @@ impl Split {
     }
 }
 
+/// The first argument of a primitive statement.
+fn args_first(stmt: &Stmt) -> Option<&Var> {
+    match &stmt.op {
+        Op::Prim { args, .. } => args.first(),
+        _ => None,
+    }
+}
+
 struct Builder {
     /// The function, only for allocating fresh variables.
     f: Function,
@@ -315,6 +323,24 @@ impl Builder {
                     return;
                 };
                 self.body.push(rule);
+                // `x[i] = v` with a tangent for `x`: that tangent, updated in place.
+                if let (Op::Prim { prim, args, .. }, Some((_, partial))) = (
+                    &stmt.op,
+                    pairs.first().filter(|(a, _)| Some(a) == args_first(stmt)),
+                ) {
+                    if prim.name == "set_index" {
+                        let container = self.tangents[&args[0]];
+                        let value = self.tangents.get(&args[2]).copied();
+                        let op = Op::PushSet {
+                            partial: *partial,
+                            container,
+                            value,
+                        };
+                        let t = self.define(op, stmt);
+                        self.tangents.insert(def, t);
+                        return;
+                    }
+                }
                 let terms: Vec<(Var, Var)> = pairs
                     .into_iter()
                     .map(|(a, p)| (p, self.tangents[&a]))

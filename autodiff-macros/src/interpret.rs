@@ -57,7 +57,9 @@ pub fn run(stmts: &[Stmt], inputs: &Inputs, env: &mut HashMap<Var, f64>) {
             Op::Push { partial, tangent } => vec![get(partial) * get(tangent)],
             Op::Pull { partial, adjoint } => vec![get(partial) * get(adjoint)],
             Op::Accumulate(a, b) => vec![get(a) + get(b)],
-            Op::PullInto { .. } => panic!("the interpreter only knows scalars"),
+            Op::PullInto { .. } | Op::PushSet { .. } | Op::PullSet { .. } => {
+                panic!("the interpreter only knows scalars")
+            }
             Op::Branch(_)
             | Op::Loop(_)
             | Op::Call(_)

@@ -183,6 +183,25 @@ pub enum Op {
         /// The output's adjoint.
         adjoint: Var,
     },
+    /// Forward mode through `x[i] = v` (`set_index`), in place: the
+    /// container's tangent with slot `i` set to the value's tangent, or
+    /// zeroed when the value has none.
+    PushSet {
+        /// The partial with respect to the container (`ZeroAt(i)`).
+        partial: Var,
+        /// The container's tangent.
+        container: Var,
+        /// The value's tangent.
+        value: Option<Var>,
+    },
+    /// Reverse mode through `x[i] = v`, in place: defines the adjoints of
+    /// the container (slot `i` zeroed) and of the value (slot `i`).
+    PullSet {
+        /// The partial with respect to the container (`ZeroAt(i)`).
+        partial: Var,
+        /// The result's adjoint.
+        adjoint: Var,
+    },
     /// `if`, `match`, or (in a derivative) the replay of the arm that ran:
     /// the arm that runs defines the statement's variables from its yields.
     Branch(Box<Branch>),
@@ -376,6 +395,16 @@ impl Stmt {
                 uses
             }
             Op::PullCall { map, adjoint } => vec![*map, *adjoint],
+            Op::PushSet {
+                partial,
+                container,
+                value,
+            } => {
+                let mut uses = vec![*partial, *container];
+                uses.extend(value);
+                uses
+            }
+            Op::PullSet { partial, adjoint } => vec![*partial, *adjoint],
             Op::Branch(b) => {
                 let mut uses = match &b.choice {
                     Choice::If(c) | Choice::Replay(c) => vec![*c],

@@ -121,6 +121,7 @@ table! {
     from_fn / 0 spelled FromFn;
     dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
     component_mul / 2; component_div / 2; clone / 1; into_owned / 1; clone_owned / 1;
+    to_vec / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
     fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;
     set_index / 3 static 1 spelled Lowered;

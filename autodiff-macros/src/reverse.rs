@@ -325,6 +325,30 @@ impl Adjoints<'_> {
         };
         let pairs = self.partials.get(&def).cloned().unwrap_or_default();
         match &stmt.op {
+            // `x[i] = v` with an active `x`: one in-place split of the
+            // adjoint into the container's and the value's.
+            Op::Prim { prim, args, .. }
+                if prim.name == "set_index"
+                    && pairs.first().is_some_and(|(a, _)| *a == args[0]) =>
+            {
+                let partial = pairs[0].1;
+                let value_active = pairs.iter().any(|(a, _)| *a == args[2]);
+                let container = self.fresh.fresh(Role::Adjoint);
+                let value = value_active.then(|| self.fresh.fresh(Role::Adjoint));
+                self.stmts.push(Stmt {
+                    defs: vec![Some(container), value],
+                    op: Op::PullSet {
+                        partial,
+                        adjoint: g,
+                    },
+                    span: stmt.span,
+                    ty: None,
+                });
+                self.contribute(args[0], container, stmt.span);
+                if let Some(value) = value {
+                    self.contribute(args[2], value, stmt.span);
+                }
+            }
             Op::Prim { prim, .. } if prim.adds_in_place() => {
                 // An element's cotangent is added into the container's
                 // adjoint in place; the adjoint starts as zeros.

@@ -100,6 +100,14 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
             }
         };
         let ty = (*typed.ty).clone();
+        if let syn::Type::Reference(r) = &ty {
+            if r.mutability.is_some() {
+                errors.on(&ty, format!("`&mut` arguments are not supported: writes through `{name}` would carry no derivative; take the value (`{name}: T` or `&T`) and return what the function computes"));
+                let role = ArgRole::Static;
+                params.push(Param { name, ty, role });
+                continue;
+            }
+        }
         let class = classify(&ty);
         let role = match &options.wrt {
             Some(wrt) if wrt.contains(&name) => {

@@ -131,7 +131,14 @@ impl Emitter<'_> {
                 quote_spanned!(span=> let mut #t = #rt::tape::Fixed::<_, #n>::new();)
             }
             (Some(ir::TapeKind::Growable), Some(t)) => {
-                quote_spanned!(span=> let mut #t = #rt::tape::Growable::new();)
+                // A `for` loop's iterator knows how many records are coming.
+                match &l.kind {
+                    ir::LoopKind::For { iter, .. } => {
+                        let iter = self.var(*iter);
+                        quote_spanned!(span=> let mut #t = #rt::tape::Growable::with_capacity(::core::iter::Iterator::size_hint(&#iter).0);)
+                    }
+                    _ => quote_spanned!(span=> let mut #t = #rt::tape::Growable::new();),
+                }
             }
             _ => TokenStream::new(),
         };

@@ -8,7 +8,7 @@
 //! carry the span of the user code they came from, so a type error in
 //! generated code points at the user's expression.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -39,6 +39,116 @@ pub struct Emitter<'a> {
     buffers: Vec<Ident>,
     /// Variables holding a shared reference (see `Function::refs`).
     refs: HashSet<Var>,
+    /// Where each variable is read (see [`Uses`]); without it nothing is moved.
+    uses: Uses,
+}
+
+/// Where each variable is read, over everything one generated function
+/// contains. A variable whose last read is an in-place operation (`a[i] =
+/// v` and its derivatives), in the loop iteration or closure that defines
+/// it, is given up to that operation instead of being copied.
+#[derive(Default)]
+pub struct Uses {
+    /// The statement of each variable's last read (by address; `None` when
+    /// it is last read as a region's yield or record).
+    last: HashMap<Var, Option<usize>>,
+    /// The loop body or closure that defines each variable.
+    home: HashMap<Var, usize>,
+    /// The loop body or closure of its last read.
+    read_in: HashMap<Var, usize>,
+    contexts: usize,
+}
+
+impl Uses {
+    /// Walks statement lists in the order they are emitted; lists with
+    /// different `context` run in different places (the body of a pullback
+    /// closure, say).
+    pub fn of(lists: &[(&[Stmt], usize)]) -> Self {
+        let mut uses = Uses {
+            contexts: lists.iter().map(|(_, c)| c + 1).max().unwrap_or(0),
+            ..Uses::default()
+        };
+        for (stmts, context) in lists {
+            uses.walk(stmts, *context);
+        }
+        uses
+    }
+
+    fn read(&mut self, v: Var, by: Option<&Stmt>, context: usize) {
+        self.last.insert(v, by.map(|s| s as *const Stmt as usize));
+        self.read_in.insert(v, context);
+    }
+
+    fn define(&mut self, vars: impl IntoIterator<Item = Var>, context: usize) {
+        for v in vars {
+            self.home.insert(v, context);
+        }
+    }
+
+    fn region(&mut self, region: &ir::Region, context: usize) {
+        self.define(region.record.iter().copied(), context);
+        self.walk(&region.body, context);
+        for v in region.yields.iter().chain(&region.record) {
+            self.read(*v, None, context);
+        }
+    }
+
+    fn walk(&mut self, stmts: &[Stmt], context: usize) {
+        for stmt in stmts {
+            match &stmt.op {
+                Op::Branch(b) => {
+                    match &b.choice {
+                        ir::Choice::If(c) | ir::Choice::Replay(c) => self.read(*c, None, context),
+                        ir::Choice::Match { scrutinee, arms } => {
+                            self.read(*scrutinee, None, context);
+                            for arm in arms {
+                                self.define(arm.binds.iter().copied(), context);
+                                for v in &arm.guard_uses {
+                                    self.read(*v, None, context);
+                                }
+                            }
+                        }
+                    }
+                    for arm in &b.arms {
+                        self.region(arm, context);
+                    }
+                }
+                Op::Loop(l) => {
+                    for v in &l.inits {
+                        self.read(*v, None, context);
+                    }
+                    let inner = self.contexts;
+                    self.contexts += 1;
+                    self.define(l.carried.iter().copied(), inner);
+                    match &l.kind {
+                        ir::LoopKind::For { iter, item } => {
+                            self.read(*iter, None, context);
+                            self.define([*item], inner);
+                        }
+                        ir::LoopKind::Replay { tape, .. } => self.read(*tape, None, context),
+                        ir::LoopKind::While(cond) => self.region(cond, inner),
+                        ir::LoopKind::Forever => {}
+                    }
+                    // A carried variable is reassigned at the end of each
+                    // iteration, so its value may be given up in the body.
+                    self.region(&l.body, inner);
+                }
+                _ => {
+                    for v in stmt.uses() {
+                        self.read(v, Some(stmt), context);
+                    }
+                }
+            }
+            self.define(stmt.defs.iter().flatten().copied(), context);
+        }
+    }
+
+    /// Whether `stmt` may take over `v`: its last read, where it is defined.
+    fn movable(&self, v: Var, stmt: &Stmt) -> bool {
+        self.last.get(&v) == Some(&Some(stmt as *const Stmt as usize))
+            && self.home.get(&v).is_some()
+            && self.home.get(&v) == self.read_in.get(&v)
+    }
 }
 
 impl<'a> Emitter<'a> {
@@ -51,6 +161,36 @@ impl<'a> Emitter<'a> {
             cotangent_in: None,
             buffers: Vec::new(),
             refs: HashSet::new(),
+            uses: Uses::default(),
+        }
+    }
+
+    /// Lets values be given up to in-place operations (see [`Uses`]).
+    pub fn with_uses(mut self, uses: Uses) -> Self {
+        self.uses = uses;
+        self
+    }
+
+    /// As [`with_uses`](Self::with_uses), in place.
+    pub fn set_uses(&mut self, uses: Uses) {
+        self.uses = uses;
+    }
+
+    /// Whether a primitive is `x[i] = v` on a container it may take over.
+    fn assigns_in_place(&self, prim: &Primitive, args: &[Var], stmt: &Stmt) -> bool {
+        prim.name == "set_index"
+            && args
+                .first()
+                .is_some_and(|x| self.uses.movable(*x, stmt) && !self.refs.contains(x))
+    }
+
+    /// A variable given up to the in-place operation `stmt`: moved if
+    /// nothing reads it again, else a copy.
+    fn owned(&self, v: Var, stmt: &Stmt) -> TokenStream {
+        let id = self.var(v);
+        match self.uses.movable(v, stmt) && !self.refs.contains(&v) {
+            true => quote!(#id),
+            false => quote!(::core::clone::Clone::clone(&#id)),
         }
     }
 
@@ -134,6 +274,12 @@ impl<'a> Emitter<'a> {
                 let call = self.build_from_fn(from_fn, &[], span);
                 quote_spanned!(span=> let #annotated = #call.0;)
             }
+            // `x[i] = v` on a container nothing reads again: in place.
+            Op::Prim { prim, args, .. } if self.assigns_in_place(prim, args, stmt) => {
+                let x = self.owned(args[0], stmt);
+                let (i, v) = (self.var(args[1]), self.var(args[2]));
+                quote_spanned!(span=> let #annotated = #rt::rules::set_index_owned(#x, &#i, &#v).0;)
+            }
             Op::Prim { prim, args, callee } => {
                 let args: Vec<Ident> = args.iter().map(|a| self.var(*a)).collect();
                 let value = plain_call(prim, &args, callee, span);
@@ -151,6 +297,15 @@ impl<'a> Emitter<'a> {
                 // Rules take their arguments by reference; an array literal's
                 // rule takes an array of references and returns an array of partials.
                 let (call, partials) = match (prim.spelling, callee_of(stmt)) {
+                    (Spelling::Lowered, _) if self.assigns_in_place(prim, &args_of(stmt), stmt) => {
+                        let vars = args_of(stmt);
+                        let x = self.owned(vars[0], stmt);
+                        let rest = vars[1..].iter().map(|v| self.operand(*v, span));
+                        (
+                            quote_spanned!(span=> #rt::rules::set_index_owned(#x, #(#rest),*)),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
                     (Spelling::ArrayLiteral, _) => (
                         quote_spanned!(span=> #rt::rules::#rule([#(#args),*])),
                         quote!([#(#partials),*]),
@@ -275,6 +430,25 @@ impl<'a> Emitter<'a> {
                 quote_spanned!(span=> let #def = #rt::linear::accumulate(#a, #b);)
             }
             Op::Call(c) => self.call(stmt, c),
+            Op::PushSet {
+                partial,
+                container,
+                value,
+            } => {
+                let (p, t) = (self.var(*partial), self.owned(*container, stmt));
+                match value {
+                    Some(v) => {
+                        let v = self.var(*v);
+                        quote_spanned!(span=> let #def = #rt::rules::push_set(&#p, #t, &#v);)
+                    }
+                    None => quote_spanned!(span=> let #def = #rt::rules::push_zero_at(&#p, #t);),
+                }
+            }
+            Op::PullSet { partial, adjoint } => {
+                let (p, g) = (self.var(*partial), self.owned(*adjoint, stmt));
+                let defs = stmt.defs.iter().map(name);
+                quote_spanned!(span=> let (#(#defs,)*) = #rt::rules::pull_set(&#p, #g);)
+            }
             Op::PushCall { map, tangents } => {
                 let map = self.var(*map);
                 let slots = tangents.iter().map(|t| match t {

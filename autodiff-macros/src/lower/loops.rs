@@ -20,6 +20,30 @@ use crate::primitives;
 
 /// Adaptors of a container's iterator that change nothing for values.
 const PASS_THROUGH: &[&str] = &["iter", "into_iter", "copied", "cloned"];
+/// Iterator methods and slice iterators the loops do not know (reported as such).
+const ITERATOR_METHODS: &[&str] = &[
+    "windows",
+    "chunks",
+    "chunks_exact",
+    "rchunks",
+    "filter",
+    "filter_map",
+    "flat_map",
+    "flatten",
+    "skip_while",
+    "take_while",
+    "map_while",
+    "scan",
+    "peekable",
+    "chain",
+    "cycle",
+    "inspect",
+    "fuse",
+    "step",
+    "iter_mut",
+    "into_values",
+    "split",
+];
 /// Adaptors that choose which indices are visited.
 const INDEX_ADAPTORS: &[&str] = &["rev", "step_by", "skip", "take"];
 
@@ -249,6 +273,13 @@ impl Lowering<'_> {
             }
             return Some(Iteration { iter, bound, plan });
         }
+        // An iterator adaptor the loops do not know, on a container or range.
+        if let Expr::MethodCall(m) = base {
+            if ITERATOR_METHODS.contains(&m.method.to_string().as_str()) {
+                self.errors.on(&m.method, format!("the iterator adaptor `{}` is not supported in a differentiated loop; supported are `iter`, `enumerate`, `zip`, `map`, `rev`, `skip`, `take`, `step_by`, `copied`, `cloned` (or loop over indices and test the condition in the body)", m.method));
+                return None;
+            }
+        }
         // A container: iterate over its indices.
         let container = self.expr(base);
         let mut lengths = vec![container];
@@ -260,7 +291,7 @@ impl Lowering<'_> {
             match name.as_str() {
                 n if PASS_THROUGH.contains(&n) => {}
                 "enumerate" | "zip" if late => {
-                    self.errors.on(&m.method, format!("`{name}` after `rev`, `skip`, `take` or `step_by` is not supported; put it first (`x.iter().{name}(..).rev()`)"));
+                    self.errors.on(&m.method, format!("`{name}` after `rev`, `skip`, `take` or `step_by` is not supported (it would number or pair the items in their new order); loop over indices instead (`for i in (0..n).rev()` with `x[i]`)"));
                     return None;
                 }
                 "enumerate" => plan = Plan::Pair(Box::new(Plan::Itself), Box::new(plan)),
@@ -271,7 +302,7 @@ impl Lowering<'_> {
                         .iter()
                         .find(|a| !PASS_THROUGH.contains(&a.method.to_string().as_str()))
                     {
-                        self.errors.on(&bad.method, "the argument of `zip` must be a container or its `.iter()`; apply adaptors to the zipped pair instead");
+                        self.errors.on(&bad.method, "the argument of `zip` must be a container or its `.iter()`; loop over indices and index the other container by hand (`b[n - 1 - i]`)");
                         return None;
                     }
                     let other = self.expr(other_base);

@@ -228,6 +228,7 @@ impl Lowering<'_> {
             Expr::If(_) | Expr::Match(_) => self.branch_statement(expr),
             Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => self.lower_loop(expr, None),
             Expr::MethodCall(m) if m.method == "swap" && m.args.len() == 2 => self.swap(m),
+            Expr::MethodCall(m) if mutates(m) => self.reject_mutating_method(m),
             _ => {
                 self.expr(expr);
             }
@@ -244,6 +245,12 @@ impl Lowering<'_> {
             // element `j` of `a[i]`, then that row of `a`.
             _ if matches!(target, Expr::Index(_)) => {
                 let Expr::Index(ix) = target else { return };
+                if let Some(name) = assigned_base(&ix.expr) {
+                    if self.lookup(name).is_some_and(|v| self.f.refs.contains(&v)) {
+                        self.errors.on(target, format!("`{name}` is a shared reference, whose elements cannot be assigned; copy it into a local first (`let mut a = {name}.to_vec();`)"));
+                        return;
+                    }
+                }
                 let container = self.expr(&ix.expr);
                 let index = self.expr(&ix.index);
                 let set = primitives::lowered("set_index");
@@ -299,6 +306,16 @@ impl Lowering<'_> {
         let once = self.prim(set, vec![container, i, a_j], Callee::Operator, span);
         let twice = self.prim(set, vec![once, j, a_i], Callee::Operator, span);
         self.assign_to(&m.receiver, twice);
+    }
+
+    fn reject_mutating_method(&mut self, m: &syn::ExprMethodCall) {
+        self.errors.on(
+            m,
+            format!(
+                "`{}` changes a local in a way the derivative cannot follow; build the value instead (`vec![x; n]`, `vec![a, b, ..]`) and assign elements (`v[i] = x`)",
+                m.method
+            ),
+        );
     }
 
     /// `vec![x; n]` and `vec![a, b, ..]`.
@@ -422,6 +439,10 @@ impl Lowering<'_> {
                 self.prim(primitives::mapping(), args, Callee::Map(Box::new(f)), span)
             }
             Expr::MethodCall(m) if loops::is_reduction(m) => self.reduction(m),
+            Expr::MethodCall(m) if mutates(m) => {
+                self.reject_mutating_method(m);
+                self.poisoned(span)
+            }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 match primitives::method(&name) {
@@ -618,6 +639,51 @@ pub(super) fn foreign(node: impl quote::ToTokens, message: impl std::fmt::Displa
 /// Methods that read only a value's shape, so their result is static even
 /// on a differentiable value (`x[x.len() - 1]`).
 const SHAPE_QUERIES: &[&str] = &["len", "is_empty", "nrows", "ncols", "shape"];
+
+/// Methods of `Vec`, slices and arrays that change their receiver in place.
+const MUTATING_METHODS: &[&str] = &[
+    "push",
+    "pop",
+    "insert",
+    "remove",
+    "swap_remove",
+    "clear",
+    "truncate",
+    "resize",
+    "extend",
+    "extend_from_slice",
+    "append",
+    "drain",
+    "retain",
+    "dedup",
+    "sort",
+    "sort_by",
+    "sort_unstable",
+    "sort_unstable_by",
+    "reverse",
+    "fill",
+    "rotate_left",
+    "rotate_right",
+    "iter_mut",
+    "as_mut_slice",
+    "copy_from_slice",
+    "clone_from_slice",
+];
+
+/// Whether `m` calls a method that changes a local receiver in place.
+fn mutates(m: &syn::ExprMethodCall) -> bool {
+    MUTATING_METHODS.contains(&m.method.to_string().as_str())
+        && assigned_base(&m.receiver).is_some()
+}
+
+/// The local name at the base of an assignment target (`a` in `a[i][j]`).
+fn assigned_base(expr: &Expr) -> Option<&Ident> {
+    match expr {
+        Expr::Index(ix) => assigned_base(&ix.expr),
+        Expr::Paren(p) => assigned_base(&p.expr),
+        other => local_name(other),
+    }
+}
 
 /// `x` if the expression is a plain single-name path.
 fn local_name(expr: &Expr) -> Option<&Ident> {

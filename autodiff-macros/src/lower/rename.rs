@@ -29,6 +29,19 @@ impl VisitMut for Rename<'_, '_> {
             return;
         }
         match expr {
+            // `*v` of a local that holds a value in the IR (a loop's item, which
+            // Rust would give as a reference) is the value itself.
+            Expr::Unary(u)
+                if matches!(u.op, syn::UnOp::Deref(_))
+                    && local_name(&u.expr)
+                        .filter(|n| !self.shadowed.contains(&n.to_string()))
+                        .and_then(|n| self.cx.lookup(n))
+                        .is_some_and(|v| !self.cx.f.refs.contains(&v)) =>
+            {
+                let inner = (*u.expr).clone();
+                *expr = inner;
+                self.visit_expr_mut(expr);
+            }
             // A closure in plain code (`DVector::from_fn(n, |i, _| i as f64)`)
             // is fine: what it captures counts as used, so a derivative
             // that would have to flow through it is still reported.

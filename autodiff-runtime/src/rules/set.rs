@@ -51,18 +51,29 @@ pub struct InjectAt<I, S> {
 }
 
 /// `x[index] = value` for a container type.
-pub trait SetIndexRule<I>: Sized {
+pub trait SetIndexRule<I>: Sized + Clone {
     /// The element's type.
     type Elem;
     /// The partial with respect to the value.
     type ValuePartial;
-    /// The container with element `index` replaced by `value`, and the
-    /// partials with respect to the container and to the value.
+    /// The container with element `index` replaced by `value` in place, and
+    /// the partials with respect to the container and to the value.
+    fn set_index_owned(
+        self,
+        index: I,
+        value: &Self::Elem,
+    ) -> (Self, (ZeroAt<I>, Self::ValuePartial));
+
+    /// As [`set_index_owned`](Self::set_index_owned), on a copy.
+    #[inline]
+    #[track_caller]
     fn set_index_rule(
         &self,
         index: I,
         value: &Self::Elem,
-    ) -> (Self, (ZeroAt<I>, Self::ValuePartial));
+    ) -> (Self, (ZeroAt<I>, Self::ValuePartial)) {
+        self.clone().set_index_owned(index, value)
+    }
 }
 
 /// `x[index] = value`: a copy of `x` with element `index` replaced by
@@ -82,16 +93,95 @@ pub fn set_index<X: SetIndexRule<I>, I: Copy>(
     x.set_index_rule(*index, value)
 }
 
+/// `x[index] = value` on a container the caller gives up: the assignment
+/// happens in place, with no copy. Generated code uses it where the old
+/// value of `x` is not read again.
+#[inline(always)]
+#[track_caller]
+#[allow(clippy::type_complexity)]
+pub fn set_index_owned<X: SetIndexRule<I>, I: Copy>(
+    x: X,
+    index: &I,
+    value: &X::Elem,
+) -> (X, (ZeroAt<I>, X::ValuePartial)) {
+    x.set_index_owned(*index, value)
+}
+
 impl<T: Tangent, const N: usize> SetIndexRule<usize> for [T; N] {
     type Elem = T;
     type ValuePartial = Inject<N>;
     #[inline]
     #[track_caller]
-    fn set_index_rule(&self, i: usize, value: &T) -> (Self, (ZeroAt<usize>, Inject<N>)) {
-        let mut out = self.clone();
-        out[i] = value.clone();
-        (out, (ZeroAt(i), Inject(i)))
+    fn set_index_owned(mut self, i: usize, value: &T) -> (Self, (ZeroAt<usize>, Inject<N>)) {
+        self[i] = value.clone();
+        (self, (ZeroAt(i), Inject(i)))
     }
+}
+
+/// The index a [`ZeroAt`] partial holds, also through references (the
+/// replay of a loop reads its partials by reference).
+pub trait AssignedSlot<I> {
+    /// The assigned element's index.
+    fn slot(&self) -> I;
+}
+
+impl<I: Copy> AssignedSlot<I> for ZeroAt<I> {
+    #[inline(always)]
+    fn slot(&self) -> I {
+        self.0
+    }
+}
+
+impl<I, S: AssignedSlot<I> + ?Sized> AssignedSlot<I> for &S {
+    #[inline(always)]
+    fn slot(&self) -> I {
+        (**self).slot()
+    }
+}
+
+/// Forward mode through `x[i] = v` in place: the container's tangent `t`
+/// (given up by the caller) with slot `i` set to the value's tangent `t_v`.
+/// Equal to `push(ZeroAt(i), t) + push(value partial, t_v)`, without
+/// building either container.
+#[inline(always)]
+#[track_caller]
+pub fn push_set<P: AssignedSlot<I>, I, C>(partial: &P, mut t: C, t_v: &C::Output) -> C
+where
+    C: core::ops::IndexMut<I>,
+    C::Output: Clone + Sized,
+{
+    t[partial.slot()] = t_v.clone();
+    t
+}
+
+/// Forward mode through `x[i] = v` when `v` has no tangent: the container's
+/// tangent with slot `i` zeroed, in place.
+#[inline(always)]
+#[track_caller]
+pub fn push_zero_at<P: AssignedSlot<I>, I, C>(partial: &P, mut t: C) -> C
+where
+    C: core::ops::IndexMut<I>,
+    C::Output: Tangent,
+{
+    let zero = t[partial.slot()].zero_like();
+    t[partial.slot()] = zero;
+    t
+}
+
+/// Reverse mode through `x[i] = v` in place: from the adjoint `g` of the
+/// result (given up by the caller), the adjoint of the container (`g` with
+/// slot `i` zeroed) and of the value (`g[i]`). Equal to pulling `g` through
+/// both partials, without copying the container.
+#[inline(always)]
+#[track_caller]
+pub fn pull_set<P: AssignedSlot<I>, I, C>(partial: &P, mut g: C) -> (C, C::Output)
+where
+    C: core::ops::IndexMut<I>,
+    C::Output: Tangent,
+{
+    let value = g[partial.slot()].clone();
+    g[partial.slot()] = value.zero_like();
+    (g, value)
 }
 
 impl<T: Tangent, const N: usize> Push<[T; N]> for ZeroAt<usize> {
@@ -124,15 +214,14 @@ mod heap {
         type ValuePartial = InjectAt<usize, usize>;
         #[inline]
         #[track_caller]
-        fn set_index_rule(
-            &self,
+        fn set_index_owned(
+            mut self,
             i: usize,
             value: &T,
         ) -> (Self, (ZeroAt<usize>, InjectAt<usize, usize>)) {
-            let mut out = self.clone();
-            out[i] = value.clone();
-            let shape = out.len();
-            (out, (ZeroAt(i), InjectAt { index: i, shape }))
+            self[i] = value.clone();
+            let shape = self.len();
+            (self, (ZeroAt(i), InjectAt { index: i, shape }))
         }
     }
 
@@ -190,15 +279,14 @@ macro_rules! matrix_set_index {
             type ValuePartial = InjectAt<$index, (R, C)>;
             #[inline]
             #[track_caller]
-            fn set_index_rule(
-                &self,
+            fn set_index_owned(
+                mut self,
                 i: $index,
                 value: &T,
             ) -> (Self, (ZeroAt<$index>, InjectAt<$index, (R, C)>)) {
-                let mut out = self.clone();
-                out[i] = *value;
-                let shape = out.shape_generic();
-                (out, (ZeroAt(i), InjectAt { index: i, shape }))
+                self[i] = *value;
+                let shape = self.shape_generic();
+                (self, (ZeroAt(i), InjectAt { index: i, shape }))
             }
         }
 
@@ -312,6 +400,54 @@ mod tests {
         // Setting the value just read is the identity; the partials still
         // split the tangent between the container and the value.
         assert_eq!(push(&pv, &pull(&pv, &dx)).add(push(&px, &dx)), dx);
+    }
+
+    /// The in-place forms equal the partials they stand for.
+    fn check_in_place<X, I>(x: &X, index: I, v: X::Elem, t: X, tv: X::Elem, g: X)
+    where
+        X: SetIndexRule<I> + Tangent<Scalar = f64> + core::fmt::Debug + PartialEq,
+        X: core::ops::IndexMut<I, Output = X::Elem>,
+        X::Elem: Tangent<Scalar = f64> + core::fmt::Debug + PartialEq,
+        X::ValuePartial: Push<X::Elem, Out = X> + Pull<X, Out = X::Elem>,
+        ZeroAt<I>: Push<X, Out = X> + Pull<X, Out = X> + AssignedSlot<I>,
+        I: Copy,
+    {
+        let (y, (px, pv)) = set_index(x, &index, &v);
+        assert_eq!(set_index_owned(x.clone(), &index, &v).0, y);
+        assert_eq!(
+            push_set(&px, t.clone(), &tv),
+            push(&px, &t).add(push(&pv, &tv))
+        );
+        assert_eq!(push_zero_at(&px, t.clone()), push(&px, &t));
+        let pulled = (pull(&px, &g), pull(&pv, &g));
+        assert_eq!(pull_set(&px, g.clone()), pulled);
+        // Replays hold partials by reference.
+        assert_eq!(pull_set(&&px, g), pulled);
+    }
+
+    #[test]
+    fn in_place_forms() {
+        check_in_place(
+            &[1.0, 2.0, 3.0],
+            1,
+            5.0,
+            [0.1, 0.2, 0.3],
+            0.7,
+            [4.0, 5.0, 6.0],
+        );
+        let m = SMatrix::<f64, 2, 2>::new(1.0, 2.0, 3.0, 4.0);
+        let (t, g) = (m * 0.5, m * -2.0);
+        check_in_place(&m, (0, 1), 9.0, t, 0.25, g);
+        check_in_place(&m, 3, 9.0, t, 0.25, g);
+        #[cfg(feature = "alloc")]
+        check_in_place(
+            &alloc::vec![1.0, 2.0],
+            0,
+            5.0,
+            alloc::vec![0.5, 0.25],
+            1.5,
+            alloc::vec![3.0, 4.0],
+        );
     }
 
     #[test]

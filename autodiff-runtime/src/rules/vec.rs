@@ -4,6 +4,7 @@
 //! | --- | --- | --- | --- | --- |
 //! | `vec![x; n]` | `Vec<T>` of `n` copies | [`Broadcast`] | `vec![t; n]` | sum of the cotangent's elements |
 //! | `vec![a, b, c]` | `Vec<T>` | [`ToVec<N>`] | `t.to_vec()` | the cotangent as an array |
+//! | `x.to_vec()` | an owned copy of a slice or `Vec` | [`Identity`] | `t` | `c` |
 //!
 //! The macro lowers `vec![a, b, c]` to the array literal `[a, b, c]`
 //! (rule `array`, one partial per element) followed by [`vec_from_array`],
@@ -12,7 +13,7 @@
 
 use alloc::vec::Vec;
 
-use crate::linear::{Pull, Push};
+use crate::linear::{Identity, Pull, Push};
 use crate::tangent::Tangent;
 
 /// The partial of `vec![x; n]` with respect to `x`: `t ↦ vec![t; n]`;
@@ -32,6 +33,14 @@ pub struct Broadcast<T> {
 /// t.to_vec()`; transpose `c ↦` the array of `c`'s `N` elements.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ToVec<const N: usize>;
+
+/// `x.to_vec()`: an owned copy of a slice (or `Vec`), whose tangent space
+/// is already `Vec<T>` (see [`crate::tangent::HasTangent`]), so the partial
+/// is the identity.
+#[inline]
+pub fn to_vec<T: Clone>(x: &[T]) -> (Vec<T>, (Identity,)) {
+    (x.to_vec(), (Identity,))
+}
 
 /// `vec![x; n]`: the `Vec` of `n` copies of `x`, and the partial
 /// [`Broadcast`].
@@ -94,6 +103,15 @@ impl<T: Clone, const N: usize> Pull<Vec<T>> for ToVec<N> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn to_vec_is_the_identity_on_tangents() {
+        use crate::linear::{pull, push};
+        let (v, (p,)) = super::to_vec(&[1.0, 2.0][..]);
+        assert_eq!(v, alloc::vec![1.0, 2.0]);
+        assert_eq!(push(&p, &alloc::vec![0.5, 0.25]), alloc::vec![0.5, 0.25]);
+        assert_eq!(pull(&p, &alloc::vec![3.0, 4.0]), alloc::vec![3.0, 4.0]);
+    }
+
     use super::*;
     use crate::linalg_partials::check::{assert_adjoint, assert_fd, Rng, ADJOINT_TOL};
     use crate::linear::{pull, push};
