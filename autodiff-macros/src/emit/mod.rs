@@ -146,7 +146,7 @@ impl Uses {
     /// Whether `stmt` may take over `v`: its last read, where it is defined.
     fn movable(&self, v: Var, stmt: &Stmt) -> bool {
         self.last.get(&v) == Some(&Some(stmt as *const Stmt as usize))
-            && self.home.get(&v).is_some()
+            && self.home.contains_key(&v)
             && self.home.get(&v) == self.read_in.get(&v)
     }
 }
