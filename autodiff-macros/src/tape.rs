@@ -57,3 +57,203 @@ pub fn link(primal: &mut Region, inner: &[Var], replay: &mut Region, replay_inne
     primal.record = record.clone();
     replay.record = record;
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::attr::Options;
+    use crate::forward;
+    use crate::interpret::lowered;
+    use crate::ir::{Choice, Function, LoopKind, Op, Role, Stmt, TapeKind};
+    use crate::reverse::{reverse, Seed, Vjp};
+
+    fn vjp_of(item: syn::ItemFn, tape: Option<usize>) -> (Function, Vjp) {
+        let (mut f, act) = lowered(item, &Options::default());
+        f.tape = tape;
+        let vjp = reverse(&f, &act, Seed::One);
+        (f, vjp)
+    }
+
+    /// Every statement of a body, regions included.
+    fn all(body: &[Stmt]) -> Vec<&Stmt> {
+        let mut out = Vec::new();
+        for stmt in body {
+            out.push(stmt);
+            for region in stmt.regions() {
+                out.extend(all(&region.body));
+            }
+        }
+        out
+    }
+
+    fn tapes(body: &[Stmt]) -> Vec<Option<TapeKind>> {
+        all(body)
+            .into_iter()
+            .filter_map(|s| match &s.op {
+                Op::Loop(l) => Some(l.tape.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn constant_bounds_give_fixed_tapes_and_records_hold_partials() {
+        let (_, vjp) = vjp_of(
+            syn::parse_quote! {
+                fn horner(x: f64, c: [f64; 4]) -> f64 {
+                    let mut s = 0.0;
+                    for i in 0..4 {
+                        s = s * x + c[i];
+                    }
+                    s
+                }
+            },
+            None,
+        );
+        assert_eq!(tapes(&vjp.primal), vec![Some(TapeKind::Fixed(4))]);
+        let Some(Op::Loop(l)) = vjp
+            .primal
+            .iter()
+            .map(|s| &s.op)
+            .find(|op| matches!(op, Op::Loop(_)))
+        else {
+            panic!("no loop in the primal sweep")
+        };
+        // The replay reads the partials only: not the carried sum, not the index.
+        assert!(!l.body.record.is_empty());
+        assert!(l
+            .body
+            .record
+            .iter()
+            .all(|v| vjp.roles[v.0 as usize] == Role::Partial));
+        let replays: Vec<_> = all(&vjp.adjoint)
+            .into_iter()
+            .filter(|s| matches!(&s.op, Op::Loop(r) if matches!(r.kind, LoopKind::Replay { backwards: true, .. })))
+            .collect();
+        assert_eq!(replays.len(), 1);
+    }
+
+    #[test]
+    fn unbounded_loops_grow_unless_the_attribute_fixes_a_capacity() {
+        let newton: syn::ItemFn = syn::parse_quote! {
+            fn newton(a: f64) -> f64 {
+                let mut y = a;
+                while (y * y - a).abs() > 1e-12 * a {
+                    y = 0.5 * (y + a / y);
+                }
+                y
+            }
+        };
+        let (_, growable) = vjp_of(newton.clone(), None);
+        assert_eq!(tapes(&growable.primal), vec![Some(TapeKind::Growable)]);
+        let (_, fixed) = vjp_of(newton, Some(16));
+        assert_eq!(tapes(&fixed.primal), vec![Some(TapeKind::Fixed(16))]);
+    }
+
+    #[test]
+    fn nested_fixed_tapes_stay_within_the_stack_budget() {
+        let (_, vjp) = vjp_of(
+            syn::parse_quote! {
+                fn nested(x: f64) -> f64 {
+                    let mut s = x;
+                    for i in 0..100 {
+                        for j in 0..100 {
+                            s = s * 0.5 + x;
+                        }
+                    }
+                    s
+                }
+            },
+            None,
+        );
+        // 100 × 100 records would exceed the budget: the outer tape is a
+        // fixed array of 100 records, each holding an inner tape that grows
+        // on the heap.
+        assert_eq!(
+            tapes(&vjp.primal),
+            vec![Some(TapeKind::Fixed(100)), Some(TapeKind::Growable)]
+        );
+    }
+
+    #[test]
+    fn loops_and_branches_without_derivatives_keep_nothing() {
+        let (_, vjp) = vjp_of(
+            syn::parse_quote! {
+                fn f(x: f64, n: usize) -> f64 {
+                    let mut count = 0;
+                    for i in 0..n {
+                        if i % 2 == 0 {
+                            count += 1;
+                        }
+                    }
+                    x * (count as f64)
+                }
+            },
+            None,
+        );
+        assert_eq!(tapes(&vjp.primal), vec![None]);
+        assert!(all(&vjp.primal)
+            .iter()
+            .all(|s| !matches!(&s.op, Op::Branch(b) if b.recorded)));
+        assert!(all(&vjp.adjoint)
+            .iter()
+            .all(|s| !matches!(s.op, Op::Loop(_) | Op::Branch(_))));
+    }
+
+    #[test]
+    fn branches_record_the_partials_of_the_arm_that_ran() {
+        let (_, vjp) = vjp_of(
+            syn::parse_quote! {
+                fn f(x: f64, y: f64) -> f64 {
+                    if x > y { x * y } else { 2.0 * x }
+                }
+            },
+            None,
+        );
+        let Some(Op::Branch(b)) = vjp
+            .primal
+            .iter()
+            .map(|s| &s.op)
+            .find(|op| matches!(op, Op::Branch(_)))
+        else {
+            panic!("no branch in the primal sweep")
+        };
+        assert!(b.recorded);
+        // `x * y`: both partials; `2.0 * x`: the one with respect to `x`.
+        let sizes: Vec<usize> = b.arms.iter().map(|a| a.record.len()).collect();
+        assert_eq!(sizes, vec![2, 1]);
+        let replay = vjp.adjoint.iter().find_map(|s| match &s.op {
+            Op::Branch(r) => Some(r),
+            _ => None,
+        });
+        let replay = replay.expect("the adjoint replays the branch");
+        assert!(matches!(replay.choice, Choice::Replay(_)));
+        let replay_records: Vec<_> = replay.arms.iter().map(|a| a.record.clone()).collect();
+        let primal_records: Vec<_> = b.arms.iter().map(|a| a.record.clone()).collect();
+        assert_eq!(replay_records, primal_records);
+    }
+
+    #[test]
+    fn linearize_records_in_the_primal_and_replays_forwards() {
+        let (f, act) = lowered(
+            syn::parse_quote! {
+                fn f(x: f64) -> f64 {
+                    let mut s = x;
+                    for _ in 0..3 {
+                        s = s.sin() * x;
+                    }
+                    s
+                }
+            },
+            &Options::default(),
+        );
+        let lin = forward::linearize(&f, &act);
+        assert_eq!(tapes(&lin.primal), vec![Some(TapeKind::Fixed(3))]);
+        let forwards = lin.tangent.iter().any(|s| {
+            matches!(&s.op, Op::Loop(l) if matches!(l.kind, LoopKind::Replay { backwards: false, .. }))
+        });
+        assert!(forwards, "the tangent pass replays the tape first to last");
+        assert!(all(&lin.tangent)
+            .iter()
+            .all(|s| !matches!(s.op, Op::Rule { .. } | Op::Prim { .. })));
+    }
+}
