@@ -48,6 +48,12 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let module = shape.items(module.unwrap_or_else(|| fallback::bodies(&shape)));
     let errors = errors.to_compile_errors();
+    // A method's derivatives stand for it, as the module's `keep_alive` does
+    // for a function: using only them should not make it dead code.
+    let mut func = func;
+    if func.sig.receiver().is_some() {
+        func.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+    }
     quote! {
         #func
         #module

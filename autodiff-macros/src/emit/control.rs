@@ -95,7 +95,14 @@ impl Emitter<'_> {
                     let guard = p.guard.as_ref().map(|g| quote!(if #g));
                     quote!(#pat #guard => #body)
                 });
-                quote_spanned!(span=> match ::core::clone::Clone::clone(&#scrutinee) { #(#cases)* })
+                // Patterns that bind nothing match a borrow, so the scrutinee
+                // need not be `Clone`; bindings get values, as in the original.
+                match pats.iter().all(|p| p.binds.is_empty()) {
+                    true => quote_spanned!(span=> match &#scrutinee { #(#cases)* }),
+                    false => {
+                        quote_spanned!(span=> match ::core::clone::Clone::clone(&#scrutinee) { #(#cases)* })
+                    }
+                }
             }
             ir::Choice::Replay(record) => {
                 let record = self.var(*record);

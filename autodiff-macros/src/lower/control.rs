@@ -524,6 +524,7 @@ impl syn::visit_mut::VisitMut for PatRename<'_, '_> {
                 Some(v) => *v,
                 None => {
                     let v = self.cx.f.fresh(crate::ir::Role::Primal);
+                    self.cx.pattern_bound.insert(v);
                     self.names.insert(key, v);
                     v
                 }

@@ -49,6 +49,7 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
         scopes: vec![HashMap::new()],
         in_module,
         static_len: HashMap::new(),
+        pattern_bound: Default::default(),
         errors,
     };
     for i in 0..cx.f.params.len() {
@@ -100,6 +101,9 @@ struct Lowering<'a> {
     in_module: bool,
     /// Lengths of arguments known from their types (bounds of loops over them).
     static_len: HashMap<Var, usize>,
+    /// Names bound by `match` patterns, which may hold references (match
+    /// ergonomics): `*k` on them is kept as written.
+    pattern_bound: std::collections::HashSet<Var>,
     errors: &'a mut Errors,
 }
 

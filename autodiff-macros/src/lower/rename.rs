@@ -36,7 +36,9 @@ impl VisitMut for Rename<'_, '_> {
                     && local_name(&u.expr)
                         .filter(|n| !self.shadowed.contains(&n.to_string()))
                         .and_then(|n| self.cx.lookup(n))
-                        .is_some_and(|v| !self.cx.f.refs.contains(&v)) =>
+                        .is_some_and(|v| {
+                            !self.cx.f.refs.contains(&v) && !self.cx.pattern_bound.contains(&v)
+                        }) =>
             {
                 let inner = (*u.expr).clone();
                 *expr = inner;
