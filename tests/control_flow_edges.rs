@@ -126,7 +126,7 @@ fn shadowing(x: f64) -> f64 {
     for _ in 0..3 {
         let doubled = s * 2.0;
         let x = doubled.sin();
-        s = x + s;
+        s += x;
     }
     s * x
 }
