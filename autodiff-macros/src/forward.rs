@@ -509,11 +509,9 @@ impl Builder {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
     use crate::attr::Options;
-    use crate::interpret::{lowered, run, Inputs};
+    use crate::interpret::{lowered, run, Env, Inputs};
 
     /// Interprets the forward transform at `args` with unit tangent on argument `k`.
     fn tangent(f: &Function, act: &Activity, args: &[f64], k: usize, n_diff: usize) -> (f64, f64) {
@@ -526,13 +524,13 @@ mod tests {
             cotangent: 0.0,
             buffers: Vec::new(),
         };
-        let mut env = HashMap::new();
+        let mut env = Env::default();
         run(&jvp.body, &inputs, &mut env);
         (env[&jvp.value], env[&jvp.tangent])
     }
 
     fn value(f: &Function, args: &[f64]) -> f64 {
-        let mut env = HashMap::new();
+        let mut env = Env::default();
         let inputs = Inputs {
             args: args.to_vec(),
             ..Inputs::default()

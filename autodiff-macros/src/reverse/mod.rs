@@ -384,11 +384,9 @@ impl Adjoints<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
     use crate::attr::Options;
-    use crate::interpret::{lowered, run, Inputs};
+    use crate::interpret::{lowered, run, Env, Inputs};
 
     fn gradient(vjp: &Vjp, args: &[f64], cotangent: f64) -> Vec<f64> {
         let inputs = Inputs {
@@ -397,7 +395,7 @@ mod tests {
             cotangent,
             buffers: Vec::new(),
         };
-        let mut env = HashMap::new();
+        let mut env = Env::default();
         run(&vjp.primal, &inputs, &mut env);
         run(&vjp.adjoint, &inputs, &mut env);
         vjp.grads.iter().map(|g| env[g]).collect()
@@ -419,7 +417,7 @@ mod tests {
         let args = [0.3, -1.1, 0.8];
         let (v, w) = ([0.5, -2.0, 1.5], -0.7);
         let jvp = crate::forward::forward(&f, &act);
-        let mut env = HashMap::new();
+        let mut env = Env::default();
         let inputs = Inputs {
             args: args.to_vec(),
             tangents: v.to_vec(),
@@ -484,7 +482,7 @@ mod tests {
             cotangent: 0.0,
             buffers: vec![10.0, 20.0, 30.0],
         };
-        let mut env = HashMap::new();
+        let mut env = Env::default();
         run(&vjp.primal, &inputs, &mut env);
         run(&vjp.adjoint, &inputs, &mut env);
         let grads: Vec<f64> = vjp.grads.iter().map(|g| env[g]).collect();
