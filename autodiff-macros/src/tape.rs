@@ -14,7 +14,7 @@ use crate::ir::{self, Region, TapeKind, Var};
 
 /// The most records constant-bound loops keep on the stack (over all
 /// nested loops); beyond it tapes grow on the heap.
-pub const STACK_RECORDS: usize = 4096;
+pub const STACK_RECORDS: usize = 1024;
 
 /// The tape of a loop with at most `bound` iterations, given the capacity
 /// `#[differentiate(tape = N)]` names, inside loops whose fixed tapes hold
