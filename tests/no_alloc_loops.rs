@@ -112,6 +112,15 @@ fn scalar_loop_with_branch_does_not_allocate() {
         assert_no_allocation("jacrev", || {
             std::hint::black_box(loop_energy::jacrev(x));
         });
+        assert_no_allocation("linearize and its tangent map", || {
+            let (_, push) = loop_energy::linearize(x);
+            std::hint::black_box(push(([1.0; 8],)));
+        });
+        assert_no_allocation("value_and_grad_into", || {
+            let mut buffer = [0.0; 8];
+            std::hint::black_box(loop_energy::value_and_grad_into(x, &mut buffer));
+            std::hint::black_box(buffer);
+        });
         // 2x, or x / √s past the branch.
         let s: f64 = x.iter().map(|v| v * v).sum();
         let want = x.map(|v| if s > 1.0 { v / s.sqrt() } else { 2.0 * v });
