@@ -68,3 +68,18 @@ fn fixed_tape_overflow_names_the_attribute() {
     // 1.0000001 needs 28 squarings to pass 1e6, more than the 16 records kept.
     square_until_fixed::grad(1.000_000_1, 1e6);
 }
+
+#[test]
+fn forward_mode_keeps_no_tape() {
+    // One JVP carries tangents along with the values: even a loop without a
+    // constant bound (whose reverse mode needs a growable tape) allocates
+    // nothing.
+    let info = allocation_counter::measure(|| {
+        std::hint::black_box(square_until_growable::jvp((1.01, 1e6), (1.0,)));
+    });
+    assert_eq!(info.count_total, 0);
+    let (y, dy) = closed_form(1.01, 1e6);
+    let (v, t) = square_until_growable::jvp((1.01, 1e6), (1.0,));
+    assert_eq!(v, y);
+    assert!((t - dy).abs() <= 1e-12 * dy.abs(), "{t} vs {dy}");
+}

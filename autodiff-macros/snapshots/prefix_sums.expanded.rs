@@ -183,8 +183,61 @@ mod prefix_energy {
     pub fn jvp(primals: (Vec<f64>,), tangents: (Vec<f64>,)) -> (f64, f64) {
         let (x,) = primals;
         let (d_x,) = tangents;
-        let (__value, __push) = linearize(x);
-        (__value, __push((d_x,)))
+        let __t19 = d_x;
+        let __v0 = x;
+        let __v1 = 1..__v0.len();
+        let mut __v3 = ::core::clone::Clone::clone(&__v0);
+        let mut __t20 = ::core::clone::Clone::clone(&__t19);
+        for __v2 in __v1 {
+            let (__v4, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
+            let __t22 = ::autodiff::__private::linear::push(&__p21, &__t20);
+            let __v5 = 1;
+            let __v6 = __v2 - __v5;
+            let (__v7, (__p23,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
+            let __t24 = ::autodiff::__private::linear::push(&__p23, &__t20);
+            let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v4, &__v7);
+            let __t27 = ::autodiff::__private::linear::push(&__p25, &__t22);
+            let __t28 = ::autodiff::__private::linear::push(&__p26, &__t24);
+            let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
+            let (__v9, (__p30, __p31)) = ::autodiff::__private::rules::set_index_owned(
+                __v3,
+                &__v2,
+                &__v8,
+            );
+            let __t32 = ::autodiff::__private::rules::push_set(&__p30, __t20, &__t29);
+            let __next = (__v9, __t32);
+            __v3 = __next.0;
+            __t20 = __next.1;
+        }
+        let (__v10, __t33) = (__v3, __t20);
+        let __v11 = 0.0;
+        let __v12 = 0..__v10.len();
+        let __t34 = ::autodiff::__private::linear::zero_like(&__v11);
+        let mut __v14 = ::core::clone::Clone::clone(&__v11);
+        let mut __t35 = ::core::clone::Clone::clone(&__t34);
+        for __v13 in __v12 {
+            let (__v15, (__p36,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let __t37 = ::autodiff::__private::linear::push(&__p36, &__t33);
+            let (__v16, (__p38, __p39)) = ::autodiff::__private::rules::mul(
+                &__v15,
+                &__v15,
+            );
+            let __t40 = ::autodiff::__private::linear::push(&__p38, &__t37);
+            let __t41 = ::autodiff::__private::linear::push(&__p39, &__t37);
+            let __t42 = ::autodiff::__private::linear::accumulate(__t40, __t41);
+            let (__v17, (__p43, __p44)) = ::autodiff::__private::rules::add(
+                &__v14,
+                &__v16,
+            );
+            let __t45 = ::autodiff::__private::linear::push(&__p43, &__t35);
+            let __t46 = ::autodiff::__private::linear::push(&__p44, &__t42);
+            let __t47 = ::autodiff::__private::linear::accumulate(__t45, __t46);
+            let __next = (__v17, __t47);
+            __v14 = __next.0;
+            __t35 = __next.1;
+        }
+        let (__v18, __t48) = (__v14, __t35);
+        (__v18, __t48)
     }
     ///`prefix_energy` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]

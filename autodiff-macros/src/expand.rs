@@ -129,13 +129,37 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         (#value, move |#cotangent: #ret_ty| -> #grad_ty { #adjoint #grads })
     };
 
+    // Through loops, `linearize` records a tape that its tangent pass
+    // replays; one JVP needs neither: values and tangents go together.
+    let jvp = has_loops(&f.body).then(|| {
+        let jvp = forward::forward(f, act);
+        let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
+        let emitter = Emitter::new(&jvp.roles, names)
+            .with_refs(&f.refs)
+            .with_uses(Uses::of(&[(&jvp.body, 0)]))
+            .with_tangents(shape.tangent_names.clone());
+        let body = emitter.stmts(&jvp.body);
+        let (value, tangent) = (emitter.var(jvp.value), emitter.var(jvp.tangent));
+        quote!(#body (#value, #tangent))
+    });
+
     Bodies {
         value_and_grad: value_and_grad_body,
         value_and_grad_into: value_and_grad_into_body,
         linearize: linearize_body,
         vjp: vjp_body,
+        jvp,
         placeholders: false,
     }
+}
+
+/// Whether a body contains a loop (at any depth).
+fn has_loops(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match &s.op {
+        Op::Loop(_) => true,
+        Op::Branch(b) => b.arms.iter().any(|a| has_loops(&a.body)),
+        _ => false,
+    })
 }
 
 /// Marks the calls of a function to itself (see `ir::Call::recursive`).
@@ -194,6 +218,8 @@ pub struct Bodies {
     pub value_and_grad: TokenStream,
     /// Of `vjp`.
     pub vjp: TokenStream,
+    /// Of `jvp`, when it is not `linearize` followed by one tangent pass.
+    pub jvp: Option<TokenStream>,
     /// Whether these are `fallback`'s placeholders, which the Jacobians
     /// (written in terms of `linearize` and `vjp`) then use too.
     pub placeholders: bool,
@@ -462,6 +488,7 @@ impl Shape {
             value_and_grad_into,
             linearize,
             vjp,
+            jvp: direct_jvp,
             placeholders,
         } = bodies;
         let is_method = receiver.is_some();
@@ -512,10 +539,12 @@ impl Shape {
             true => quote!(self.#lin_fn(#(#arg_names),*)),
             false => quote!(#lin_fn(#(#arg_names),*)),
         };
-        let jvp = quote! {
-            let (#value, #push) = #lin_call;
-            (#value, #push((#(#tangent_names,)*)))
-        };
+        let jvp = direct_jvp.unwrap_or_else(|| {
+            quote! {
+                let (#value, #push) = #lin_call;
+                (#value, #push((#(#tangent_names,)*)))
+            }
+        });
         let (jacfwd, jacrev) = match placeholders {
             true => (fallback::never(), fallback::never()),
             false => self.jacobians(is_method, &arg_names, &lin_fn, &vjp_fn),

@@ -24,6 +24,7 @@ pub fn bodies(shape: &Shape) -> Bodies {
         value_and_grad_into: never.clone(),
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
         vjp: quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
+        jvp: None,
         placeholders: true,
     }
 }
