@@ -5,6 +5,9 @@
 
 use autodiff::nalgebra::{Matrix2x3, SMatrix, SVector, Vector3};
 use autodiff::prelude::*;
+use common::assert_no_allocation;
+
+mod common;
 
 /// Scalar output over an array.
 #[differentiate]
@@ -34,16 +37,6 @@ fn matrix_energy(m: Matrix2x3<f64>, x: Vector3<f64>) -> f64 {
 fn matrix_field(m: SMatrix<f64, 2, 2>, x: SVector<f64, 2>) -> (SMatrix<f64, 2, 2>, f64) {
     let y = (m * x).component_mul(&x) + m.transpose() * x * x.norm();
     (y * x.transpose() - 2.0 * m, y.sum())
-}
-
-/// Fails if `run` allocates on the heap.
-fn assert_no_allocation(what: &str, run: impl FnOnce()) {
-    let info = allocation_counter::measure(run);
-    assert_eq!(
-        info.count_total, 0,
-        "{what} allocated {} times",
-        info.count_total
-    );
 }
 
 #[test]

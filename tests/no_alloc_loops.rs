@@ -14,6 +14,9 @@
 #![allow(clippy::needless_range_loop)]
 
 use autodiff::prelude::*;
+use common::assert_no_allocation;
+
+mod common;
 
 /// `Σ x_i²` over a constant range, then its square root if it exceeds 1.
 #[differentiate]
@@ -58,16 +61,6 @@ fn loop_break(x: [f64; 8]) -> f64 {
         s += x[i] * x[i];
     }
     s
-}
-
-/// Fails if `run` allocates on the heap.
-fn assert_no_allocation(what: &str, run: impl FnOnce()) {
-    let info = allocation_counter::measure(run);
-    assert_eq!(
-        info.count_total, 0,
-        "{what} allocated {} times",
-        info.count_total
-    );
 }
 
 /// The counter does see allocations (so the assertions can fail).

@@ -62,3 +62,13 @@ impl Rng {
         lo + (hi - lo) * unit
     }
 }
+
+/// Fails if `run` allocates on the heap (counted by `allocation-counter`).
+pub fn assert_no_allocation(what: &str, run: impl FnOnce()) {
+    let info = allocation_counter::measure(run);
+    assert_eq!(
+        info.count_total, 0,
+        "{what} allocated {} times",
+        info.count_total
+    );
+}
