@@ -26,7 +26,7 @@ mod prefix_energy {
     pub fn value_and_grad(x: Vec<f64>) -> (f64, Vec<f64>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let mut __v19 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
         let mut __v3 = ::core::clone::Clone::clone(&__v0);
@@ -48,7 +48,7 @@ mod prefix_energy {
         let (__v10, __v19) = (__v3, __v19);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let mut __v26 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v26 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v12).0,
         );
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
@@ -103,7 +103,7 @@ mod prefix_energy {
     pub fn value_and_grad_into(x: Vec<f64>, grad_x: &mut Vec<f64>) -> f64 {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let mut __v19 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
         let mut __v3 = ::core::clone::Clone::clone(&__v0);
@@ -125,7 +125,7 @@ mod prefix_energy {
         let (__v10, __v19) = (__v3, __v19);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let mut __v26 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v26 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v12).0,
         );
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
@@ -244,7 +244,7 @@ mod prefix_energy {
     pub fn linearize(x: Vec<f64>) -> (f64, impl Fn((Vec<f64>,)) -> f64) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let mut __v49 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v49 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
         let mut __v3 = ::core::clone::Clone::clone(&__v0);
@@ -266,7 +266,7 @@ mod prefix_energy {
         let (__v10, __v49) = (__v3, __v49);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let mut __v50 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v50 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v12).0,
         );
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
@@ -331,7 +331,7 @@ mod prefix_energy {
     pub fn vjp(x: Vec<f64>) -> (f64, impl Fn(f64) -> Vec<f64>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let mut __v19 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
         let mut __v3 = ::core::clone::Clone::clone(&__v0);
@@ -353,7 +353,7 @@ mod prefix_energy {
         let (__v10, __v19) = (__v3, __v19);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let mut __v26 = ::autodiff::__private::tape::Growable::with_capacity(
+        let mut __v26 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v12).0,
         );
         let mut __v14 = ::core::clone::Clone::clone(&__v11);

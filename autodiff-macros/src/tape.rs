@@ -133,6 +133,22 @@ mod tests {
     }
 
     #[test]
+    fn loops_over_fixed_size_arguments_have_fixed_tapes() {
+        for item in [
+            syn::parse_quote! { fn f(v: Vector3<f64>) -> f64 { let mut s = 0.0; for x in v.iter() { s += x * x; } s } },
+            syn::parse_quote! { fn f(v: &SVector<f64, 5>) -> f64 { v.iter().map(|x| x * x).sum() } },
+            syn::parse_quote! { fn f(v: [[f64; 2]; 3]) -> f64 { let mut s = 0.0; for r in v.iter() { s += r[0] * r[1]; } s } },
+        ] {
+            let (_, vjp) = vjp_of(item, None);
+            let fixed = tapes(&vjp.primal);
+            assert!(
+                matches!(fixed.as_slice(), [Some(TapeKind::Fixed(3 | 5))]),
+                "{fixed:?}"
+            );
+        }
+    }
+
+    #[test]
     fn unbounded_loops_grow_unless_the_attribute_fixes_a_capacity() {
         let newton: syn::ItemFn = syn::parse_quote! {
             fn newton(a: f64) -> f64 {

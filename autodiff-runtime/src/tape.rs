@@ -184,6 +184,9 @@ pub struct Growable<T> {
     items: core::marker::PhantomData<T>,
 }
 
+/// The most records [`Growable::for_iterations`] reserves up front.
+pub const PREALLOCATED: usize = 4096;
+
 #[cfg(feature = "alloc")]
 impl<T> Growable<T> {
     /// An empty tape; allocates on the first push.
@@ -200,6 +203,15 @@ impl<T> Growable<T> {
         Growable {
             items: alloc::vec::Vec::with_capacity(n),
         }
+    }
+
+    /// An empty tape for a loop that runs at most about `n` iterations (a
+    /// `for` loop's `size_hint`): room for up to [`PREALLOCATED`] records
+    /// at once, so a loop that breaks early does not reserve a long range's
+    /// worth of memory.
+    #[inline]
+    pub fn for_iterations(n: usize) -> Self {
+        Self::with_capacity(n.min(PREALLOCATED))
     }
 
     /// Appends the record of one iteration.
@@ -246,6 +258,12 @@ impl<T> Growable<T> {
     /// An empty tape; without `alloc` the capacity is ignored.
     #[inline]
     pub fn with_capacity(_n: usize) -> Self {
+        Self::new()
+    }
+
+    /// An empty tape; without `alloc` the iteration count is ignored.
+    #[inline]
+    pub fn for_iterations(_n: usize) -> Self {
         Self::new()
     }
 
@@ -403,6 +421,7 @@ mod tests {
         assert!(tape.replay().copied().eq((0..100).rev()));
         assert!(tape.iter().copied().eq(0..100));
         fill(&mut Growable::with_capacity(2), 7);
+        fill(&mut Growable::for_iterations(usize::MAX), 3);
     }
 
     #[cfg(not(feature = "alloc"))]

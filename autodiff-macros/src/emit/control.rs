@@ -138,11 +138,11 @@ impl Emitter<'_> {
                 quote_spanned!(span=> let mut #t = #rt::tape::Fixed::<_, #n>::new();)
             }
             (Some(ir::TapeKind::Growable), Some(t)) => {
-                // A `for` loop's iterator knows how many records are coming.
+                // A `for` loop's iterator says how many records may come.
                 match &l.kind {
                     ir::LoopKind::For { iter, .. } => {
                         let iter = self.var(*iter);
-                        quote_spanned!(span=> let mut #t = #rt::tape::Growable::with_capacity(::core::iter::Iterator::size_hint(&#iter).0);)
+                        quote_spanned!(span=> let mut #t = #rt::tape::Growable::for_iterations(::core::iter::Iterator::size_hint(&#iter).0);)
                     }
                     _ => quote_spanned!(span=> let mut #t = #rt::tape::Growable::new();),
                 }

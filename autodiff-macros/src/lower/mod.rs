@@ -85,11 +85,15 @@ fn outer_len(ty: &syn::Type) -> Option<usize> {
             }) => n.base10_parse().ok(),
             _ => None,
         },
+        // nalgebra sizes spelled as products of literals (`3usize * 1usize`).
         other => crate::types::static_dim(other)?
             .to_string()
-            .replace(' ', "")
-            .parse()
-            .ok(),
+            .split('*')
+            .map(|f| {
+                let f = f.trim().trim_matches(['(', ')']).trim();
+                f.trim_end_matches("usize").parse::<usize>().ok()
+            })
+            .product(),
     }
 }
 
