@@ -185,11 +185,7 @@ impl Split {
                 yields: self.pick(&arm.yields, true),
                 record: Vec::new(),
             };
-            let binds = match &b.choice {
-                Choice::Match { arms, .. } => arms.iter().flat_map(|a| a.binds.clone()).collect(),
-                _ => Vec::new(),
-            };
-            tape::link(&mut primal, &binds, &mut tangent, &[]);
+            tape::link(&mut primal, &b.bindings(), &mut tangent, &[]);
             primal_arms.push(primal);
             tangent_arms.push(tangent);
         }

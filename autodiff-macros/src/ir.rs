@@ -291,6 +291,16 @@ pub struct Branch {
     pub recorded: bool,
 }
 
+impl Branch {
+    /// The variables the arms' patterns bind (empty for `if`).
+    pub fn bindings(&self) -> Vec<Var> {
+        match &self.choice {
+            Choice::Match { arms, .. } => arms.iter().flat_map(|a| a.binds.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// How a loop iterates.
 #[derive(Clone, Debug)]
 pub enum LoopKind {
@@ -323,6 +333,18 @@ pub enum TapeKind {
     Fixed(usize),
     /// A growable stack (needs `alloc`).
     Growable,
+}
+
+impl Loop {
+    /// The variables the loop defines for its body: the carried ones, and
+    /// a `for` loop's item.
+    pub fn inner(&self) -> Vec<Var> {
+        let mut inner = self.carried.clone();
+        if let LoopKind::For { item, .. } = &self.kind {
+            inner.push(*item);
+        }
+        inner
+    }
 }
 
 /// A loop with the variables it carries from one iteration to the next.
@@ -423,12 +445,9 @@ impl Stmt {
             }
             Op::Loop(l) => {
                 let mut uses = l.inits.clone();
-                let mut inner: Vec<Var> = l.carried.clone();
+                let inner = l.inner();
                 match &l.kind {
-                    LoopKind::For { iter, item } => {
-                        uses.push(*iter);
-                        inner.push(*item);
-                    }
+                    LoopKind::For { iter, .. } => uses.push(*iter),
                     LoopKind::While(cond) => {
                         extend_unique(&mut uses, region_captures(cond, &inner))
                     }
@@ -457,11 +476,9 @@ impl Stmt {
                 }
             }
             Op::Loop(l) => {
-                out.extend(&l.carried);
-                match &l.kind {
-                    LoopKind::For { item, .. } => out.push(*item),
-                    LoopKind::While(cond) => region_defs(cond, out),
-                    _ => {}
+                out.extend(l.inner());
+                if let LoopKind::While(cond) = &l.kind {
+                    region_defs(cond, out);
                 }
                 region_defs(&l.body, out);
             }

@@ -55,10 +55,7 @@ impl Adjoints<'_> {
         else {
             return;
         };
-        let binds: Vec<Var> = match &b.choice {
-            ir::Choice::Match { arms, .. } => arms.iter().flat_map(|a| a.binds.clone()).collect(),
-            _ => Vec::new(),
-        };
+        let binds = b.bindings();
         let regions: Vec<&Region> = b.arms.iter().collect();
         let threaded = self.threaded(&regions, &binds);
         let ins: Vec<Var> = threaded
@@ -142,11 +139,7 @@ impl Adjoints<'_> {
             };
             inits.push(init);
         }
-        let mut inner = l.carried.clone();
-        if let LoopKind::For { item, .. } = &l.kind {
-            inner.push(*item);
-        }
-        let threaded = self.threaded(&[&l.body], &inner);
+        let threaded = self.threaded(&[&l.body], &l.inner());
         for t in &threaded {
             let init = self.adjoint_or_zero(*t, span);
             inits.push(init);

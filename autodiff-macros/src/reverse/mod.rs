@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::activity::Activity;
-use crate::ir::{self, ArgRole, Branch, Function, Loop, LoopKind, Op, Region, Role, Stmt, Var};
+use crate::ir::{self, ArgRole, Branch, Function, Loop, Op, Region, Role, Stmt, Var};
 use crate::tape;
 
 mod control;
@@ -214,12 +214,7 @@ impl Adjoints<'_> {
                 }
                 Op::Branch(b) if active => {
                     let record = self.fresh.fresh(Role::Primal);
-                    let binds: Vec<Var> = match &b.choice {
-                        ir::Choice::Match { arms, .. } => {
-                            arms.iter().flat_map(|a| a.binds.clone()).collect()
-                        }
-                        _ => Vec::new(),
-                    };
+                    let binds = b.bindings();
                     let mut arms = Vec::new();
                     let mut available = Vec::new();
                     for arm in &b.arms {
@@ -255,10 +250,7 @@ impl Adjoints<'_> {
                         yields: l.body.yields.clone(),
                         record: Vec::new(),
                     };
-                    let mut inner = l.carried.clone();
-                    if let LoopKind::For { item, .. } = &l.kind {
-                        inner.push(*item);
-                    }
+                    let inner = l.inner();
                     if let Some(k) = key(stmt) {
                         self.records
                             .insert(k, (tape_var, vec![tape::available(&body, &inner)]));
