@@ -20,42 +20,13 @@ mod horner {
     ///`(horner(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: f64, c: [f64; 4]) -> (f64, (f64, [f64; 4])) {
-        let __v0 = x;
-        let __v1 = c;
-        let __v2 = 0.0;
-        let __v3 = 0..4;
-        let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
-        let mut __v5 = ::core::clone::Clone::clone(&__v2);
-        for __v4 in __v3 {
-            let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
-            let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
-            let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((__p14, __p15, __p13, __p11, __p12));
-            let __next = (__v8,);
-            __v5 = __next.0;
-        }
-        let (__v9, __v10) = (__v5, __v10);
-        let __g16 = ::autodiff::__private::linear::seed(&__v9);
-        let __g17 = ::autodiff::__private::linear::zero_like(&__v0);
-        let __g18 = ::autodiff::__private::linear::zero_like(&__v1);
-        let mut __g19 = ::core::clone::Clone::clone(&__g16);
-        let mut __g20 = ::core::clone::Clone::clone(&__g17);
-        let mut __g21 = ::core::clone::Clone::clone(&__g18);
-        for __record in __v10.replay() {
-            let (__p14, __p15, __p13, __p11, __p12) = __record;
-            let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-            let __g23 = ::autodiff::__private::linear::pull(&__p15, &__g19);
-            let __g24 = ::autodiff::__private::linear::pull_into(&__p13, &__g23, __g21);
-            let __g25 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-            let __g26 = ::autodiff::__private::linear::pull(&__p12, &__g22);
-            let __g27 = ::autodiff::__private::linear::accumulate(__g20, __g26);
-            let __next = (__g25, __g27, __g24);
-            __g19 = __next.0;
-            __g20 = __next.1;
-            __g21 = __next.2;
-        }
-        let (__g28, __g29, __g30) = (__g19, __g20, __g21);
-        (__v9, (__g29, __g30))
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&c),
+        );
+        let (__value, __pullback) = __reverse(x, c);
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        (__value, __grads)
     }
     ///`horner(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
@@ -65,44 +36,17 @@ mod horner {
         grad_x: &mut f64,
         grad_c: &mut [f64; 4],
     ) -> f64 {
-        let __v0 = x;
-        let __v1 = c;
-        let __v2 = 0.0;
-        let __v3 = 0..4;
-        let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
-        let mut __v5 = ::core::clone::Clone::clone(&__v2);
-        for __v4 in __v3 {
-            let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
-            let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
-            let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((__p14, __p15, __p13, __p11, __p12));
-            let __next = (__v8,);
-            __v5 = __next.0;
-        }
-        let (__v9, __v10) = (__v5, __v10);
-        let __g16 = ::autodiff::__private::linear::take_buffer(grad_x);
-        let __g17 = ::autodiff::__private::linear::take_buffer(grad_c);
-        let __g18 = ::autodiff::__private::linear::seed(&__v9);
-        let mut __g19 = ::core::clone::Clone::clone(&__g18);
-        let mut __g20 = ::core::clone::Clone::clone(&__g16);
-        let mut __g21 = ::core::clone::Clone::clone(&__g17);
-        for __record in __v10.replay() {
-            let (__p14, __p15, __p13, __p11, __p12) = __record;
-            let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-            let __g23 = ::autodiff::__private::linear::pull(&__p15, &__g19);
-            let __g24 = ::autodiff::__private::linear::pull_into(&__p13, &__g23, __g21);
-            let __g25 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-            let __g26 = ::autodiff::__private::linear::pull(&__p12, &__g22);
-            let __g27 = ::autodiff::__private::linear::accumulate(__g20, __g26);
-            let __next = (__g25, __g27, __g24);
-            __g19 = __next.0;
-            __g20 = __next.1;
-            __g21 = __next.2;
-        }
-        let (__g28, __g29, __g30) = (__g19, __g20, __g21);
-        *grad_x = __g29;
-        *grad_c = __g30;
-        __v9
+        let (__value, __pullback) = __reverse(x, c);
+        let __grads = __pullback(
+            ::autodiff::__private::linear::seed(&__value),
+            (
+                ::autodiff::__private::linear::take_buffer(grad_x),
+                ::autodiff::__private::linear::take_buffer(grad_c),
+            ),
+        );
+        *grad_x = __grads.0;
+        *grad_c = __grads.1;
+        __value
     }
     ///Jacobian-vector product of `horner`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
@@ -182,6 +126,24 @@ mod horner {
     ///Vector-Jacobian product of `horner`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64, c: [f64; 4]) -> (f64, impl Fn(f64) -> (f64, [f64; 4])) {
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&c),
+        );
+        let (__value, __pullback) = __reverse(x, c);
+        (
+            __value,
+            move |__cotangent: f64| -> (f64, [f64; 4]) {
+                __pullback(__cotangent, ::core::clone::Clone::clone(&__zeros))
+            },
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __reverse(
+        x: f64,
+        c: [f64; 4],
+    ) -> (f64, impl Fn(f64, (f64, [f64; 4])) -> (f64, [f64; 4])) {
         let __v0 = x;
         let __v1 = c;
         let __v2 = 0.0;
@@ -197,17 +159,15 @@ mod horner {
             __v5 = __next.0;
         }
         let (__v9, __v10) = (__v5, __v10);
-        let __g17 = ::autodiff::__private::linear::zero_like(&__v0);
-        let __g18 = ::autodiff::__private::linear::zero_like(&__v1);
         (
             __v9,
-            move |cotangent: f64| -> (f64, [f64; 4]) {
-                let __g17 = ::core::clone::Clone::clone(&__g17);
-                let __g18 = ::core::clone::Clone::clone(&__g18);
-                let __g16 = cotangent;
-                let mut __g19 = ::core::clone::Clone::clone(&__g16);
-                let mut __g20 = ::core::clone::Clone::clone(&__g17);
-                let mut __g21 = ::core::clone::Clone::clone(&__g18);
+            move |cotangent: f64, (grad_x, grad_c): (f64, [f64; 4])| -> (f64, [f64; 4]) {
+                let __g16 = grad_x;
+                let __g17 = grad_c;
+                let __g18 = cotangent;
+                let mut __g19 = ::core::clone::Clone::clone(&__g18);
+                let mut __g20 = ::core::clone::Clone::clone(&__g16);
+                let mut __g21 = ::core::clone::Clone::clone(&__g17);
                 for __record in __v10.replay() {
                     let (__p14, __p15, __p13, __p11, __p12) = __record;
                     let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);

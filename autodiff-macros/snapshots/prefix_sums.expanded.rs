@@ -24,159 +24,21 @@ mod prefix_energy {
     ///`(prefix_energy(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: Vec<f64>) -> (f64, Vec<f64>) {
-        let __v0 = x;
-        let __v1 = 1..__v0.len();
-        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
-            ::core::iter::Iterator::size_hint(&__v1).0,
-        );
-        let mut __v3 = ::core::clone::Clone::clone(&__v0);
-        for __v2 in __v1 {
-            let (__v4, (__p20,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
-            let __v5 = 1;
-            let __v6 = __v2 - __v5;
-            let (__v7, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
-            let (__v8, (__p22, __p23)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let (__v9, (__p24, __p25)) = ::autodiff::__private::rules::set_index_owned(
-                __v3,
-                &__v2,
-                &__v8,
-            );
-            __v19.push((__p24, __p22, __p23, __p21, __p20));
-            let __next = (__v9,);
-            __v3 = __next.0;
-        }
-        let (__v10, __v19) = (__v3, __v19);
-        let __v11 = 0.0;
-        let __v12 = 0..__v10.len();
-        let mut __v26 = ::autodiff::__private::tape::Growable::for_iterations(
-            ::core::iter::Iterator::size_hint(&__v12).0,
-        );
-        let mut __v14 = ::core::clone::Clone::clone(&__v11);
-        for __v13 in __v12 {
-            let (__v15, (__p27,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let (__v16, (__p28, __p29)) = ::autodiff::__private::rules::mul(
-                &__v15,
-                &__v15,
-            );
-            let (__v17, (__p30, __p31)) = ::autodiff::__private::rules::add(
-                &__v14,
-                &__v16,
-            );
-            __v26.push((__p30, __p31, __p28, __p29, __p27));
-            let __next = (__v17,);
-            __v14 = __next.0;
-        }
-        let (__v18, __v26) = (__v14, __v26);
-        let __g32 = ::autodiff::__private::linear::seed(&__v18);
-        let __g33 = ::autodiff::__private::linear::zero_like(&__v10);
-        let mut __g34 = ::core::clone::Clone::clone(&__g32);
-        let mut __g35 = ::core::clone::Clone::clone(&__g33);
-        for __record in __v26.replay() {
-            let (__p30, __p31, __p28, __p29, __p27) = __record;
-            let __g36 = ::autodiff::__private::linear::pull(&__p30, &__g34);
-            let __g37 = ::autodiff::__private::linear::pull(&__p31, &__g34);
-            let __g38 = ::autodiff::__private::linear::pull(&__p28, &__g37);
-            let __g39 = ::autodiff::__private::linear::pull(&__p29, &__g37);
-            let __g40 = ::autodiff::__private::linear::accumulate(__g38, __g39);
-            let __g41 = ::autodiff::__private::linear::pull_into(&__p27, &__g40, __g35);
-            let __next = (__g36, __g41);
-            __g34 = __next.0;
-            __g35 = __next.1;
-        }
-        let (__g42, __g43) = (__g34, __g35);
-        let mut __g44 = ::core::clone::Clone::clone(&__g43);
-        for __record in __v19.replay() {
-            let (__p24, __p22, __p23, __p21, __p20) = __record;
-            let (__g45, __g46) = ::autodiff::__private::rules::pull_set(&__p24, __g44);
-            let __g47 = ::autodiff::__private::linear::pull(&__p22, &__g46);
-            let __g48 = ::autodiff::__private::linear::pull(&__p23, &__g46);
-            let __g49 = ::autodiff::__private::linear::pull_into(&__p21, &__g48, __g45);
-            let __g50 = ::autodiff::__private::linear::pull_into(&__p20, &__g47, __g49);
-            let __next = (__g50,);
-            __g44 = __next.0;
-        }
-        let (__g51,) = (__g44,);
-        (__v18, __g51)
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (__value, __pullback) = __reverse(x);
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        (__value, __grads)
     }
     ///`prefix_energy(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
     pub fn value_and_grad_into(x: Vec<f64>, grad_x: &mut Vec<f64>) -> f64 {
-        let __v0 = x;
-        let __v1 = 1..__v0.len();
-        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
-            ::core::iter::Iterator::size_hint(&__v1).0,
+        let (__value, __pullback) = __reverse(x);
+        let __grads = __pullback(
+            ::autodiff::__private::linear::seed(&__value),
+            (::autodiff::__private::linear::take_buffer(grad_x),),
         );
-        let mut __v3 = ::core::clone::Clone::clone(&__v0);
-        for __v2 in __v1 {
-            let (__v4, (__p20,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
-            let __v5 = 1;
-            let __v6 = __v2 - __v5;
-            let (__v7, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
-            let (__v8, (__p22, __p23)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let (__v9, (__p24, __p25)) = ::autodiff::__private::rules::set_index_owned(
-                __v3,
-                &__v2,
-                &__v8,
-            );
-            __v19.push((__p24, __p22, __p23, __p21, __p20));
-            let __next = (__v9,);
-            __v3 = __next.0;
-        }
-        let (__v10, __v19) = (__v3, __v19);
-        let __v11 = 0.0;
-        let __v12 = 0..__v10.len();
-        let mut __v26 = ::autodiff::__private::tape::Growable::for_iterations(
-            ::core::iter::Iterator::size_hint(&__v12).0,
-        );
-        let mut __v14 = ::core::clone::Clone::clone(&__v11);
-        for __v13 in __v12 {
-            let (__v15, (__p27,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let (__v16, (__p28, __p29)) = ::autodiff::__private::rules::mul(
-                &__v15,
-                &__v15,
-            );
-            let (__v17, (__p30, __p31)) = ::autodiff::__private::rules::add(
-                &__v14,
-                &__v16,
-            );
-            __v26.push((__p30, __p31, __p28, __p29, __p27));
-            let __next = (__v17,);
-            __v14 = __next.0;
-        }
-        let (__v18, __v26) = (__v14, __v26);
-        let __g32 = ::autodiff::__private::linear::take_buffer(grad_x);
-        let __g33 = ::autodiff::__private::linear::seed(&__v18);
-        let __g34 = ::autodiff::__private::linear::zero_like(&__v10);
-        let mut __g35 = ::core::clone::Clone::clone(&__g33);
-        let mut __g36 = ::core::clone::Clone::clone(&__g34);
-        for __record in __v26.replay() {
-            let (__p30, __p31, __p28, __p29, __p27) = __record;
-            let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
-            let __g38 = ::autodiff::__private::linear::pull(&__p31, &__g35);
-            let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
-            let __g40 = ::autodiff::__private::linear::pull(&__p29, &__g38);
-            let __g41 = ::autodiff::__private::linear::accumulate(__g39, __g40);
-            let __g42 = ::autodiff::__private::linear::pull_into(&__p27, &__g41, __g36);
-            let __next = (__g37, __g42);
-            __g35 = __next.0;
-            __g36 = __next.1;
-        }
-        let (__g43, __g44) = (__g35, __g36);
-        let mut __g45 = ::core::clone::Clone::clone(&__g44);
-        for __record in __v19.replay() {
-            let (__p24, __p22, __p23, __p21, __p20) = __record;
-            let (__g46, __g47) = ::autodiff::__private::rules::pull_set(&__p24, __g45);
-            let __g48 = ::autodiff::__private::linear::pull(&__p22, &__g47);
-            let __g49 = ::autodiff::__private::linear::pull(&__p23, &__g47);
-            let __g50 = ::autodiff::__private::linear::pull_into(&__p21, &__g49, __g46);
-            let __g51 = ::autodiff::__private::linear::pull_into(&__p20, &__g48, __g50);
-            let __next = (__g51,);
-            __g45 = __next.0;
-        }
-        let (__g52,) = (__g45,);
-        let __g53 = ::autodiff::__private::linear::accumulate(__g32, __g52);
-        *grad_x = __g53;
-        __v18
+        *grad_x = __grads;
+        __value
     }
     ///Jacobian-vector product of `prefix_energy`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
@@ -329,6 +191,18 @@ mod prefix_energy {
     ///Vector-Jacobian product of `prefix_energy`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: Vec<f64>) -> (f64, impl Fn(f64) -> Vec<f64>) {
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (__value, __pullback) = __reverse(x);
+        (
+            __value,
+            move |__cotangent: f64| -> Vec<f64> {
+                __pullback(__cotangent, ::core::clone::Clone::clone(&__zeros))
+            },
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __reverse(x: Vec<f64>) -> (f64, impl Fn(f64, (Vec<f64>,)) -> Vec<f64>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
         let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
@@ -372,55 +246,57 @@ mod prefix_energy {
             __v14 = __next.0;
         }
         let (__v18, __v26) = (__v14, __v26);
-        let __g33 = ::autodiff::__private::linear::zero_like(&__v10);
+        let __g34 = ::autodiff::__private::linear::zero_like(&__v10);
         (
             __v18,
-            move |cotangent: f64| -> Vec<f64> {
-                let __g33 = ::core::clone::Clone::clone(&__g33);
-                let __g32 = cotangent;
-                let mut __g34 = ::core::clone::Clone::clone(&__g32);
+            move |cotangent: f64, (grad_x,): (Vec<f64>,)| -> Vec<f64> {
+                let __g34 = ::core::clone::Clone::clone(&__g34);
+                let __g32 = grad_x;
+                let __g33 = cotangent;
                 let mut __g35 = ::core::clone::Clone::clone(&__g33);
+                let mut __g36 = ::core::clone::Clone::clone(&__g34);
                 for __record in __v26.replay() {
                     let (__p30, __p31, __p28, __p29, __p27) = __record;
-                    let __g36 = ::autodiff::__private::linear::pull(&__p30, &__g34);
-                    let __g37 = ::autodiff::__private::linear::pull(&__p31, &__g34);
-                    let __g38 = ::autodiff::__private::linear::pull(&__p28, &__g37);
-                    let __g39 = ::autodiff::__private::linear::pull(&__p29, &__g37);
-                    let __g40 = ::autodiff::__private::linear::accumulate(__g38, __g39);
-                    let __g41 = ::autodiff::__private::linear::pull_into(
+                    let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
+                    let __g38 = ::autodiff::__private::linear::pull(&__p31, &__g35);
+                    let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
+                    let __g40 = ::autodiff::__private::linear::pull(&__p29, &__g38);
+                    let __g41 = ::autodiff::__private::linear::accumulate(__g39, __g40);
+                    let __g42 = ::autodiff::__private::linear::pull_into(
                         &__p27,
-                        &__g40,
-                        __g35,
+                        &__g41,
+                        __g36,
                     );
-                    let __next = (__g36, __g41);
-                    __g34 = __next.0;
-                    __g35 = __next.1;
+                    let __next = (__g37, __g42);
+                    __g35 = __next.0;
+                    __g36 = __next.1;
                 }
-                let (__g42, __g43) = (__g34, __g35);
-                let mut __g44 = ::core::clone::Clone::clone(&__g43);
+                let (__g43, __g44) = (__g35, __g36);
+                let mut __g45 = ::core::clone::Clone::clone(&__g44);
                 for __record in __v19.replay() {
                     let (__p24, __p22, __p23, __p21, __p20) = __record;
-                    let (__g45, __g46) = ::autodiff::__private::rules::pull_set(
+                    let (__g46, __g47) = ::autodiff::__private::rules::pull_set(
                         &__p24,
-                        __g44,
-                    );
-                    let __g47 = ::autodiff::__private::linear::pull(&__p22, &__g46);
-                    let __g48 = ::autodiff::__private::linear::pull(&__p23, &__g46);
-                    let __g49 = ::autodiff::__private::linear::pull_into(
-                        &__p21,
-                        &__g48,
                         __g45,
                     );
+                    let __g48 = ::autodiff::__private::linear::pull(&__p22, &__g47);
+                    let __g49 = ::autodiff::__private::linear::pull(&__p23, &__g47);
                     let __g50 = ::autodiff::__private::linear::pull_into(
-                        &__p20,
-                        &__g47,
-                        __g49,
+                        &__p21,
+                        &__g49,
+                        __g46,
                     );
-                    let __next = (__g50,);
-                    __g44 = __next.0;
+                    let __g51 = ::autodiff::__private::linear::pull_into(
+                        &__p20,
+                        &__g48,
+                        __g50,
+                    );
+                    let __next = (__g51,);
+                    __g45 = __next.0;
                 }
-                let (__g51,) = (__g44,);
-                __g51
+                let (__g52,) = (__g45,);
+                let __g53 = ::autodiff::__private::linear::accumulate(__g32, __g52);
+                __g53
             },
         )
     }

@@ -21,27 +21,13 @@ pub mod g {
     ///`(g(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: f64, y: f64, n: i32) -> (f64, (f64, f64)) {
-        let __v0 = x;
-        let __v1 = y;
-        let __v2 = n;
-        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
-        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
-        let __v5 = 0.5;
-        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
-        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
-        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-        let __g17 = ::autodiff::__private::linear::seed(&__v8);
-        let __g18 = ::autodiff::__private::linear::pull(&__p15, &__g17);
-        let __g19 = ::autodiff::__private::linear::pull(&__p16, &__g17);
-        let __g20 = ::autodiff::__private::linear::pull(&__p13, &__g19);
-        let __g21 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-        let __g22 = ::autodiff::__private::linear::pull(&__p12, &__g18);
-        let __g23 = ::autodiff::__private::linear::pull(&__p10, &__g22);
-        let __g24 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-        let __g25 = ::autodiff::__private::linear::accumulate(__g20, __g24);
-        let __g26 = ::autodiff::__private::linear::pull(&__p9, &__g23);
-        let __g27 = ::autodiff::__private::linear::accumulate(__g21, __g26);
-        (__v8, (__g27, __g25))
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&y),
+        );
+        let (__value, __pullback) = __reverse(x, y, n);
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        (__value, __grads)
     }
     ///`g(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
@@ -52,33 +38,17 @@ pub mod g {
         grad_x: &mut f64,
         grad_y: &mut f64,
     ) -> f64 {
-        let __v0 = x;
-        let __v1 = y;
-        let __v2 = n;
-        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
-        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
-        let __v5 = 0.5;
-        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
-        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
-        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-        let __g17 = ::autodiff::__private::linear::take_buffer(grad_x);
-        let __g18 = ::autodiff::__private::linear::take_buffer(grad_y);
-        let __g19 = ::autodiff::__private::linear::seed(&__v8);
-        let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
-        let __g21 = ::autodiff::__private::linear::pull(&__p16, &__g19);
-        let __g22 = ::autodiff::__private::linear::pull(&__p13, &__g21);
-        let __g23 = ::autodiff::__private::linear::accumulate(__g18, __g22);
-        let __g24 = ::autodiff::__private::linear::pull(&__p14, &__g21);
-        let __g25 = ::autodiff::__private::linear::accumulate(__g17, __g24);
-        let __g26 = ::autodiff::__private::linear::pull(&__p12, &__g20);
-        let __g27 = ::autodiff::__private::linear::pull(&__p10, &__g26);
-        let __g28 = ::autodiff::__private::linear::pull(&__p11, &__g26);
-        let __g29 = ::autodiff::__private::linear::accumulate(__g23, __g28);
-        let __g30 = ::autodiff::__private::linear::pull(&__p9, &__g27);
-        let __g31 = ::autodiff::__private::linear::accumulate(__g25, __g30);
-        *grad_x = __g31;
-        *grad_y = __g29;
-        __v8
+        let (__value, __pullback) = __reverse(x, y, n);
+        let __grads = __pullback(
+            ::autodiff::__private::linear::seed(&__value),
+            (
+                ::autodiff::__private::linear::take_buffer(grad_x),
+                ::autodiff::__private::linear::take_buffer(grad_y),
+            ),
+        );
+        *grad_x = __grads.0;
+        *grad_y = __grads.1;
+        __value
     }
     ///Jacobian-vector product of `g`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
@@ -123,6 +93,25 @@ pub mod g {
     ///Vector-Jacobian product of `g`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64)) {
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&y),
+        );
+        let (__value, __pullback) = __reverse(x, y, n);
+        (
+            __value,
+            move |__cotangent: f64| -> (f64, f64) {
+                __pullback(__cotangent, ::core::clone::Clone::clone(&__zeros))
+            },
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __reverse(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (f64, impl Fn(f64, (f64, f64)) -> (f64, f64)) {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
@@ -134,19 +123,23 @@ pub mod g {
         let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
         (
             __v8,
-            move |cotangent: f64| -> (f64, f64) {
-                let __g17 = cotangent;
-                let __g18 = ::autodiff::__private::linear::pull(&__p15, &__g17);
-                let __g19 = ::autodiff::__private::linear::pull(&__p16, &__g17);
-                let __g20 = ::autodiff::__private::linear::pull(&__p13, &__g19);
-                let __g21 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-                let __g22 = ::autodiff::__private::linear::pull(&__p12, &__g18);
-                let __g23 = ::autodiff::__private::linear::pull(&__p10, &__g22);
-                let __g24 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-                let __g25 = ::autodiff::__private::linear::accumulate(__g20, __g24);
-                let __g26 = ::autodiff::__private::linear::pull(&__p9, &__g23);
-                let __g27 = ::autodiff::__private::linear::accumulate(__g21, __g26);
-                (__g27, __g25)
+            move |cotangent: f64, (grad_x, grad_y): (f64, f64)| -> (f64, f64) {
+                let __g17 = grad_x;
+                let __g18 = grad_y;
+                let __g19 = cotangent;
+                let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
+                let __g21 = ::autodiff::__private::linear::pull(&__p16, &__g19);
+                let __g22 = ::autodiff::__private::linear::pull(&__p13, &__g21);
+                let __g23 = ::autodiff::__private::linear::accumulate(__g18, __g22);
+                let __g24 = ::autodiff::__private::linear::pull(&__p14, &__g21);
+                let __g25 = ::autodiff::__private::linear::accumulate(__g17, __g24);
+                let __g26 = ::autodiff::__private::linear::pull(&__p12, &__g20);
+                let __g27 = ::autodiff::__private::linear::pull(&__p10, &__g26);
+                let __g28 = ::autodiff::__private::linear::pull(&__p11, &__g26);
+                let __g29 = ::autodiff::__private::linear::accumulate(__g23, __g28);
+                let __g30 = ::autodiff::__private::linear::pull(&__p9, &__g27);
+                let __g31 = ::autodiff::__private::linear::accumulate(__g25, __g30);
+                (__g31, __g29)
             },
         )
     }

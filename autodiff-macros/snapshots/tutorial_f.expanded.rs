@@ -17,53 +17,21 @@ mod f {
     ///`(f(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: f64) -> (f64, f64) {
-        let __v0 = x;
-        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
-        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
-        let __v3 = 3.0;
-        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
-        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
-        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
-        let __g15 = ::autodiff::__private::linear::seed(&__v6);
-        let __g16 = ::autodiff::__private::linear::pull(&__p13, &__g15);
-        let __g17 = ::autodiff::__private::linear::pull(&__p14, &__g15);
-        let __g18 = ::autodiff::__private::linear::pull(&__p11, &__g17);
-        let __g19 = ::autodiff::__private::linear::pull(&__p12, &__g17);
-        let __g20 = ::autodiff::__private::linear::pull(&__p10, &__g18);
-        let __g21 = ::autodiff::__private::linear::accumulate(__g19, __g20);
-        let __g22 = ::autodiff::__private::linear::pull(&__p9, &__g16);
-        let __g23 = ::autodiff::__private::linear::pull(&__p7, &__g22);
-        let __g24 = ::autodiff::__private::linear::accumulate(__g21, __g23);
-        let __g25 = ::autodiff::__private::linear::pull(&__p8, &__g22);
-        let __g26 = ::autodiff::__private::linear::accumulate(__g24, __g25);
-        (__v6, __g26)
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (__value, __pullback) = __reverse(x);
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        (__value, __grads)
     }
     ///`f(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
     pub fn value_and_grad_into(x: f64, grad_x: &mut f64) -> f64 {
-        let __v0 = x;
-        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
-        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
-        let __v3 = 3.0;
-        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
-        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
-        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
-        let __g15 = ::autodiff::__private::linear::take_buffer(grad_x);
-        let __g16 = ::autodiff::__private::linear::seed(&__v6);
-        let __g17 = ::autodiff::__private::linear::pull(&__p13, &__g16);
-        let __g18 = ::autodiff::__private::linear::pull(&__p14, &__g16);
-        let __g19 = ::autodiff::__private::linear::pull(&__p11, &__g18);
-        let __g20 = ::autodiff::__private::linear::pull(&__p12, &__g18);
-        let __g21 = ::autodiff::__private::linear::accumulate(__g15, __g20);
-        let __g22 = ::autodiff::__private::linear::pull(&__p10, &__g19);
-        let __g23 = ::autodiff::__private::linear::accumulate(__g21, __g22);
-        let __g24 = ::autodiff::__private::linear::pull(&__p9, &__g17);
-        let __g25 = ::autodiff::__private::linear::pull(&__p7, &__g24);
-        let __g26 = ::autodiff::__private::linear::accumulate(__g23, __g25);
-        let __g27 = ::autodiff::__private::linear::pull(&__p8, &__g24);
-        let __g28 = ::autodiff::__private::linear::accumulate(__g26, __g27);
-        *grad_x = __g28;
-        __v6
+        let (__value, __pullback) = __reverse(x);
+        let __grads = __pullback(
+            ::autodiff::__private::linear::seed(&__value),
+            (::autodiff::__private::linear::take_buffer(grad_x),),
+        );
+        *grad_x = __grads;
+        __value
     }
     ///Jacobian-vector product of `f`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
@@ -105,6 +73,18 @@ mod f {
     ///Vector-Jacobian product of `f`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64) -> (f64, impl Fn(f64) -> f64) {
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (__value, __pullback) = __reverse(x);
+        (
+            __value,
+            move |__cotangent: f64| -> f64 {
+                __pullback(__cotangent, ::core::clone::Clone::clone(&__zeros))
+            },
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __reverse(x: f64) -> (f64, impl Fn(f64, (f64,)) -> f64) {
         let __v0 = x;
         let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
         let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
@@ -114,20 +94,22 @@ mod f {
         let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
         (
             __v6,
-            move |cotangent: f64| -> f64 {
-                let __g15 = cotangent;
-                let __g16 = ::autodiff::__private::linear::pull(&__p13, &__g15);
-                let __g17 = ::autodiff::__private::linear::pull(&__p14, &__g15);
-                let __g18 = ::autodiff::__private::linear::pull(&__p11, &__g17);
-                let __g19 = ::autodiff::__private::linear::pull(&__p12, &__g17);
-                let __g20 = ::autodiff::__private::linear::pull(&__p10, &__g18);
-                let __g21 = ::autodiff::__private::linear::accumulate(__g19, __g20);
-                let __g22 = ::autodiff::__private::linear::pull(&__p9, &__g16);
-                let __g23 = ::autodiff::__private::linear::pull(&__p7, &__g22);
-                let __g24 = ::autodiff::__private::linear::accumulate(__g21, __g23);
-                let __g25 = ::autodiff::__private::linear::pull(&__p8, &__g22);
-                let __g26 = ::autodiff::__private::linear::accumulate(__g24, __g25);
-                __g26
+            move |cotangent: f64, (grad_x,): (f64,)| -> f64 {
+                let __g15 = grad_x;
+                let __g16 = cotangent;
+                let __g17 = ::autodiff::__private::linear::pull(&__p13, &__g16);
+                let __g18 = ::autodiff::__private::linear::pull(&__p14, &__g16);
+                let __g19 = ::autodiff::__private::linear::pull(&__p11, &__g18);
+                let __g20 = ::autodiff::__private::linear::pull(&__p12, &__g18);
+                let __g21 = ::autodiff::__private::linear::accumulate(__g15, __g20);
+                let __g22 = ::autodiff::__private::linear::pull(&__p10, &__g19);
+                let __g23 = ::autodiff::__private::linear::accumulate(__g21, __g22);
+                let __g24 = ::autodiff::__private::linear::pull(&__p9, &__g17);
+                let __g25 = ::autodiff::__private::linear::pull(&__p7, &__g24);
+                let __g26 = ::autodiff::__private::linear::accumulate(__g23, __g25);
+                let __g27 = ::autodiff::__private::linear::pull(&__p8, &__g24);
+                let __g28 = ::autodiff::__private::linear::accumulate(__g26, __g27);
+                __g28
             },
         )
     }

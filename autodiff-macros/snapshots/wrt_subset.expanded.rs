@@ -19,39 +19,21 @@ mod h {
     ///`(h(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(a: f32, b: f32) -> (f32, f32) {
-        let __v0 = a;
-        let __v1 = b;
-        let __v2 = __v1.exp();
-        let __v3 = 2.0;
-        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
-        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
-        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
-        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
-        let __g11 = ::autodiff::__private::linear::seed(&__v7);
-        let __g12 = ::autodiff::__private::linear::pull(&__p10, &__g11);
-        let __g13 = ::autodiff::__private::linear::pull(&__p9, &__g12);
-        let __g14 = ::autodiff::__private::linear::pull(&__p8, &__g13);
-        (__v7, __g14)
+        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
+        let (__value, __pullback) = __reverse(a, b);
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        (__value, __grads)
     }
     ///`h(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
     pub fn value_and_grad_into(a: f32, b: f32, grad_a: &mut f32) -> f32 {
-        let __v0 = a;
-        let __v1 = b;
-        let __v2 = __v1.exp();
-        let __v3 = 2.0;
-        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
-        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
-        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
-        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
-        let __g11 = ::autodiff::__private::linear::take_buffer(grad_a);
-        let __g12 = ::autodiff::__private::linear::seed(&__v7);
-        let __g13 = ::autodiff::__private::linear::pull(&__p10, &__g12);
-        let __g14 = ::autodiff::__private::linear::pull(&__p9, &__g13);
-        let __g15 = ::autodiff::__private::linear::pull(&__p8, &__g14);
-        let __g16 = ::autodiff::__private::linear::accumulate(__g11, __g15);
-        *grad_a = __g16;
-        __v7
+        let (__value, __pullback) = __reverse(a, b);
+        let __grads = __pullback(
+            ::autodiff::__private::linear::seed(&__value),
+            (::autodiff::__private::linear::take_buffer(grad_a),),
+        );
+        *grad_a = __grads;
+        __value
     }
     ///Jacobian-vector product of `h`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
@@ -86,6 +68,18 @@ mod h {
     ///Vector-Jacobian product of `h`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32) {
+        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
+        let (__value, __pullback) = __reverse(a, b);
+        (
+            __value,
+            move |__cotangent: f32| -> f32 {
+                __pullback(__cotangent, ::core::clone::Clone::clone(&__zeros))
+            },
+        )
+    }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __reverse(a: f32, b: f32) -> (f32, impl Fn(f32, (f32,)) -> f32) {
         let __v0 = a;
         let __v1 = b;
         let __v2 = __v1.exp();
@@ -96,12 +90,14 @@ mod h {
         let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
         (
             __v7,
-            move |cotangent: f32| -> f32 {
-                let __g11 = cotangent;
-                let __g12 = ::autodiff::__private::linear::pull(&__p10, &__g11);
-                let __g13 = ::autodiff::__private::linear::pull(&__p9, &__g12);
-                let __g14 = ::autodiff::__private::linear::pull(&__p8, &__g13);
-                __g14
+            move |cotangent: f32, (grad_a,): (f32,)| -> f32 {
+                let __g11 = grad_a;
+                let __g12 = cotangent;
+                let __g13 = ::autodiff::__private::linear::pull(&__p10, &__g12);
+                let __g14 = ::autodiff::__private::linear::pull(&__p9, &__g13);
+                let __g15 = ::autodiff::__private::linear::pull(&__p8, &__g14);
+                let __g16 = ::autodiff::__private::linear::accumulate(__g11, __g15);
+                __g16
             },
         )
     }

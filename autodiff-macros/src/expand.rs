@@ -69,33 +69,6 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         many => quote!((#(#many),*)),
     };
 
-    let vag = reverse::reverse(f, act, Seed::One);
-    let emitter = Emitter::new(&vag.roles, names.clone())
-        .with_refs(&f.refs)
-        .with_uses(Uses::of(&[(&vag.primal, 0), (&vag.adjoint, 0)]));
-    let (primal, adjoint) = (emitter.stmts(&vag.primal), emitter.stmts(&vag.adjoint));
-    let value = emitter.var(vag.value);
-    let grads: Vec<Ident> = vag.grads.iter().map(|g| emitter.var(*g)).collect();
-    let grads = tuple(&grads);
-    let value_and_grad_body = quote!(#primal #adjoint (#value, #grads));
-
-    let into = reverse::reverse_into(f, act, Seed::One, reverse::Gradients::IntoBuffers);
-    let emitter = Emitter::new(&into.roles, names.clone())
-        .with_refs(&f.refs)
-        .with_uses(Uses::of(&[(&into.primal, 0), (&into.adjoint, 0)]))
-        .with_buffers(shape.buffer_names.clone());
-    let (primal, adjoint) = (emitter.stmts(&into.primal), emitter.stmts(&into.adjoint));
-    let value = emitter.var(into.value);
-    let stores = into
-        .grads
-        .iter()
-        .zip(&shape.buffer_names)
-        .map(|(g, buffer)| {
-            let g = emitter.var(*g);
-            quote!(*#buffer = #g;)
-        });
-    let value_and_grad_into_body = quote!(#primal #adjoint #(#stores)* #value);
-
     let lin = forward::linearize(f, act);
     let mut emitter = Emitter::new(&lin.roles, names.clone())
         .with_refs(&f.refs)
@@ -111,22 +84,29 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         (#value, move |(#(#tangent_names,)*): (#(#tangent_tys,)*)| -> #ret_ty { #fresh_zeros #tangent #tangent_out })
     };
 
-    let vjp = reverse::reverse(f, act, Seed::Given);
+    // One reverse body serves `value_and_grad`, `value_and_grad_into` and
+    // `vjp`: its pullback takes the cotangent and the adjoints to start the
+    // arguments' gradients from (zeros, or a caller's buffers), so rustc
+    // type-checks the primal and adjoint sweeps once per function.
+    let core = reverse::reverse_into(f, act, Seed::Given, reverse::Gradients::IntoBuffers);
     let cotangent = format_ident!("cotangent", span = Span::mixed_site());
-    let mut emitter = Emitter::new(&vjp.roles, names)
+    let mut emitter = Emitter::new(&core.roles, names)
         .with_refs(&f.refs)
-        .with_cotangent(cotangent.clone());
+        .with_cotangent(cotangent.clone())
+        .with_buffers(shape.buffer_names.clone());
     let (primal, zeros, fresh_zeros, adjoint) =
-        split_zeros(&mut emitter, &vjp.primal, &vjp.adjoint);
-    let adjoint = quote!(#fresh_zeros #adjoint);
-    let primal = quote!(#primal #zeros);
-    let value = emitter.var(vjp.value);
-    let grads: Vec<Ident> = vjp.grads.iter().map(|g| emitter.var(*g)).collect();
+        split_zeros(&mut emitter, &core.primal, &core.adjoint);
+    let value = emitter.var(core.value);
+    let grads: Vec<Ident> = core.grads.iter().map(|g| emitter.var(*g)).collect();
     let grads = tuple(&grads);
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
-    let vjp_body = quote! {
+    let (buffer_names, tangent_tys) = (&shape.buffer_names, &shape.tangent_tys);
+    let reverse_body = quote! {
         #primal
-        (#value, move |#cotangent: #ret_ty| -> #grad_ty { #adjoint #grads })
+        #zeros
+        (#value, move |#cotangent: #ret_ty, (#(#buffer_names,)*): (#(#tangent_tys,)*)| -> #grad_ty {
+            #fresh_zeros #adjoint #grads
+        })
     };
 
     // Through loops, `linearize` records a tape that its tangent pass
@@ -144,10 +124,8 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     });
 
     Bodies {
-        value_and_grad: value_and_grad_body,
-        value_and_grad_into: value_and_grad_into_body,
+        reverse: reverse_body,
         linearize: linearize_body,
-        vjp: vjp_body,
         jvp,
         placeholders: false,
     }
@@ -212,12 +190,11 @@ fn split_zeros(
 pub struct Bodies {
     /// Of `linearize`.
     pub linearize: TokenStream,
-    /// Of `value_and_grad_into`.
-    pub value_and_grad_into: TokenStream,
-    /// Of `value_and_grad`.
-    pub value_and_grad: TokenStream,
-    /// Of `vjp`.
-    pub vjp: TokenStream,
+    /// Of the hidden reverse function behind `value_and_grad`,
+    /// `value_and_grad_into` and `vjp`: `(value, pullback)`, where the
+    /// pullback maps a cotangent and the arguments' starting adjoints (one
+    /// tuple) to their gradients.
+    pub reverse: TokenStream,
     /// Of `jvp`, when it is not `linearize` followed by one tangent pass.
     pub jvp: Option<TokenStream>,
     /// Whether these are `fallback`'s placeholders, which the Jacobians
@@ -484,10 +461,8 @@ impl Shape {
         let primals = Ident::new("primals", Span::mixed_site());
         let tangents = Ident::new("tangents", Span::mixed_site());
         let Bodies {
-            value_and_grad,
-            value_and_grad_into,
+            reverse,
             linearize,
-            vjp,
             jvp: direct_jvp,
             placeholders,
         } = bodies;
@@ -502,6 +477,10 @@ impl Shape {
                 quote!(#[allow(unused, clippy::all, clippy::pedantic, clippy::nursery)]),
             ),
             false => (quote!(pub), TokenStream::new()),
+        };
+        let reverse_fn = match is_method {
+            true => format_ident!("__{}_reverse", name),
+            false => format_ident!("__reverse"),
         };
         let (grad_fn, vag_fn, jvp_fn, vjp_fn, lin_fn) = (
             fn_name("grad"),
@@ -555,6 +534,69 @@ impl Shape {
         let doc_jacrev = format!("Jacobian of `{name}` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.");
         // A gradient needs a scalar output; other outputs get JVPs, VJPs and Jacobians.
         let scalar_output = types::is_scalar(ret_ty);
+        let rt = crate::emit::runtime();
+        let (value, pullback, zeros, grads, cotangent) = (
+            Ident::new("__value", Span::mixed_site()),
+            Ident::new("__pullback", Span::mixed_site()),
+            Ident::new("__zeros", Span::mixed_site()),
+            Ident::new("__grads", Span::mixed_site()),
+            Ident::new("__cotangent", Span::mixed_site()),
+        );
+        let reverse_call = match is_method {
+            true => quote!(self.#reverse_fn(#(#arg_names),*)),
+            false => quote!(#reverse_fn(#(#arg_names),*)),
+        };
+        // The gradients start from zeros shaped like the arguments, built
+        // before the arguments move into the reverse function.
+        let diff_names: Vec<&Ident> = self
+            .params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| &p.name)
+            .collect();
+        let zero_adjoints = quote!(let #zeros = (#(#rt::linear::zero_like(&#diff_names),)*););
+        let buffer_names = &self.buffer_names;
+        let taken = quote!((#(#rt::linear::take_buffer(#buffer_names),)*));
+        let stores = match buffer_names.as_slice() {
+            [one] => quote!(*#one = #grads;),
+            many => {
+                let k = (0..many.len()).map(syn::Index::from);
+                quote!(#(*#many = #grads.#k;)*)
+            }
+        };
+        // With errors, the reverse function is a placeholder: so are these,
+        // or their bounds would add follow-on errors to the real one.
+        let (vag_body, into_body, vjp_body) = match placeholders {
+            true => {
+                let never = fallback::never();
+                (
+                    never.clone(),
+                    never.clone(),
+                    quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
+                )
+            }
+            false => (
+                quote! {
+                    #zero_adjoints
+                    let (#value, #pullback) = #reverse_call;
+                    let #grads = #pullback(#rt::linear::seed(&#value), #zeros);
+                    (#value, #grads)
+                },
+                quote! {
+                    let (#value, #pullback) = #reverse_call;
+                    let #grads = #pullback(#rt::linear::seed(&#value), #taken);
+                    #stores
+                    #value
+                },
+                quote! {
+                    #zero_adjoints
+                    let (#value, #pullback) = #reverse_call;
+                    (#value, move |#cotangent: #ret_ty| -> #grad_ty {
+                        #pullback(#cotangent, ::core::clone::Clone::clone(&#zeros))
+                    })
+                },
+            ),
+        };
         let gradients = scalar_output.then(|| quote! {
             #[doc = #doc_grad]
             #[inline]
@@ -564,12 +606,12 @@ impl Shape {
             #[doc = #doc_vag]
             #[inline]
             #allow
-            #fn_vis fn #vag_fn #generics (#args) -> (#ret_ty, #grad_ty) #where_clause { #value_and_grad }
+            #fn_vis fn #vag_fn #generics (#args) -> (#ret_ty, #grad_ty) #where_clause { #vag_body }
 
             #[doc = #doc_into]
             #[inline]
             #allow
-            #fn_vis fn #into_fn #generics (#args, #(#buffer_params),*) -> #ret_ty #where_clause { #value_and_grad_into }
+            #fn_vis fn #into_fn #generics (#args, #(#buffer_params),*) -> #ret_ty #where_clause { #into_body }
         });
         let jacobians = quote! {
             #[doc = #doc_jacfwd]
@@ -602,7 +644,12 @@ impl Shape {
             #[doc = #doc_vjp]
             #[inline]
             #allow
-            #fn_vis fn #vjp_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty) -> #grad_ty) #where_clause { #vjp }
+            #fn_vis fn #vjp_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty) -> #grad_ty) #where_clause { #vjp_body }
+
+            #[doc(hidden)]
+            #[inline]
+            #allow
+            #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty) #where_clause { #reverse }
 
             #jacobians
         };

@@ -20,10 +20,8 @@ pub fn bodies(shape: &Shape) -> Bodies {
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
     let never = never();
     Bodies {
-        value_and_grad: never.clone(),
-        value_and_grad_into: never.clone(),
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
-        vjp: quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
+        reverse: quote!((#never, move |_: #ret_ty, _| -> #grad_ty { #never })),
         jvp: None,
         placeholders: true,
     }

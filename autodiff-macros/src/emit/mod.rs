@@ -35,7 +35,7 @@ pub struct Emitter<'a> {
     tangents_in: Vec<Ident>,
     /// What `Op::CotangentIn` reads.
     cotangent_in: Option<Ident>,
-    /// The gradient buffers `Op::BufferIn` reads (`&mut` parameters).
+    /// The starting adjoints `Op::BufferIn` reads (the reverse pullback's parameters).
     buffers: Vec<Ident>,
     /// Variables holding a shared reference (see `Function::refs`).
     refs: HashSet<Var>,
@@ -212,7 +212,7 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// Names the gradient buffers of an adjoint body.
+    /// Names the starting adjoints of an adjoint body.
     pub fn with_buffers(mut self, names: Vec<Ident>) -> Self {
         self.buffers = names;
         self
@@ -399,7 +399,7 @@ impl<'a> Emitter<'a> {
             }
             Op::BufferIn(k) => {
                 let buffer = self.param(&self.buffers, *k, span);
-                quote_spanned!(span=> let #def = #rt::linear::take_buffer(#buffer);)
+                quote_spanned!(span=> let #def = #buffer;)
             }
             Op::Seed(v) => {
                 let v = self.var(*v);
