@@ -137,6 +137,37 @@
 //! # }
 //! ```
 //!
+//! Loops without a constant bound keep their records in growable tapes.
+//! With the `std` feature a tape's storage is kept by the thread when the
+//! gradient returns ([`tape::spares`]) and reused by the next call, so an
+//! optimisation loop that adds its gradients into its own buffers allocates
+//! only on its first step:
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! #[differentiate(wrt(x))]
+//! fn smooth_max(x: &[f64], sharpness: f64) -> f64 {
+//!     let mut s = 0.0;
+//!     for v in x.iter() {
+//!         s += (sharpness * v).exp();
+//!     }
+//!     s.ln() / sharpness
+//! }
+//!
+//! # fn main() {
+//! let mut x: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.01).sin()).collect();
+//! let mut grad = vec![0.0; x.len()];
+//! for _ in 0..10 {
+//!     grad.iter_mut().for_each(|g| *g = 0.0);
+//!     smooth_max::value_and_grad_into(&x, 4.0, &mut grad);
+//!     // The gradient of a smooth maximum is a weighting that sums to 1.
+//!     assert!((grad.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+//!     x.iter_mut().zip(&grad).for_each(|(v, g)| *v -= 0.1 * g);
+//! }
+//! # }
+//! ```
+//!
 //! The crate is `#![no_std]`; the default `std` feature uses the standard
 //! library's float functions, and without it `libm` provides them. See the
 //! README for the JAX correspondence and what each mode costs.
@@ -158,6 +189,7 @@ extern crate self as autodiff;
 pub use autodiff_macros::differentiate;
 pub use autodiff_runtime::buffer;
 pub use autodiff_runtime::random;
+pub use autodiff_runtime::tape;
 pub use autodiff_runtime::Real;
 pub use nalgebra;
 

@@ -60,8 +60,8 @@ mod horner {
         let __v2 = 0.0;
         let __v3 = 0..4;
         let __t12 = ::autodiff::__private::linear::zero_like(&__v2);
-        let mut __v5 = ::core::clone::Clone::clone(&__v2);
-        let mut __t13 = ::core::clone::Clone::clone(&__t12);
+        let mut __v5 = __v2;
+        let mut __t13 = __t12;
         for __v4 in __v3 {
             let (__v6, (__p14, __p15)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let __t16 = ::autodiff::__private::linear::push(&__p14, &__t13);
@@ -82,7 +82,10 @@ mod horner {
     }
     ///`horner` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
-    pub fn linearize(x: f64, c: [f64; 4]) -> (f64, impl Fn((f64, [f64; 4])) -> f64) {
+    pub fn linearize(
+        x: f64,
+        c: [f64; 4],
+    ) -> (f64, impl Fn((f64, [f64; 4])) -> f64 + use<>) {
         let __v0 = x;
         let __v1 = c;
         let __v2 = 0.0;
@@ -125,7 +128,7 @@ mod horner {
     }
     ///Vector-Jacobian product of `horner`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
-    pub fn vjp(x: f64, c: [f64; 4]) -> (f64, impl Fn(f64) -> (f64, [f64; 4])) {
+    pub fn vjp(x: f64, c: [f64; 4]) -> (f64, impl Fn(f64) -> (f64, [f64; 4]) + use<>) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
             ::autodiff::__private::linear::zero_like(&c),
@@ -143,13 +146,13 @@ mod horner {
     pub fn __reverse(
         x: f64,
         c: [f64; 4],
-    ) -> (f64, impl Fn(f64, (f64, [f64; 4])) -> (f64, [f64; 4])) {
+    ) -> (f64, impl Fn(f64, (f64, [f64; 4])) -> (f64, [f64; 4]) + use<>) {
         let __v0 = x;
         let __v1 = c;
         let __v2 = 0.0;
         let __v3 = 0..4;
         let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
-        let mut __v5 = ::core::clone::Clone::clone(&__v2);
+        let mut __v5 = __v2;
         for __v4 in __v3 {
             let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
@@ -165,9 +168,9 @@ mod horner {
                 let __g16 = grad_x;
                 let __g17 = grad_c;
                 let __g18 = cotangent;
-                let mut __g19 = ::core::clone::Clone::clone(&__g18);
-                let mut __g20 = ::core::clone::Clone::clone(&__g16);
-                let mut __g21 = ::core::clone::Clone::clone(&__g17);
+                let mut __g19 = __g18;
+                let mut __g20 = __g16;
+                let mut __g21 = __g17;
                 for __record in __v10.replay() {
                     let (__p14, __p15, __p13, __p11, __p12) = __record;
                     let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
@@ -269,7 +272,9 @@ mod horner {
         c: [f64; 4],
     ) -> (
         f64,
-        impl Fn((::core::option::Option<f64>, ::core::option::Option<[f64; 4]>)) -> f64,
+        impl Fn(
+            (::core::option::Option<f64>, ::core::option::Option<[f64; 4]>),
+        ) -> f64 + use<>,
     ) {
         let __zero0 = ::autodiff::__private::linear::zero_like(&x);
         let __zero1 = ::autodiff::__private::linear::zero_like(&c);
@@ -289,7 +294,10 @@ mod horner {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(x: f64, c: [f64; 4]) -> (f64, impl Fn(f64) -> (f64, [f64; 4])) {
+    pub fn __vjp_call(
+        x: f64,
+        c: [f64; 4],
+    ) -> (f64, impl Fn(f64) -> (f64, [f64; 4]) + use<>) {
         let (__value, __map) = vjp(x, c);
         (
             __value,

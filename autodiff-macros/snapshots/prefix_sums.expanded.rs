@@ -48,8 +48,8 @@ mod prefix_energy {
         let __t19 = d_x;
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let mut __v3 = ::core::clone::Clone::clone(&__v0);
-        let mut __t20 = ::core::clone::Clone::clone(&__t19);
+        let mut __v3 = __v0;
+        let mut __t20 = __t19;
         for __v2 in __v1 {
             let (__v4, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
             let __t22 = ::autodiff::__private::linear::push(&__p21, &__t20);
@@ -75,8 +75,8 @@ mod prefix_energy {
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
         let __t34 = ::autodiff::__private::linear::zero_like(&__v11);
-        let mut __v14 = ::core::clone::Clone::clone(&__v11);
-        let mut __t35 = ::core::clone::Clone::clone(&__t34);
+        let mut __v14 = __v11;
+        let mut __t35 = __t34;
         for __v13 in __v12 {
             let (__v15, (__p36,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
             let __t37 = ::autodiff::__private::linear::push(&__p36, &__t33);
@@ -103,13 +103,13 @@ mod prefix_energy {
     }
     ///`prefix_energy` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
-    pub fn linearize(x: Vec<f64>) -> (f64, impl Fn((Vec<f64>,)) -> f64) {
+    pub fn linearize(x: Vec<f64>) -> (f64, impl Fn((Vec<f64>,)) -> f64 + use<>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
         let mut __v49 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
-        let mut __v3 = ::core::clone::Clone::clone(&__v0);
+        let mut __v3 = __v0;
         for __v2 in __v1 {
             let (__v4, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
             let __v5 = 1;
@@ -153,7 +153,7 @@ mod prefix_energy {
             move |(d_x,): (Vec<f64>,)| -> f64 {
                 let __t34 = ::core::clone::Clone::clone(&__t34);
                 let __t19 = d_x;
-                let mut __t20 = ::core::clone::Clone::clone(&__t19);
+                let mut __t20 = __t19;
                 for __record in __v49.iter() {
                     let (__p21, __p23, __p25, __p26, __p30) = __record;
                     let __t22 = ::autodiff::__private::linear::push(&__p21, &__t20);
@@ -190,7 +190,7 @@ mod prefix_energy {
     }
     ///Vector-Jacobian product of `prefix_energy`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
-    pub fn vjp(x: Vec<f64>) -> (f64, impl Fn(f64) -> Vec<f64>) {
+    pub fn vjp(x: Vec<f64>) -> (f64, impl Fn(f64) -> Vec<f64> + use<>) {
         let __zeros = (::autodiff::__private::linear::zero_like(&x),);
         let (__value, __pullback) = __reverse(x);
         (
@@ -202,13 +202,15 @@ mod prefix_energy {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(x: Vec<f64>) -> (f64, impl Fn(f64, (Vec<f64>,)) -> Vec<f64>) {
+    pub fn __reverse(
+        x: Vec<f64>,
+    ) -> (f64, impl Fn(f64, (Vec<f64>,)) -> Vec<f64> + use<>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
         let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
-        let mut __v3 = ::core::clone::Clone::clone(&__v0);
+        let mut __v3 = __v0;
         for __v2 in __v1 {
             let (__v4, (__p20,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
             let __v5 = 1;
@@ -230,7 +232,7 @@ mod prefix_energy {
         let mut __v26 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v12).0,
         );
-        let mut __v14 = ::core::clone::Clone::clone(&__v11);
+        let mut __v14 = __v11;
         for __v13 in __v12 {
             let (__v15, (__p27,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
             let (__v16, (__p28, __p29)) = ::autodiff::__private::rules::mul(
@@ -253,7 +255,7 @@ mod prefix_energy {
                 let __g34 = ::core::clone::Clone::clone(&__g34);
                 let __g32 = grad_x;
                 let __g33 = cotangent;
-                let mut __g35 = ::core::clone::Clone::clone(&__g33);
+                let mut __g35 = __g33;
                 let mut __g36 = ::core::clone::Clone::clone(&__g34);
                 for __record in __v26.replay() {
                     let (__p30, __p31, __p28, __p29, __p27) = __record;
@@ -272,7 +274,7 @@ mod prefix_energy {
                     __g36 = __next.1;
                 }
                 let (__g43, __g44) = (__g35, __g36);
-                let mut __g45 = ::core::clone::Clone::clone(&__g44);
+                let mut __g45 = __g44;
                 for __record in __v19.replay() {
                     let (__p24, __p22, __p23, __p21, __p20) = __record;
                     let (__g46, __g47) = ::autodiff::__private::rules::pull_set(
@@ -331,7 +333,7 @@ mod prefix_energy {
     #[inline]
     pub fn __linearize_call(
         x: Vec<f64>,
-    ) -> (f64, impl Fn((::core::option::Option<Vec<f64>>,)) -> f64) {
+    ) -> (f64, impl Fn((::core::option::Option<Vec<f64>>,)) -> f64 + use<>) {
         let __zero0 = ::autodiff::__private::linear::zero_like(&x);
         let (__value, __map) = linearize(x);
         (
@@ -343,7 +345,7 @@ mod prefix_energy {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(x: Vec<f64>) -> (f64, impl Fn(f64) -> (Vec<f64>,)) {
+    pub fn __vjp_call(x: Vec<f64>) -> (f64, impl Fn(f64) -> (Vec<f64>,) + use<>) {
         let (__value, __map) = vjp(x);
         (
             __value,

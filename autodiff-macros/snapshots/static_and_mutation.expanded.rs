@@ -60,7 +60,11 @@ pub mod g {
     }
     ///`g` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
-    pub fn linearize(x: f64, y: f64, n: i32) -> (f64, impl Fn((f64, f64)) -> f64) {
+    pub fn linearize(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (f64, impl Fn((f64, f64)) -> f64 + use<>) {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
@@ -92,7 +96,7 @@ pub mod g {
     }
     ///Vector-Jacobian product of `g`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
-    pub fn vjp(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64)) {
+    pub fn vjp(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64) + use<>) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
             ::autodiff::__private::linear::zero_like(&y),
@@ -111,7 +115,7 @@ pub mod g {
         x: f64,
         y: f64,
         n: i32,
-    ) -> (f64, impl Fn(f64, (f64, f64)) -> (f64, f64)) {
+    ) -> (f64, impl Fn(f64, (f64, f64)) -> (f64, f64) + use<>) {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
@@ -233,7 +237,7 @@ pub mod g {
                 ::core::option::Option<f64>,
                 ::core::option::Option<()>,
             ),
-        ) -> f64,
+        ) -> f64 + use<>,
     ) {
         let __zero0 = ::autodiff::__private::linear::zero_like(&x);
         let __zero1 = ::autodiff::__private::linear::zero_like(&y);
@@ -258,7 +262,11 @@ pub mod g {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64, ())) {
+    pub fn __vjp_call(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (f64, impl Fn(f64) -> (f64, f64, ()) + use<>) {
         let (__value, __map) = vjp(x, y, n);
         (
             __value,

@@ -43,7 +43,7 @@ mod f {
     }
     ///`f` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
-    pub fn linearize(x: f64) -> (f64, impl Fn((f64,)) -> f64) {
+    pub fn linearize(x: f64) -> (f64, impl Fn((f64,)) -> f64 + use<>) {
         let __v0 = x;
         let (__v1, (__p8, __p9)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
         let (__v2, (__p13,)) = ::autodiff::__private::rules::sin(&__v1);
@@ -72,7 +72,7 @@ mod f {
     }
     ///Vector-Jacobian product of `f`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
-    pub fn vjp(x: f64) -> (f64, impl Fn(f64) -> f64) {
+    pub fn vjp(x: f64) -> (f64, impl Fn(f64) -> f64 + use<>) {
         let __zeros = (::autodiff::__private::linear::zero_like(&x),);
         let (__value, __pullback) = __reverse(x);
         (
@@ -84,7 +84,7 @@ mod f {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(x: f64) -> (f64, impl Fn(f64, (f64,)) -> f64) {
+    pub fn __reverse(x: f64) -> (f64, impl Fn(f64, (f64,)) -> f64 + use<>) {
         let __v0 = x;
         let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
         let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
@@ -148,7 +148,7 @@ mod f {
     #[inline]
     pub fn __linearize_call(
         x: f64,
-    ) -> (f64, impl Fn((::core::option::Option<f64>,)) -> f64) {
+    ) -> (f64, impl Fn((::core::option::Option<f64>,)) -> f64 + use<>) {
         let __zero0 = ::autodiff::__private::linear::zero_like(&x);
         let (__value, __map) = linearize(x);
         (
@@ -160,7 +160,7 @@ mod f {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(x: f64) -> (f64, impl Fn(f64) -> (f64,)) {
+    pub fn __vjp_call(x: f64) -> (f64, impl Fn(f64) -> (f64,) + use<>) {
         let (__value, __map) = vjp(x);
         (
             __value,

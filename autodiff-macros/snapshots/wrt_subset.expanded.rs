@@ -45,7 +45,7 @@ mod h {
     }
     ///`h` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
-    pub fn linearize(a: f32, b: f32) -> (f32, impl Fn((f32,)) -> f32) {
+    pub fn linearize(a: f32, b: f32) -> (f32, impl Fn((f32,)) -> f32 + use<>) {
         let __v0 = a;
         let __v1 = b;
         let __v2 = __v1.exp();
@@ -67,7 +67,7 @@ mod h {
     }
     ///Vector-Jacobian product of `h`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
-    pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32) {
+    pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32 + use<>) {
         let __zeros = (::autodiff::__private::linear::zero_like(&a),);
         let (__value, __pullback) = __reverse(a, b);
         (
@@ -79,7 +79,7 @@ mod h {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(a: f32, b: f32) -> (f32, impl Fn(f32, (f32,)) -> f32) {
+    pub fn __reverse(a: f32, b: f32) -> (f32, impl Fn(f32, (f32,)) -> f32 + use<>) {
         let __v0 = a;
         let __v1 = b;
         let __v2 = __v1.exp();
@@ -147,7 +147,7 @@ mod h {
         b: f32,
     ) -> (
         f32,
-        impl Fn((::core::option::Option<f32>, ::core::option::Option<()>)) -> f32,
+        impl Fn((::core::option::Option<f32>, ::core::option::Option<()>)) -> f32 + use<>,
     ) {
         let __zero0 = ::autodiff::__private::linear::zero_like(&a);
         let (__value, __map) = linearize(a, b);
@@ -163,7 +163,7 @@ mod h {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(a: f32, b: f32) -> (f32, impl Fn(f32) -> (f32, ())) {
+    pub fn __vjp_call(a: f32, b: f32) -> (f32, impl Fn(f32) -> (f32, ()) + use<>) {
         let (__value, __map) = vjp(a, b);
         (
             __value,

@@ -156,7 +156,8 @@ fn mark_recursion(body: &mut [Stmt], name: &Ident) {
     }
 }
 
-/// Emits a primal pass and a closure body reading its results. Zeros in the
+/// Emits a primal pass (after the flat tapes of its nested loops, see
+/// `Emitter::flat_tapes`) and a closure body reading its results. Zeros in the
 /// closure depend only on primal values: they are built before it and
 /// cloned inside, so that the closure owns what it captures (no borrow of a
 /// reference argument, no value moved twice) and can run many times.
@@ -169,6 +170,7 @@ fn split_zeros(
     primal: &[Stmt],
     inner: &[Stmt],
 ) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+    let flat = emitter.flat_tapes(primal);
     let (zeros, rest): (Vec<_>, Vec<_>) = inner
         .iter()
         .cloned()
@@ -178,8 +180,9 @@ fn split_zeros(
         let z = emitter.var(z);
         quote!(let #z = ::core::clone::Clone::clone(&#z);)
     });
+    let primal = emitter.stmts(primal);
     (
-        emitter.stmts(primal),
+        quote!(#flat #primal),
         emitter.stmts(&zeros),
         quote!(#(#fresh)*),
         emitter.stmts(&rest),
@@ -257,6 +260,20 @@ impl Shape {
                 .map(|p| format_ident!("d_{}", p.name, span = Span::mixed_site()))
                 .collect(),
         }
+    }
+
+    /// What the `impl Fn` maps returned by the generated functions may
+    /// borrow: nothing (`use<..>` names only the type and const
+    /// parameters). They own what they capture, and saying so keeps them
+    /// `'static` in every edition, as the tapes that hold the maps of calls
+    /// need (`tape::Growable`).
+    fn captures(&self) -> TokenStream {
+        let params = self.generics.params.iter().filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(&t.ident),
+            syn::GenericParam::Const(c) => Some(&c.ident),
+            syn::GenericParam::Lifetime(_) => None,
+        });
+        quote!(use<#(#params),*>)
     }
 
     /// The Jacobian's type for each differentiable argument: an `SMatrix` when
@@ -368,6 +385,7 @@ impl Shape {
     /// for a static one).
     fn call_functions(&self, lin_fn: &Ident, vjp_fn: &Ident) -> TokenStream {
         let rt = crate::emit::runtime();
+        let captures = self.captures();
         let ret_ty = &self.ret_ty;
         let args = self.params.iter().map(|p| {
             let (n, t) = (&p.name, &p.ty);
@@ -415,7 +433,7 @@ impl Shape {
         quote! {
             #[doc(hidden)]
             #[inline]
-            pub fn __linearize_call(#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty) {
+            pub fn __linearize_call(#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty + #captures) {
                 #(#zeros)*
                 let (#value, #map) = #lin_fn(#(#names),*);
                 (#value, move |(#(#slots,)*): (#(#option_tys,)*)| #map((#(#filled,)*)))
@@ -423,7 +441,7 @@ impl Shape {
 
             #[doc(hidden)]
             #[inline]
-            pub fn __vjp_call(#args) -> (#ret_ty, impl Fn(#ret_ty) -> (#(#slot_tys,)*)) {
+            pub fn __vjp_call(#args) -> (#ret_ty, impl Fn(#ret_ty) -> (#(#slot_tys,)*) + #captures) {
                 let (#value, #map) = #vjp_fn(#(#names),*);
                 (#value, move |#ct: #ret_ty| {
                     let #grads = #map(#ct);
@@ -446,6 +464,7 @@ impl Shape {
         } = self;
         let (generic_params, where_clause) = (&generics.params, &generics.where_clause);
         let generics = (!generic_params.is_empty()).then(|| quote!(<#generic_params>));
+        let captures = self.captures();
         let receiver = self.receiver.as_ref();
         let params = || self.params.iter().filter(|p| p.name != "self");
         let args = params().map(|p| {
@@ -639,17 +658,17 @@ impl Shape {
             #[doc = #doc_lin]
             #[inline]
             #allow
-            #fn_vis fn #lin_fn #generics (#args) -> (#ret_ty, impl Fn((#(#diff_tys,)*)) -> #ret_ty) #where_clause { #linearize }
+            #fn_vis fn #lin_fn #generics (#args) -> (#ret_ty, impl Fn((#(#diff_tys,)*)) -> #ret_ty + #captures) #where_clause { #linearize }
 
             #[doc = #doc_vjp]
             #[inline]
             #allow
-            #fn_vis fn #vjp_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty) -> #grad_ty) #where_clause { #vjp_body }
+            #fn_vis fn #vjp_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty) -> #grad_ty + #captures) #where_clause { #vjp_body }
 
             #[doc(hidden)]
             #[inline]
             #allow
-            #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty) #where_clause { #reverse }
+            #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty + #captures) #where_clause { #reverse }
 
             #jacobians
         };

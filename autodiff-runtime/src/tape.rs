@@ -21,6 +21,13 @@
 //! code compiles in `no_std` builds, but holds nothing: pushing a record
 //! panics with a message asking for `#[differentiate(tape = N)]`.
 //!
+//! A loop inside another recording loop does not get a tape per run of it:
+//! all its runs push onto one *flat* tape of the whole sweep, and the
+//! enclosing loop's record keeps where each run's records are, a [`Run`].
+//! Replays read them back with `tape.run(r)` (reversed for the adjoint
+//! sweep). So nested loops with runtime bounds allocate one tape per loop
+//! and call, not one per iteration of the loops around them.
+//!
 //! Both tapes implement [`Tape`], and both replay by reference: the adjoint
 //! sweep destructures a record `&(P1, P2)` into `&P1` and `&P2` and pulls
 //! through those (partials held by reference are partials, see
@@ -38,6 +45,35 @@ pub enum Branch<A, B> {
     Then(A),
     /// Another arm ran, with these partials (or a nested [`Branch`]).
     Else(B),
+}
+
+/// The records one run of an inner loop pushed onto a flat tape: the
+/// positions `start..end`. `Copy`, so that the enclosing loop's record holds
+/// it for free.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Run {
+    start: usize,
+    end: usize,
+}
+
+impl Run {
+    /// The records from `start` to the end of a tape that holds `len`.
+    #[inline(always)]
+    pub fn since(start: usize, len: usize) -> Self {
+        Run { start, end: len }
+    }
+
+    /// The number of records in the run.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the run pushed no record.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
 }
 
 /// A stack of records kept by a loop's primal sweep and replayed, last to
@@ -133,6 +169,30 @@ impl<T, const N: usize> Fixed<T, N> {
                 .expect("autodiff: fixed tape slot below its length is empty")
         })
     }
+
+    /// The records pushed since the tape held `start`, as a [`Run`].
+    #[inline(always)]
+    pub fn since(&self, start: usize) -> Run {
+        Run::since(start, self.len)
+    }
+
+    /// The records of one run, in the order they were pushed (`.rev()` for
+    /// the adjoint sweep).
+    #[inline]
+    pub fn run(
+        &self,
+        run: impl core::borrow::Borrow<Run>,
+    ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        let run = *run.borrow();
+        self.items[run.start..run.end].iter().map(|slot| {
+            slot.as_ref()
+                .expect("autodiff: fixed tape slot below its length is empty")
+        })
+    }
+
+    /// Room for `additional` more records: a fixed tape has what it has.
+    #[inline(always)]
+    pub fn reserve(&mut self, _additional: usize) {}
 }
 
 impl<T, const N: usize> Default for Fixed<T, N> {
@@ -176,8 +236,12 @@ fn fixed_tape_full(n: usize) -> ! {
 /// It takes the records actually pushed, `size_of::<T>()` each, in one heap
 /// block that grows by doubling. Without the `alloc` feature the type exists
 /// but holds nothing, and [`push`](Growable::push) panics.
-#[derive(Clone, Debug)]
-pub struct Growable<T> {
+///
+/// With the `std` feature its storage comes from, and goes back to, the
+/// thread's [`spares`], so repeated calls reuse it instead of allocating.
+/// Records are therefore `'static` (they are owned partials and values).
+#[derive(Debug)]
+pub struct Growable<T: 'static> {
     #[cfg(feature = "alloc")]
     items: alloc::vec::Vec<T>,
     #[cfg(not(feature = "alloc"))]
@@ -187,22 +251,28 @@ pub struct Growable<T> {
 /// The most records [`Growable::for_iterations`] reserves up front.
 pub const PREALLOCATED: usize = 4096;
 
+#[cfg(feature = "std")]
+pub mod spares;
+
 #[cfg(feature = "alloc")]
-impl<T> Growable<T> {
-    /// An empty tape; allocates on the first push.
+impl<T: 'static> Growable<T> {
+    /// An empty tape: a spare one of this thread's with `std`, else one that
+    /// allocates on the first push.
     #[inline]
-    pub const fn new() -> Self {
-        Growable {
-            items: alloc::vec::Vec::new(),
-        }
+    pub fn new() -> Self {
+        #[cfg(feature = "std")]
+        let items = spares::take();
+        #[cfg(not(feature = "std"))]
+        let items = alloc::vec::Vec::new();
+        Growable { items }
     }
 
     /// An empty tape with room for `n` records before it reallocates.
     #[inline]
     pub fn with_capacity(n: usize) -> Self {
-        Growable {
-            items: alloc::vec::Vec::with_capacity(n),
-        }
+        let mut tape = Self::new();
+        tape.items.reserve(n);
+        tape
     }
 
     /// An empty tape for a loop that runs at most about `n` iterations (a
@@ -243,10 +313,34 @@ impl<T> Growable<T> {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.items.iter()
     }
+
+    /// The records pushed since the tape held `start`, as a [`Run`].
+    #[inline(always)]
+    pub fn since(&self, start: usize) -> Run {
+        Run::since(start, self.items.len())
+    }
+
+    /// The records of one run, in the order they were pushed (`.rev()` for
+    /// the adjoint sweep).
+    #[inline]
+    pub fn run(
+        &self,
+        run: impl core::borrow::Borrow<Run>,
+    ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        let run = *run.borrow();
+        self.items[run.start..run.end].iter()
+    }
+
+    /// Room for at least `additional` more records (a run of an inner loop
+    /// about to start), growing by doubling at least.
+    #[inline]
+    pub fn reserve(&mut self, additional: usize) {
+        self.items.reserve(additional.min(PREALLOCATED));
+    }
 }
 
 #[cfg(not(feature = "alloc"))]
-impl<T> Growable<T> {
+impl<T: 'static> Growable<T> {
     /// An empty tape (without `alloc`, one that cannot hold records).
     #[inline]
     pub const fn new() -> Self {
@@ -301,6 +395,25 @@ impl<T> Growable<T> {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         core::iter::empty()
     }
+
+    /// An empty run: nothing is kept without `alloc`.
+    #[inline(always)]
+    pub fn since(&self, start: usize) -> Run {
+        Run::since(start, start)
+    }
+
+    /// The records of a run: none without `alloc`.
+    #[inline]
+    pub fn run(
+        &self,
+        _run: impl core::borrow::Borrow<Run>,
+    ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        core::iter::empty()
+    }
+
+    /// Nothing to reserve without `alloc`.
+    #[inline(always)]
+    pub fn reserve(&mut self, _additional: usize) {}
 }
 
 #[cfg(not(feature = "alloc"))]
@@ -314,14 +427,32 @@ fn growable_tape_without_alloc() -> ! {
     )
 }
 
-impl<T> Default for Growable<T> {
+#[cfg(feature = "std")]
+impl<T: 'static> Drop for Growable<T> {
+    #[inline]
+    fn drop(&mut self) {
+        spares::give(core::mem::take(&mut self.items));
+    }
+}
+
+impl<T: Clone + 'static> Clone for Growable<T> {
+    fn clone(&self) -> Self {
+        let mut tape = Self::with_capacity(self.len());
+        for item in self.iter() {
+            tape.push(item.clone());
+        }
+        tape
+    }
+}
+
+impl<T: 'static> Default for Growable<T> {
     #[inline]
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T> Tape for Growable<T> {
+impl<T: 'static> Tape for Growable<T> {
     type Record = T;
     #[inline]
     #[track_caller]

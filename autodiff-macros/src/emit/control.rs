@@ -12,6 +12,64 @@ use super::{runtime, Emitter};
 use crate::ir::{self, Stmt, Var};
 
 impl Emitter<'_> {
+    /// Declares one flat tape for each recording loop nested in another
+    /// (through branches too), to come before `primal`: every run of such a
+    /// loop pushes onto it, and its tape variable holds a `tape::Run`
+    /// instead of a tape of its own. So nested loops allocate one tape per
+    /// loop and call, not one per iteration of the loops around them. The
+    /// flat tape is fixed when every enclosing tape is (its capacity is the
+    /// product of theirs and the loop's own), growable otherwise.
+    pub fn flat_tapes(&mut self, primal: &[Stmt]) -> TokenStream {
+        let mut decls = Vec::new();
+        self.visit_nested(primal, None, &mut decls);
+        quote!(#(#decls)*)
+    }
+
+    /// `enclosing`: `None` outside recording loops; inside, the records one
+    /// iteration of the innermost may need, `Some(None)` when unbounded.
+    fn visit_nested(
+        &mut self,
+        stmts: &[Stmt],
+        enclosing: Option<Option<usize>>,
+        decls: &mut Vec<TokenStream>,
+    ) {
+        let rt = runtime();
+        for stmt in stmts {
+            match &stmt.op {
+                ir::Op::Branch(b) => {
+                    for arm in &b.arms {
+                        self.visit_nested(&arm.body, enclosing, decls);
+                    }
+                }
+                ir::Op::Loop(l) => {
+                    let Some(kind) = &l.tape else { continue };
+                    let own = match kind {
+                        ir::TapeKind::Fixed(n) => Some(*n),
+                        ir::TapeKind::Growable => None,
+                    };
+                    let total = match enclosing {
+                        None => own,
+                        Some(outer) => outer.zip(own).map(|(a, b)| a.saturating_mul(b)),
+                    };
+                    if enclosing.is_some() {
+                        if let Some(var) = stmt.defs.last().copied().flatten() {
+                            let name = format_ident!("__tape{}", var.0, span = Span::mixed_site());
+                            decls.push(match total {
+                                Some(n) => {
+                                    quote!(let mut #name = #rt::tape::Fixed::<_, #n>::new();)
+                                }
+                                None => quote!(let mut #name = #rt::tape::Growable::new();),
+                            });
+                            self.flat.insert(var, name);
+                        }
+                    }
+                    self.visit_nested(&l.body.body, Some(total), decls);
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// A call: plain, or the callee's value and linear map (boxed when the
     /// function calls itself, since an `impl Fn` cannot contain itself).
     pub(super) fn call(&self, stmt: &Stmt, c: &ir::Call) -> TokenStream {
@@ -128,12 +186,37 @@ impl Emitter<'_> {
         let span = stmt.span;
         let rt = runtime();
         let carried: Vec<Ident> = l.carried.iter().map(|v| self.var(*v)).collect();
-        let inits = l.inits.iter().map(|v| self.var(*v));
-        let tape = match l.tape {
-            Some(_) => stmt.defs.last().copied().flatten().map(|v| self.var(v)),
-            None => None,
-        };
+        // An initial value read nowhere after the loop is moved into it
+        // (a threaded adjoint `Vec`, say), not copied.
+        let inits = l.inits.iter().enumerate().map(|(k, v)| {
+            let once = !l.inits[..k].contains(v) && !l.inits[k + 1..].contains(v);
+            match once {
+                true => self.owned(*v, stmt),
+                false => {
+                    let id = self.var(*v);
+                    quote!(::core::clone::Clone::clone(&#id))
+                }
+            }
+        });
+        let tape_var = l
+            .tape
+            .as_ref()
+            .and_then(|_| stmt.defs.last().copied().flatten());
+        let tape = tape_var.map(|v| self.var(v));
+        let flat = tape_var.and_then(|v| self.flat.get(&v));
+        let start = Ident::new("__start", Span::mixed_site());
         let tape_init = match (&l.tape, &tape) {
+            // A run on the flat tape: where it starts, and room for it.
+            (Some(_), Some(_)) if flat.is_some() => {
+                let reserve = match &l.kind {
+                    ir::LoopKind::For { iter, .. } => {
+                        let iter = self.var(*iter);
+                        quote!(#flat.reserve(::core::iter::Iterator::size_hint(&#iter).0);)
+                    }
+                    _ => TokenStream::new(),
+                };
+                quote_spanned!(span=> #reserve let #start = #flat.len();)
+            }
             (Some(ir::TapeKind::Fixed(n)), Some(t)) => {
                 quote_spanned!(span=> let mut #t = #rt::tape::Fixed::<_, #n>::new();)
             }
@@ -152,6 +235,7 @@ impl Emitter<'_> {
         let push = match (&l.tape, &tape) {
             (Some(_), Some(t)) => {
                 let record = self.record_values(&l.body, true);
+                let t = flat.unwrap_or(t);
                 quote!(#t.push((#(#record,)*));)
             }
             _ => TokenStream::new(),
@@ -186,15 +270,28 @@ impl Emitter<'_> {
             }
             ir::LoopKind::Forever => quote_spanned!(span=> loop { #iteration }),
             ir::LoopKind::Replay { tape, backwards } => {
-                let tape = self.var(*tape);
+                let records = match (self.flat.get(tape), backwards) {
+                    (Some(flat), true) => {
+                        let run = self.var(*tape);
+                        quote!(#flat.run(#run).rev())
+                    }
+                    (Some(flat), false) => {
+                        let run = self.var(*tape);
+                        quote!(#flat.run(#run))
+                    }
+                    (None, true) => {
+                        let tape = self.var(*tape);
+                        quote!(#tape.replay())
+                    }
+                    (None, false) => {
+                        let tape = self.var(*tape);
+                        quote!(#tape.iter())
+                    }
+                };
                 let record = Ident::new("__record", Span::mixed_site());
                 let names = l.body.record.iter().map(|v| self.var(*v));
-                let order = match backwards {
-                    true => quote!(replay),
-                    false => quote!(iter),
-                };
                 quote_spanned! {span=>
-                    for #record in #tape.#order() {
+                    for #record in #records {
                         let (#(#names,)*) = #record;
                         #iteration
                     }
@@ -211,10 +308,13 @@ impl Emitter<'_> {
         let finals = carried
             .iter()
             .map(|c| quote!(#c))
-            .chain(tape.iter().map(|t| quote!(#t)));
+            .chain(tape.iter().map(|t| match flat {
+                Some(flat) => quote!(#flat.since(#start)),
+                None => quote!(#t),
+            }));
         quote_spanned! {span=>
             #tape_init
-            #(let mut #carried = ::core::clone::Clone::clone(&#inits);)*
+            #(let mut #carried = #inits;)*
             #looped
             let (#(#defs,)*) = (#(#finals,)*);
         }

@@ -41,6 +41,10 @@ pub struct Emitter<'a> {
     refs: HashSet<Var>,
     /// Where each variable is read (see [`Uses`]); without it nothing is moved.
     uses: Uses,
+    /// The tapes of loops nested in recording loops: for each such loop's
+    /// tape variable, the flat tape all its runs push onto (see
+    /// [`Emitter::flat_tapes`]).
+    flat: HashMap<Var, Ident>,
 }
 
 /// Where each variable is read, over everything one generated function
@@ -114,8 +118,9 @@ impl Uses {
                     }
                 }
                 Op::Loop(l) => {
+                    // A carried variable may take over its initial value.
                     for v in &l.inits {
-                        self.read(*v, None, context);
+                        self.read(*v, Some(stmt), context);
                     }
                     let inner = self.contexts;
                     self.contexts += 1;
@@ -162,6 +167,7 @@ impl<'a> Emitter<'a> {
             buffers: Vec::new(),
             refs: HashSet::new(),
             uses: Uses::default(),
+            flat: HashMap::new(),
         }
     }
 
