@@ -13,6 +13,7 @@
 //! because it computes nothing cannot pass.
 #![allow(clippy::needless_range_loop)]
 
+use autodiff::nalgebra::SMatrix;
 use autodiff::prelude::*;
 use common::assert_no_allocation;
 
@@ -185,4 +186,58 @@ fn loop_with_active_break_does_not_allocate() {
         assert_close("loop_break::grad", &loop_break::grad(x), &want);
     }
     assert_counter_sees_allocations();
+}
+
+/// Loops over a local copy of an array and over a local nalgebra matrix:
+/// the macro cannot see their lengths, their types fix them
+/// (`autodiff::tape::Extent`), so the tapes are fixed ones on the stack.
+#[differentiate]
+fn local_containers(x: [f64; 6]) -> f64 {
+    let a = x;
+    let mut s = 0.0;
+    for v in a.iter() {
+        s += v.sin() * v;
+    }
+    let (p, q) = (x[0], x[1]);
+    let m = SMatrix::<f64, 2, 3>::from_fn(|i, j| p * (i as f64 + 1.0) + q * (j as f64));
+    for (k, v) in m.iter().enumerate() {
+        if *v > 0.0 {
+            s += *v * (k as f64);
+        }
+    }
+    s
+}
+
+#[test]
+fn loops_over_local_fixed_size_containers_do_not_allocate() {
+    let x = [0.3, -1.2, 0.8, 0.1, 1.5, -0.4];
+    assert_no_allocation("grad", || {
+        std::hint::black_box(local_containers::grad(std::hint::black_box(x)));
+    });
+    assert_no_allocation("vjp and its pullback", || {
+        let (_, pullback) = local_containers::vjp(x);
+        std::hint::black_box(pullback(1.0));
+    });
+    assert_no_allocation("jacfwd", || {
+        std::hint::black_box(local_containers::jacfwd(x));
+    });
+    // d/dx_i of Σ sin(x_i) x_i, plus the positive entries
+    // m_ij = x_0 (i + 1) + x_1 j weighted by their column-major position
+    // k = i + 2j.
+    let mut want = x.map(|v| v.cos() * v + v.sin());
+    for i in 0..2 {
+        for j in 0..3 {
+            if x[0] * (i as f64 + 1.0) + x[1] * (j as f64) > 0.0 {
+                let k = (i + 2 * j) as f64;
+                want[0] += k * (i as f64 + 1.0);
+                want[1] += k * j as f64;
+            }
+        }
+    }
+    assert_close("local_containers::grad", &local_containers::grad(x), &want);
+    assert_close(
+        "local_containers::jacfwd",
+        local_containers::jacfwd(x).as_slice(),
+        &want,
+    );
 }

@@ -218,7 +218,7 @@ impl Split {
     fn loop_(&mut self, stmt: &Stmt, l: &Loop, stack: usize) -> (Stmt, Stmt) {
         let defs: Vec<Var> = stmt.defs.iter().flatten().copied().collect();
         let tape_var = self.fresh(Role::Primal);
-        let (kind, inner_stack) = tape::kind(l.bound, self.tape, stack);
+        let (kind, inner_stack) = tape::kind(l.bound, l.container, self.tape, stack);
         let (p, t) = self.body(&l.body.body, inner_stack);
         let n = l.carried.len();
         let (body_yields, flag) = l.body.yields.split_at(l.body.yields.len().min(n));
@@ -252,6 +252,7 @@ impl Split {
                 body: primal,
                 breaks: l.breaks,
                 bound: l.bound,
+                container: l.container,
                 tape: Some(kind),
             })),
             span: stmt.span,
@@ -269,6 +270,7 @@ impl Split {
                 body: tangent,
                 breaks: false,
                 bound: None,
+                container: None,
                 tape: None,
             })),
             span: stmt.span,
@@ -495,6 +497,7 @@ impl Builder {
                 },
                 breaks: l.breaks,
                 bound: l.bound,
+                container: l.container,
                 tape: None,
             })),
             span: stmt.span,

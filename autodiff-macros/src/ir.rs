@@ -333,6 +333,9 @@ pub enum TapeKind {
     Fixed(usize),
     /// A growable stack (needs `alloc`).
     Growable,
+    /// Sized by the type of this container, which the loop iterates over
+    /// (`tape::sized_like`): fixed for `[T; N]` and static matrices.
+    OfContainer(Var),
 }
 
 impl Loop {
@@ -362,6 +365,9 @@ pub struct Loop {
     pub breaks: bool,
     /// The most iterations it can run, where a constant bound says so.
     pub bound: Option<usize>,
+    /// The container a `for` loop iterates over, when no constant bound is
+    /// known: its type sizes the tape.
+    pub container: Option<Var>,
     /// Derivative code: where the body's records go (the statement then
     /// defines one more variable, last: the tape).
     pub tape: Option<TapeKind>,

@@ -16,17 +16,25 @@ use crate::ir::{self, Region, TapeKind, Var};
 /// nested loops); beyond it tapes grow on the heap.
 pub const STACK_RECORDS: usize = 1024;
 
-/// The tape of a loop with at most `bound` iterations, given the capacity
-/// `#[differentiate(tape = N)]` names, inside loops whose fixed tapes hold
-/// `stack` records per iteration of this loop's enclosing body. Returns the
-/// kind and what the loop's body passes on to loops inside it.
-pub fn kind(bound: Option<usize>, attr: Option<usize>, stack: usize) -> (TapeKind, usize) {
-    match (bound, attr) {
-        (Some(b), Some(_)) => (TapeKind::Fixed(b), stack.saturating_mul(b)),
-        (Some(b), None) if b.saturating_mul(stack) <= STACK_RECORDS => {
+/// The tape of a loop with at most `bound` iterations, or over `container`,
+/// given the capacity `#[differentiate(tape = N)]` names, inside loops whose
+/// fixed tapes hold `stack` records per iteration of this loop's enclosing
+/// body. Returns the kind and what the loop's body passes on to loops
+/// inside it.
+pub fn kind(
+    bound: Option<usize>,
+    container: Option<Var>,
+    attr: Option<usize>,
+    stack: usize,
+) -> (TapeKind, usize) {
+    match (bound, attr, container) {
+        (Some(b), Some(_), _) => (TapeKind::Fixed(b), stack.saturating_mul(b)),
+        (Some(b), None, _) if b.saturating_mul(stack) <= STACK_RECORDS => {
             (TapeKind::Fixed(b), stack * b)
         }
-        (None, Some(n)) => (TapeKind::Fixed(n), stack.saturating_mul(n)),
+        (None, Some(n), _) => (TapeKind::Fixed(n), stack.saturating_mul(n)),
+        // The container's type decides, which the macro cannot see.
+        (None, None, Some(c)) => (TapeKind::OfContainer(c), 1),
         _ => (TapeKind::Growable, 1),
     }
 }

@@ -28,6 +28,11 @@
 //! sweep). So nested loops with runtime bounds allocate one tape per loop
 //! and call, not one per iteration of the loops around them.
 //!
+//! A loop over a container whose length the macro cannot read from the
+//! signature (a local array, say) gets the tape its type calls for
+//! ([`Extent`]): fixed for `[T; N]` and static nalgebra matrices, growable
+//! otherwise.
+//!
 //! Both tapes implement [`Tape`], and both replay by reference: the adjoint
 //! sweep destructures a record `&(P1, P2)` into `&P1` and `&P2` and pulls
 //! through those (partials held by reference are partials, see
@@ -99,46 +104,48 @@ pub fn replay<Tp: Tape>(tape: &Tp) -> impl Iterator<Item = &Tp::Record> {
     tape.replay()
 }
 
-/// A tape of at most `N` records stored inline, without allocating.
+/// A tape of at most `N × M` records stored inline, without allocating.
 ///
-/// It takes `N × size_of::<Option<T>>()` bytes plus a length whatever the
-/// number of iterations. [`push`](Fixed::push) panics when it is full.
+/// It takes `N × M × size_of::<Option<T>>()` bytes plus a length whatever
+/// the number of iterations. [`push`](Fixed::push) panics when it is full.
+/// `M` (1 unless given) lets the capacity be a product of two constants, as
+/// for a loop over the entries of an `R × C` nalgebra matrix.
 #[derive(Clone, Debug)]
-pub struct Fixed<T, const N: usize> {
-    items: [Option<T>; N],
+pub struct Fixed<T, const N: usize, const M: usize = 1> {
+    items: [[Option<T>; N]; M],
     len: usize,
 }
 
-impl<T, const N: usize> Fixed<T, N> {
-    /// An empty tape with room for `N` records.
+impl<T, const N: usize, const M: usize> Fixed<T, N, M> {
+    /// An empty tape with room for `N × M` records.
     #[inline]
     pub fn new() -> Self {
         Fixed {
-            items: core::array::from_fn(|_| None),
+            items: core::array::from_fn(|_| core::array::from_fn(|_| None)),
             len: 0,
         }
     }
 
-    /// The number of records the tape holds when full, `N`.
+    /// The number of records the tape holds when full, `N × M`.
     #[inline(always)]
     pub const fn capacity(&self) -> usize {
-        N
+        N * M
     }
 
     /// Appends the record of one iteration.
     ///
     /// # Panics
     ///
-    /// When the tape already holds `N` records.
+    /// When the tape already holds `N × M` records.
     #[inline]
     #[track_caller]
     pub fn push(&mut self, item: T) {
-        match self.items.get_mut(self.len) {
+        match self.items.as_flattened_mut().get_mut(self.len) {
             Some(slot) => {
                 *slot = Some(item);
                 self.len += 1;
             }
-            None => fixed_tape_full(N),
+            None => fixed_tape_full(N * M),
         }
     }
 
@@ -163,11 +170,7 @@ impl<T, const N: usize> Fixed<T, N> {
     /// The records in the order they were pushed.
     #[inline]
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
-        // Slots below `len` are all `Some`.
-        self.items[..self.len].iter().map(|slot| {
-            slot.as_ref()
-                .expect("autodiff: fixed tape slot below its length is empty")
-        })
+        self.run(Run::since(0, self.len))
     }
 
     /// The records pushed since the tape held `start`, as a [`Run`].
@@ -184,10 +187,13 @@ impl<T, const N: usize> Fixed<T, N> {
         run: impl core::borrow::Borrow<Run>,
     ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         let run = *run.borrow();
-        self.items[run.start..run.end].iter().map(|slot| {
-            slot.as_ref()
-                .expect("autodiff: fixed tape slot below its length is empty")
-        })
+        // Slots below `len` are all `Some`.
+        self.items.as_flattened()[run.start..run.end]
+            .iter()
+            .map(|slot| {
+                slot.as_ref()
+                    .expect("autodiff: fixed tape slot below its length is empty")
+            })
     }
 
     /// Room for `additional` more records: a fixed tape has what it has.
@@ -195,14 +201,14 @@ impl<T, const N: usize> Fixed<T, N> {
     pub fn reserve(&mut self, _additional: usize) {}
 }
 
-impl<T, const N: usize> Default for Fixed<T, N> {
+impl<T, const N: usize, const M: usize> Default for Fixed<T, N, M> {
     #[inline]
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T, const N: usize> Tape for Fixed<T, N> {
+impl<T, const N: usize, const M: usize> Tape for Fixed<T, N, M> {
     type Record = T;
     #[inline]
     #[track_caller]
@@ -251,8 +257,11 @@ pub struct Growable<T: 'static> {
 /// The most records [`Growable::for_iterations`] reserves up front.
 pub const PREALLOCATED: usize = 4096;
 
+mod extent;
 #[cfg(feature = "std")]
 pub mod spares;
+
+pub use extent::{sized_like, Extent, Shape};
 
 #[cfg(feature = "alloc")]
 impl<T: 'static> Growable<T> {

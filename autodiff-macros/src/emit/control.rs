@@ -46,6 +46,12 @@ impl Emitter<'_> {
                     let own = match kind {
                         ir::TapeKind::Fixed(n) => Some(*n),
                         ir::TapeKind::Growable => None,
+                        // Sized by a type: its own tape in each enclosing
+                        // record, and loops inside start afresh.
+                        ir::TapeKind::OfContainer(_) => {
+                            self.visit_nested(&l.body.body, None, decls);
+                            continue;
+                        }
                     };
                     let total = match enclosing {
                         None => own,
@@ -219,6 +225,10 @@ impl Emitter<'_> {
             }
             (Some(ir::TapeKind::Fixed(n)), Some(t)) => {
                 quote_spanned!(span=> let mut #t = #rt::tape::Fixed::<_, #n>::new();)
+            }
+            (Some(ir::TapeKind::OfContainer(c)), Some(t)) => {
+                let c = self.operand(*c, span);
+                quote_spanned!(span=> let mut #t = #rt::tape::sized_like(#c);)
             }
             (Some(ir::TapeKind::Growable), Some(t)) => {
                 // A `for` loop's iterator says how many records may come.

@@ -70,6 +70,8 @@ enum Item {
 struct Iteration {
     iter: Var,
     bound: Option<usize>,
+    /// The container iterated over (the first, for `zip`).
+    container: Option<Var>,
     plan: Plan,
 }
 
@@ -110,7 +112,7 @@ impl Lowering<'_> {
                     None,
                     (names, ret),
                     loop_breaks,
-                    iteration.bound,
+                    (iteration.bound, iteration.container),
                     expr.span(),
                     |cx, end| {
                         let value = cx.item(&iteration.plan, item);
@@ -132,7 +134,7 @@ impl Lowering<'_> {
                     Some(&w.cond),
                     (names, ret),
                     loop_breaks,
-                    None,
+                    (None, None),
                     expr.span(),
                     |cx, end| cx.seq(stmts, close, None, end),
                 );
@@ -143,7 +145,7 @@ impl Lowering<'_> {
                     None,
                     (names, ret),
                     loop_breaks,
-                    None,
+                    (None, None),
                     expr.span(),
                     |cx, end| cx.seq(stmts, close, None, end),
                 );
@@ -172,7 +174,7 @@ impl Lowering<'_> {
         cond: Option<&Expr>,
         (names, ret): (Vec<String>, Option<(String, String)>),
         loop_breaks: bool,
-        bound: Option<usize>,
+        (bound, container): (Option<usize>, Option<Var>),
         span: Span,
         body: impl FnOnce(&mut Self, &End) -> Vec<Var>,
     ) {
@@ -219,6 +221,7 @@ impl Lowering<'_> {
                 },
                 breaks: loop_breaks,
                 bound,
+                container,
                 tape: None,
             })),
             span,
@@ -271,7 +274,12 @@ impl Lowering<'_> {
             for m in &adaptors[split..] {
                 plan = Plan::Map(Box::new(plan), self.map_closure(m)?);
             }
-            return Some(Iteration { iter, bound, plan });
+            return Some(Iteration {
+                iter,
+                bound,
+                container: None,
+                plan,
+            });
         }
         // An iterator adaptor the loops do not know, on a container or range.
         if let Expr::MethodCall(m) = base {
@@ -345,7 +353,12 @@ impl Lowering<'_> {
             },
             span,
         );
-        Some(Iteration { iter, bound, plan })
+        Some(Iteration {
+            iter,
+            bound,
+            container: Some(container),
+            plan,
+        })
     }
 
     fn map_closure(&mut self, m: &ExprMethodCall) -> Option<syn::ExprClosure> {
@@ -452,7 +465,7 @@ impl Lowering<'_> {
             None,
             (vec![acc_name.clone()], None),
             false,
-            iteration.bound,
+            (iteration.bound, iteration.container),
             span,
             |cx, end| {
                 let value = cx.item(&plan, item);

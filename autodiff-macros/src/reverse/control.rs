@@ -200,6 +200,7 @@ impl Adjoints<'_> {
                 body: region,
                 breaks: false,
                 bound: None,
+                container: None,
                 tape: None,
             })),
             span,

@@ -244,7 +244,8 @@ impl Adjoints<'_> {
                 }
                 Op::Loop(l) if active => {
                     let tape_var = self.fresh.fresh(Role::Primal);
-                    let (kind, inner_stack) = tape::kind(l.bound, self.fresh.tape, stack);
+                    let (kind, inner_stack) =
+                        tape::kind(l.bound, l.container, self.fresh.tape, stack);
                     let body = Region {
                         body: self.primal(&l.body.body, inner_stack),
                         yields: l.body.yields.clone(),
@@ -266,6 +267,7 @@ impl Adjoints<'_> {
                             body,
                             breaks: l.breaks,
                             bound: l.bound,
+                            container: l.container,
                             tape: Some(kind),
                         })),
                         span: stmt.span,
