@@ -129,6 +129,7 @@ mod prefix_energy {
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
         let mut __v50 = ::autodiff::__private::tape::sized_like(&__v10);
+        __v50.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
         for __v13 in __v12 {
             let (__v15, (__p36,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
@@ -228,6 +229,7 @@ mod prefix_energy {
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
         let mut __v26 = ::autodiff::__private::tape::sized_like(&__v10);
+        __v26.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = __v11;
         for __v13 in __v12 {
             let (__v15, (__p27,)) = ::autodiff::__private::rules::index(&__v10, &__v13);

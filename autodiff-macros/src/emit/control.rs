@@ -228,7 +228,14 @@ impl Emitter<'_> {
             }
             (Some(ir::TapeKind::OfContainer(c)), Some(t)) => {
                 let c = self.operand(*c, span);
-                quote_spanned!(span=> let mut #t = #rt::tape::sized_like(#c);)
+                let reserve = match &l.kind {
+                    ir::LoopKind::For { iter, .. } => {
+                        let iter = self.var(*iter);
+                        quote!(#t.reserve(::core::iter::Iterator::size_hint(&#iter).0);)
+                    }
+                    _ => TokenStream::new(),
+                };
+                quote_spanned!(span=> let mut #t = #rt::tape::sized_like(#c); #reserve)
             }
             (Some(ir::TapeKind::Growable), Some(t)) => {
                 // A `for` loop's iterator says how many records may come.
