@@ -202,34 +202,22 @@ mod horner {
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
     ) {
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&c),
+        );
         let (_, __push) = linearize(
             ::core::clone::Clone::clone(&x),
             ::core::clone::Clone::clone(&c),
         );
-        (
-            ::autodiff::__private::jacobian::forward::<
-                _,
-                _,
+        ::autodiff::__private::jacobian::forward_slots::<
+            (
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-            >(
-                ::autodiff::__private::linear::zero_like(&x),
-                |__direction| __push((
-                    ::core::clone::Clone::clone(__direction),
-                    ::autodiff::__private::linear::zero_like(&c),
-                )),
-            ),
-            ::autodiff::__private::jacobian::forward::<
-                _,
-                _,
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
-            >(
-                ::autodiff::__private::linear::zero_like(&c),
-                |__direction| __push((
-                    ::autodiff::__private::linear::zero_like(&x),
-                    ::core::clone::Clone::clone(__direction),
-                )),
             ),
-        )
+            _,
+            _,
+        >(__zeros, __push)
     }
     ///Jacobian of `horner` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]
@@ -240,29 +228,30 @@ mod horner {
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
         ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
     ) {
-        let (__output, __pullback) = vjp(
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&c),
+        );
+        let (__output, __pullback) = __reverse(
             ::core::clone::Clone::clone(&x),
             ::core::clone::Clone::clone(&c),
         );
-        (
-            ::autodiff::__private::jacobian::reverse::<
-                _,
-                _,
+        ::autodiff::__private::jacobian::reverse_slots::<
+            (
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-            >(
-                &::autodiff::__private::linear::zero_like(&x),
-                &__output,
-                |__direction| __pullback(::core::clone::Clone::clone(__direction)).0,
-            ),
-            ::autodiff::__private::jacobian::reverse::<
-                _,
-                _,
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
-            >(
-                &::autodiff::__private::linear::zero_like(&c),
-                &__output,
-                |__direction| __pullback(::core::clone::Clone::clone(__direction)).1,
             ),
+            _,
+            _,
+        >(
+            &__zeros,
+            &__output,
+            |__cotangent| {
+                (__pullback(
+                    ::core::clone::Clone::clone(__cotangent),
+                    ::core::clone::Clone::clone(&__zeros),
+                ))
+            },
         )
     }
     #[doc(hidden)]

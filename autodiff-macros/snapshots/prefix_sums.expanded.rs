@@ -303,29 +303,37 @@ mod prefix_energy {
     ///Jacobian of `prefix_energy` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
     #[inline]
     pub fn jacfwd(x: Vec<f64>) -> ::autodiff::__private::nalgebra::DMatrix<f64> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
         let (_, __push) = linearize(::core::clone::Clone::clone(&x));
-        ::autodiff::__private::jacobian::forward::<
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::DMatrix<f64>,),
             _,
             _,
-            ::autodiff::__private::nalgebra::DMatrix<f64>,
-        >(
-            ::autodiff::__private::linear::zero_like(&x),
-            |__direction| __push((::core::clone::Clone::clone(__direction),)),
-        )
+        >(__zeros, __push)
+            .0
     }
     ///Jacobian of `prefix_energy` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]
     pub fn jacrev(x: Vec<f64>) -> ::autodiff::__private::nalgebra::DMatrix<f64> {
-        let (__output, __pullback) = vjp(::core::clone::Clone::clone(&x));
-        ::autodiff::__private::jacobian::reverse::<
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (__output, __pullback) = __reverse(::core::clone::Clone::clone(&x));
+        ::autodiff::__private::jacobian::reverse_slots::<
+            (::autodiff::__private::nalgebra::DMatrix<f64>,),
             _,
             _,
-            ::autodiff::__private::nalgebra::DMatrix<f64>,
         >(
-            &::autodiff::__private::linear::zero_like(&x),
-            &__output,
-            |__direction| __pullback(::core::clone::Clone::clone(__direction)),
-        )
+                &__zeros,
+                &__output,
+                |__cotangent| {
+                    (
+                        __pullback(
+                            ::core::clone::Clone::clone(__cotangent),
+                            ::core::clone::Clone::clone(&__zeros),
+                        ),
+                    )
+                },
+            )
+            .0
     }
     #[doc(hidden)]
     #[inline]

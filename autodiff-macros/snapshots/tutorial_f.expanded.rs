@@ -118,31 +118,39 @@ mod f {
     pub fn jacfwd(
         x: f64,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
         let (_, __push) = linearize(::core::clone::Clone::clone(&x));
-        ::autodiff::__private::jacobian::forward::<
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,),
             _,
             _,
-            ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-        >(
-            ::autodiff::__private::linear::zero_like(&x),
-            |__direction| __push((::core::clone::Clone::clone(__direction),)),
-        )
+        >(__zeros, __push)
+            .0
     }
     ///Jacobian of `f` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]
     pub fn jacrev(
         x: f64,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
-        let (__output, __pullback) = vjp(::core::clone::Clone::clone(&x));
-        ::autodiff::__private::jacobian::reverse::<
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (__output, __pullback) = __reverse(::core::clone::Clone::clone(&x));
+        ::autodiff::__private::jacobian::reverse_slots::<
+            (::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,),
             _,
             _,
-            ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
         >(
-            &::autodiff::__private::linear::zero_like(&x),
-            &__output,
-            |__direction| __pullback(::core::clone::Clone::clone(__direction)),
-        )
+                &__zeros,
+                &__output,
+                |__cotangent| {
+                    (
+                        __pullback(
+                            ::core::clone::Clone::clone(__cotangent),
+                            ::core::clone::Clone::clone(&__zeros),
+                        ),
+                    )
+                },
+            )
+            .0
     }
     #[doc(hidden)]
     #[inline]

@@ -107,18 +107,17 @@ mod h {
         a: f32,
         b: f32,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
         let (_, __push) = linearize(
             ::core::clone::Clone::clone(&a),
             ::core::clone::Clone::clone(&b),
         );
-        ::autodiff::__private::jacobian::forward::<
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,),
             _,
             _,
-            ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,
-        >(
-            ::autodiff::__private::linear::zero_like(&a),
-            |__direction| __push((::core::clone::Clone::clone(__direction),)),
-        )
+        >(__zeros, __push)
+            .0
     }
     ///Jacobian of `h` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]
@@ -126,19 +125,28 @@ mod h {
         a: f32,
         b: f32,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
-        let (__output, __pullback) = vjp(
+        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
+        let (__output, __pullback) = __reverse(
             ::core::clone::Clone::clone(&a),
             ::core::clone::Clone::clone(&b),
         );
-        ::autodiff::__private::jacobian::reverse::<
+        ::autodiff::__private::jacobian::reverse_slots::<
+            (::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,),
             _,
             _,
-            ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,
         >(
-            &::autodiff::__private::linear::zero_like(&a),
-            &__output,
-            |__direction| __pullback(::core::clone::Clone::clone(__direction)),
-        )
+                &__zeros,
+                &__output,
+                |__cotangent| {
+                    (
+                        __pullback(
+                            ::core::clone::Clone::clone(__cotangent),
+                            ::core::clone::Clone::clone(&__zeros),
+                        ),
+                    )
+                },
+            )
+            .0
     }
     #[doc(hidden)]
     #[inline]

@@ -303,75 +303,56 @@ impl Shape {
         }
     }
 
-    /// Bodies of `jacfwd` and `jacrev`, written with the module's own
-    /// `linearize` (one primal pass, then a tangent pass per column) and
-    /// `vjp` (one primal pass, then a backward pass per row); the arguments
-    /// are cloned once (free for `Copy` types).
+    /// Bodies of `jacfwd` and `jacrev`: the module's own `linearize` (one
+    /// primal pass, then a tangent pass per column) or reverse function
+    /// (one primal pass, then a backward pass per row), handed to the
+    /// runtime's `forward_slots`/`reverse_slots` with the zero tangents of
+    /// the differentiable arguments; the arguments are cloned once (free for
+    /// `Copy` types).
     fn jacobians(
         &self,
         is_method: bool,
         arg_names: &[&Ident],
         lin_fn: &Ident,
-        vjp_fn: &Ident,
+        reverse_fn: &Ident,
     ) -> (TokenStream, TokenStream) {
         let rt = crate::emit::runtime();
-        let clone = |n: &Ident| quote!(::core::clone::Clone::clone(&#n));
-        let clones: Vec<TokenStream> = arg_names.iter().map(|n| clone(n)).collect();
-        let call = |f: &Ident, args: TokenStream| match is_method {
+        let clones = arg_names
+            .iter()
+            .map(|n| quote!(::core::clone::Clone::clone(&#n)));
+        let args = quote!(#(#clones),*);
+        let call = |f: &Ident| match is_method {
             true => quote!(self.#f(#args)),
             false => quote!(#f(#args)),
         };
-        let diff: Vec<&Param> = self
+        let (lin_call, reverse_call) = (call(lin_fn), call(reverse_fn));
+        let diff: Vec<&Ident> = self
             .params
             .iter()
             .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| &p.name)
             .collect();
-        let out = Ident::new("__output", Span::mixed_site());
-        let pullback = Ident::new("__pullback", Span::mixed_site());
-        let push = Ident::new("__push", Span::mixed_site());
-        let direction = Ident::new("__direction", Span::mixed_site());
+        let [out, pullback, push, zeros, ct] =
+            ["__output", "__pullback", "__push", "__zeros", "__cotangent"]
+                .map(|n| Ident::new(n, Span::mixed_site()));
         let types = self.jacobian_types();
-        let mut forward = Vec::new();
-        let mut reverse = Vec::new();
-        for (k, (param, jac_ty)) in diff.iter().zip(&types).enumerate() {
-            let x = &param.name;
-            let tangents = diff.iter().enumerate().map(|(j, q)| {
-                let q = &q.name;
-                match j == k {
-                    true => quote!(::core::clone::Clone::clone(#direction)),
-                    false => quote!(#rt::linear::zero_like(&#q)),
-                }
-            });
-            forward.push(quote! {
-                #rt::jacobian::forward::<_, _, #jac_ty>(#rt::linear::zero_like(&#x), |#direction| #push((#(#tangents,)*)))
-            });
-            let component = match diff.len() {
-                1 => quote!(),
-                _ => {
-                    let k = syn::Index::from(k);
-                    quote!(.#k)
-                }
-            };
-            reverse.push(quote! {
-                #rt::jacobian::reverse::<_, _, #jac_ty>(&#rt::linear::zero_like(&#x), &#out, |#direction| #pullback(::core::clone::Clone::clone(#direction))#component)
-            });
-        }
-        let tuple = |items: Vec<TokenStream>| match items.len() {
-            1 => quote!(#(#items)*),
-            _ => quote!((#(#items),*)),
+        // One argument: its gradient is bare, its Jacobian not in a tuple.
+        let (wrap, first) = match diff.len() {
+            1 => (quote!(,), quote!(.0)),
+            _ => (TokenStream::new(), TokenStream::new()),
         };
-        let (forward, reverse) = (tuple(forward), tuple(reverse));
-        let vjp_call = call(vjp_fn, quote!(#(#clones),*));
-        let lin_call = call(lin_fn, quote!(#(#clones),*));
         (
-            // One primal pass; then one cheap tangent pass per column.
             quote! {
+                let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
                 let (_, #push) = #lin_call;
-                #forward
+                #rt::jacobian::forward_slots::<(#(#types,)*), _, _>(#zeros, #push)#first
             },
             quote! {
-                let (#out, #pullback) = #vjp_call;
-                #reverse
+                let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
+                let (#out, #pullback) = #reverse_call;
+                #rt::jacobian::reverse_slots::<(#(#types,)*), _, _>(&#zeros, &#out, |#ct| {
+                    (#pullback(::core::clone::Clone::clone(#ct), ::core::clone::Clone::clone(&#zeros)) #wrap)
+                })#first
             },
         )
     }
@@ -545,7 +526,7 @@ impl Shape {
         });
         let (jacfwd, jacrev) = match placeholders {
             true => (fallback::never(), fallback::never()),
-            false => self.jacobians(is_method, &arg_names, &lin_fn, &vjp_fn),
+            false => self.jacobians(is_method, &arg_names, &lin_fn, &reverse_fn),
         };
         let (jacfwd_fn, jacrev_fn) = (fn_name("jacfwd"), fn_name("jacrev"));
         let jac_ty = self.jacobian_type();

@@ -97,3 +97,170 @@ where
     }
     jacobian
 }
+
+/// The tangents of a function's differentiable arguments (up to 12), one
+/// tuple slot each, and `M`, the tuple of their Jacobians: `jacfwd` and `jacrev` of
+/// any arity are one call of [`forward_slots`] or [`reverse_slots`], whose
+/// loops rustc checks here once rather than in every generated function.
+pub trait Slots<M>: Clone {
+    /// The scalar type of every slot.
+    type Scalar: Real;
+    /// One Jacobian per slot from a linear map of the whole tuple: for each
+    /// slot, one column per component (the other slots zero).
+    fn forward<Y: Tangent<Scalar = Self::Scalar>>(self, push: impl Fn(Self) -> Y) -> M;
+    /// One Jacobian per slot from a pullback: one row per output
+    /// component, each pullback filling that row of every Jacobian.
+    fn reverse<Y: Tangent<Scalar = Self::Scalar>>(
+        &self,
+        output: &Y,
+        pullback: impl Fn(&Y) -> Self,
+    ) -> M;
+}
+
+/// The Jacobians of a linearization `push` at the zero tangents `zeros`.
+#[inline]
+pub fn forward_slots<M, Z: Slots<M>, Y: Tangent<Scalar = Z::Scalar>>(
+    zeros: Z,
+    push: impl Fn(Z) -> Y,
+) -> M {
+    zeros.forward(push)
+}
+
+/// The Jacobians of a pullback at `output`, for arguments whose zero
+/// tangents are `zeros`.
+#[inline]
+pub fn reverse_slots<M, Z: Slots<M>, Y: Tangent<Scalar = Z::Scalar>>(
+    zeros: &Z,
+    output: &Y,
+    pullback: impl Fn(&Y) -> Z,
+) -> M {
+    zeros.reverse(output, pullback)
+}
+
+macro_rules! slots {
+    ($(($x:ident, $m:ident, $k:tt)),+) => {
+        impl<S: Real, $($x: Tangent<Scalar = S>, $m: JacobianMatrix<S>),+> Slots<($($m,)+)> for ($($x,)+) {
+            type Scalar = S;
+
+            fn forward<Y: Tangent<Scalar = S>>(self, push: impl Fn(Self) -> Y) -> ($($m,)+) {
+                ($(
+                    forward::<$x, Y, $m>(self.$k.clone(), |direction| {
+                        let mut tangents = self.clone();
+                        tangents.$k = direction.clone();
+                        push(tangents)
+                    }),
+                )+)
+            }
+
+            fn reverse<Y: Tangent<Scalar = S>>(
+                &self,
+                output: &Y,
+                pullback: impl Fn(&Y) -> Self,
+            ) -> ($($m,)+) {
+                let rows = output.dim();
+                let mut jacobians = ($($m::zeros(rows, self.$k.dim()),)+);
+                let mut basis = output.zero_like();
+                for row in 0..rows {
+                    basis.set_component(row, S::one());
+                    let cotangents = pullback(&basis);
+                    basis.set_component(row, S::zero());
+                    $(
+                        for col in 0..self.$k.dim() {
+                            jacobians.$k.set(row, col, cotangents.$k.component(col));
+                        }
+                    )+
+                }
+                jacobians
+            }
+        }
+    };
+}
+
+slots!((X0, M0, 0));
+slots!((X0, M0, 0), (X1, M1, 1));
+slots!((X0, M0, 0), (X1, M1, 1), (X2, M2, 2));
+slots!((X0, M0, 0), (X1, M1, 1), (X2, M2, 2), (X3, M3, 3));
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4)
+);
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4),
+    (X5, M5, 5)
+);
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4),
+    (X5, M5, 5),
+    (X6, M6, 6)
+);
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4),
+    (X5, M5, 5),
+    (X6, M6, 6),
+    (X7, M7, 7)
+);
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4),
+    (X5, M5, 5),
+    (X6, M6, 6),
+    (X7, M7, 7),
+    (X8, M8, 8)
+);
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4),
+    (X5, M5, 5),
+    (X6, M6, 6),
+    (X7, M7, 7),
+    (X8, M8, 8),
+    (X9, M9, 9)
+);
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4),
+    (X5, M5, 5),
+    (X6, M6, 6),
+    (X7, M7, 7),
+    (X8, M8, 8),
+    (X9, M9, 9),
+    (X10, M10, 10)
+);
+slots!(
+    (X0, M0, 0),
+    (X1, M1, 1),
+    (X2, M2, 2),
+    (X3, M3, 3),
+    (X4, M4, 4),
+    (X5, M5, 5),
+    (X6, M6, 6),
+    (X7, M7, 7),
+    (X8, M8, 8),
+    (X9, M9, 9),
+    (X10, M10, 10),
+    (X11, M11, 11)
+);
