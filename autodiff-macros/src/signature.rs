@@ -14,6 +14,10 @@ use crate::errors::Errors;
 use crate::ir::{ArgRole, Param};
 use crate::types::{classify, type_text, TypeClass};
 
+/// The most differentiable arguments a function may have (the runtime's
+/// `jacobian::Slots` tuples).
+pub const MAX_DIFFERENTIABLE: usize = 12;
+
 /// The checked signature.
 pub struct Checked {
     /// The arguments with their roles.
@@ -52,6 +56,20 @@ pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked
             format!(
                 "`{}` has no differentiable argument; give it an `f64` or `f32` argument, or name one with `wrt(..)`",
                 sig.ident
+            ),
+        );
+    }
+
+    // Jacobians are assembled over a tuple of the arguments' tangents,
+    // implemented in the runtime for up to this many slots.
+    let differentiable = params.iter().filter(|p| p.role == ArgRole::Differentiable);
+    if let Some(extra) = differentiable.clone().nth(MAX_DIFFERENTIABLE) {
+        errors.on(
+            &extra.name,
+            format!(
+                "`{}` has {} differentiable arguments, more than the {MAX_DIFFERENTIABLE} supported; pass some of them together as an array or a nalgebra vector",
+                sig.ident,
+                differentiable.count()
             ),
         );
     }
