@@ -135,7 +135,7 @@ impl Emitter<'_> {
             .enumerate()
             .map(|(k, arm)| {
                 let body = self.stmts(&arm.body);
-                let mut values = self.yields(arm, false);
+                let mut values = self.yields(arm, false, stmt as *const Stmt as usize);
                 if b.recorded {
                     let record = self.record_values(arm, false);
                     values.push(wrap_record(quote!((#(#record,)*)), k, n));
@@ -259,7 +259,7 @@ impl Emitter<'_> {
         };
         let next = Ident::new("__next", Span::mixed_site());
         let body = self.stmts(&l.body.body);
-        let values = self.yields(&l.body, true);
+        let values = self.yields(&l.body, true, &l.body as *const ir::Region as usize);
         let assigns = carried.iter().enumerate().map(|(k, c)| {
             let k = syn::Index::from(k);
             quote!(#c = #next.#k;)
@@ -337,19 +337,22 @@ impl Emitter<'_> {
         }
     }
 
-    /// What a region yields: its own variables moved (the first time),
-    /// anything else cloned. In a loop body the record was pushed first.
-    fn yields(&self, region: &ir::Region, record_first: bool) -> Vec<TokenStream> {
+    /// What a region yields: its own variables moved, and so are outer ones
+    /// read last here (see `Uses::yielded`; `key` is what stands for this
+    /// yield), anything else cloned. A variable yielded twice is moved at
+    /// its last place only. In a loop body the record was pushed first.
+    fn yields(&self, region: &ir::Region, record_first: bool, key: usize) -> Vec<TokenStream> {
         let own = own_vars(region);
-        let mut moved = HashSet::new();
         region
             .yields
             .iter()
-            .map(|v| {
+            .enumerate()
+            .map(|(k, v)| {
                 let id = self.var(*v);
                 let in_record = region.record.contains(v);
-                let movable = own.contains(v) && (record_first || !in_record) && moved.insert(*v);
-                match movable {
+                let last_place = !region.yields[k + 1..].contains(v);
+                let given_up = own.contains(v) || self.uses.yielded(*v, key);
+                match given_up && (record_first || !in_record) && last_place {
                     true => quote!(#id),
                     false => quote!(::core::clone::Clone::clone(&#id)),
                 }

@@ -79,7 +79,12 @@ impl Uses {
     }
 
     fn read(&mut self, v: Var, by: Option<&Stmt>, context: usize) {
-        self.last.insert(v, by.map(|s| s as *const Stmt as usize));
+        self.read_at(v, by.map(|s| s as *const Stmt as usize), context);
+    }
+
+    /// A read by whatever `key` (an address) stands for.
+    fn read_at(&mut self, v: Var, key: Option<usize>, context: usize) {
+        self.last.insert(v, key);
         self.read_in.insert(v, context);
     }
 
@@ -89,10 +94,14 @@ impl Uses {
         }
     }
 
-    fn region(&mut self, region: &ir::Region, context: usize) {
+    /// A region; its yields are read by `key` (see [`Uses::yielded`]).
+    fn region(&mut self, region: &ir::Region, context: usize, key: usize) {
         self.define(region.record.iter().copied(), context);
         self.walk(&region.body, context);
-        for v in region.yields.iter().chain(&region.record) {
+        for v in &region.yields {
+            self.read_at(*v, Some(key), context);
+        }
+        for v in &region.record {
             self.read(*v, None, context);
         }
     }
@@ -113,8 +122,10 @@ impl Uses {
                             }
                         }
                     }
+                    // The arms run one at a time: what they yield is read
+                    // by the branch as a whole.
                     for arm in &b.arms {
-                        self.region(arm, context);
+                        self.region(arm, context, stmt as *const Stmt as usize);
                     }
                 }
                 Op::Loop(l) => {
@@ -131,12 +142,14 @@ impl Uses {
                             self.define([*item], inner);
                         }
                         ir::LoopKind::Replay { tape, .. } => self.read(*tape, None, context),
-                        ir::LoopKind::While(cond) => self.region(cond, inner),
+                        ir::LoopKind::While(cond) => {
+                            self.region(cond, inner, cond as *const ir::Region as usize)
+                        }
                         ir::LoopKind::Forever => {}
                     }
                     // A carried variable is reassigned at the end of each
                     // iteration, so its value may be given up in the body.
-                    self.region(&l.body, inner);
+                    self.region(&l.body, inner, &l.body as *const ir::Region as usize);
                 }
                 _ => {
                     for v in stmt.uses() {
@@ -150,7 +163,19 @@ impl Uses {
 
     /// Whether `stmt` may take over `v`: its last read, where it is defined.
     fn movable(&self, v: Var, stmt: &Stmt) -> bool {
-        self.last.get(&v) == Some(&Some(stmt as *const Stmt as usize))
+        self.given_up_at(v, stmt as *const Stmt as usize)
+    }
+
+    /// Whether a region may yield `v` itself rather than a copy: its last
+    /// read is that yield (`key`: the branch of an arm, or the loop body),
+    /// in the loop iteration or closure that defines it. So an adjoint that
+    /// an arm or an iteration passes on unchanged is not copied.
+    pub fn yielded(&self, v: Var, key: usize) -> bool {
+        self.given_up_at(v, key)
+    }
+
+    fn given_up_at(&self, v: Var, key: usize) -> bool {
+        self.last.get(&v) == Some(&Some(key))
             && self.home.contains_key(&v)
             && self.home.get(&v) == self.read_in.get(&v)
     }
