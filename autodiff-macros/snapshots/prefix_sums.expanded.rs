@@ -58,55 +58,64 @@ mod prefix_energy {
             let (__v7, (__p23,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
             let __t24 = ::autodiff::__private::linear::push(&__p23, &__t20);
             let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let __t27 = ::autodiff::__private::linear::push(&__p25, &__t22);
-            let __t28 = ::autodiff::__private::linear::push(&__p26, &__t24);
-            let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
-            let (__v9, (__p30, __p31)) = ::autodiff::__private::rules::set_index_owned(
+            let __t27 = ::autodiff::__private::linear::push2(
+                &__p25,
+                &__t22,
+                &__p26,
+                &__t24,
+            );
+            let (__v9, (__p28, __p29)) = ::autodiff::__private::rules::set_index_owned(
                 __v3,
                 &__v2,
                 &__v8,
             );
-            let __t32 = ::autodiff::__private::rules::push_set(&__p30, __t20, &__t29);
-            let __next = (__v9, __t32);
+            let __t30 = ::autodiff::__private::rules::push_set(&__p28, __t20, &__t27);
+            let __next = (__v9, __t30);
             __v3 = __next.0;
             __t20 = __next.1;
         }
-        let (__v10, __t33) = (__v3, __t20);
+        let (__v10, __t31) = (__v3, __t20);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let __t34 = ::autodiff::__private::linear::zero_like(&__v11);
+        let __t32 = ::autodiff::__private::linear::zero_like(&__v11);
         let mut __v14 = __v11;
-        let mut __t35 = __t34;
+        let mut __t33 = __t32;
         for __v13 in __v12 {
-            let (__v15, (__p36,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let __t37 = ::autodiff::__private::linear::push(&__p36, &__t33);
-            let (__v16, (__p38, __p39)) = ::autodiff::__private::rules::mul(
+            let (__v15, (__p34,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let __t35 = ::autodiff::__private::linear::push(&__p34, &__t31);
+            let (__v16, (__p36, __p37)) = ::autodiff::__private::rules::mul(
                 &__v15,
                 &__v15,
             );
-            let __t40 = ::autodiff::__private::linear::push(&__p38, &__t37);
-            let __t41 = ::autodiff::__private::linear::push(&__p39, &__t37);
-            let __t42 = ::autodiff::__private::linear::accumulate(__t40, __t41);
-            let (__v17, (__p43, __p44)) = ::autodiff::__private::rules::add(
+            let __t38 = ::autodiff::__private::linear::push2(
+                &__p36,
+                &__t35,
+                &__p37,
+                &__t35,
+            );
+            let (__v17, (__p39, __p40)) = ::autodiff::__private::rules::add(
                 &__v14,
                 &__v16,
             );
-            let __t45 = ::autodiff::__private::linear::push(&__p43, &__t35);
-            let __t46 = ::autodiff::__private::linear::push(&__p44, &__t42);
-            let __t47 = ::autodiff::__private::linear::accumulate(__t45, __t46);
-            let __next = (__v17, __t47);
+            let __t41 = ::autodiff::__private::linear::push2(
+                &__p39,
+                &__t33,
+                &__p40,
+                &__t38,
+            );
+            let __next = (__v17, __t41);
             __v14 = __next.0;
-            __t35 = __next.1;
+            __t33 = __next.1;
         }
-        let (__v18, __t48) = (__v14, __t35);
-        (__v18, __t48)
+        let (__v18, __t42) = (__v14, __t33);
+        (__v18, __t42)
     }
     ///`prefix_energy` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
     pub fn linearize(x: Vec<f64>) -> (f64, impl Fn((Vec<f64>,)) -> f64 + use<>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let mut __v49 = ::autodiff::__private::tape::Growable::for_iterations(
+        let mut __v43 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
         let mut __v3 = __v0;
@@ -116,74 +125,83 @@ mod prefix_energy {
             let __v6 = __v2 - __v5;
             let (__v7, (__p23,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
             let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let (__v9, (__p30, __p31)) = ::autodiff::__private::rules::set_index_owned(
+            let (__v9, (__p28, __p29)) = ::autodiff::__private::rules::set_index_owned(
                 __v3,
                 &__v2,
                 &__v8,
             );
-            __v49.push((__p21, __p23, __p25, __p26, __p30));
+            __v43.push((__p21, __p23, __p25, __p26, __p28));
             let __next = (__v9,);
             __v3 = __next.0;
         }
-        let (__v10, __v49) = (__v3, __v49);
+        let (__v10, __v43) = (__v3, __v43);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let mut __v50 = ::autodiff::__private::tape::sized_like(&__v10);
-        __v50.reserve(::core::iter::Iterator::size_hint(&__v12).0);
+        let mut __v44 = ::autodiff::__private::tape::sized_like(&__v10);
+        __v44.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
         for __v13 in __v12 {
-            let (__v15, (__p36,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let (__v16, (__p38, __p39)) = ::autodiff::__private::rules::mul(
+            let (__v15, (__p34,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let (__v16, (__p36, __p37)) = ::autodiff::__private::rules::mul(
                 &__v15,
                 &__v15,
             );
-            let (__v17, (__p43, __p44)) = ::autodiff::__private::rules::add(
+            let (__v17, (__p39, __p40)) = ::autodiff::__private::rules::add(
                 &__v14,
                 &__v16,
             );
-            __v50.push((__p36, __p38, __p39, __p43, __p44));
+            __v44.push((__p34, __p36, __p37, __p39, __p40));
             let __next = (__v17,);
             __v14 = __next.0;
         }
-        let (__v18, __v50) = (__v14, __v50);
-        let __t34 = ::autodiff::__private::linear::zero_like(&__v11);
+        let (__v18, __v44) = (__v14, __v44);
+        let __t32 = ::autodiff::__private::linear::zero_like(&__v11);
         (
             __v18,
             move |(d_x,): (Vec<f64>,)| -> f64 {
-                let __t34 = ::core::clone::Clone::clone(&__t34);
+                let __t32 = ::core::clone::Clone::clone(&__t32);
                 let __t19 = d_x;
                 let mut __t20 = __t19;
-                for __record in __v49.iter() {
-                    let (__p21, __p23, __p25, __p26, __p30) = __record;
+                for __record in __v43.iter() {
+                    let (__p21, __p23, __p25, __p26, __p28) = __record;
                     let __t22 = ::autodiff::__private::linear::push(&__p21, &__t20);
                     let __t24 = ::autodiff::__private::linear::push(&__p23, &__t20);
-                    let __t27 = ::autodiff::__private::linear::push(&__p25, &__t22);
-                    let __t28 = ::autodiff::__private::linear::push(&__p26, &__t24);
-                    let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
-                    let __t32 = ::autodiff::__private::rules::push_set(
-                        &__p30,
-                        __t20,
-                        &__t29,
+                    let __t27 = ::autodiff::__private::linear::push2(
+                        &__p25,
+                        &__t22,
+                        &__p26,
+                        &__t24,
                     );
-                    let __next = (__t32,);
+                    let __t30 = ::autodiff::__private::rules::push_set(
+                        &__p28,
+                        __t20,
+                        &__t27,
+                    );
+                    let __next = (__t30,);
                     __t20 = __next.0;
                 }
-                let (__t33,) = (__t20,);
-                let mut __t35 = ::core::clone::Clone::clone(&__t34);
-                for __record in __v50.iter() {
-                    let (__p36, __p38, __p39, __p43, __p44) = __record;
-                    let __t37 = ::autodiff::__private::linear::push(&__p36, &__t33);
-                    let __t40 = ::autodiff::__private::linear::push(&__p38, &__t37);
-                    let __t41 = ::autodiff::__private::linear::push(&__p39, &__t37);
-                    let __t42 = ::autodiff::__private::linear::accumulate(__t40, __t41);
-                    let __t45 = ::autodiff::__private::linear::push(&__p43, &__t35);
-                    let __t46 = ::autodiff::__private::linear::push(&__p44, &__t42);
-                    let __t47 = ::autodiff::__private::linear::accumulate(__t45, __t46);
-                    let __next = (__t47,);
-                    __t35 = __next.0;
+                let (__t31,) = (__t20,);
+                let mut __t33 = ::core::clone::Clone::clone(&__t32);
+                for __record in __v44.iter() {
+                    let (__p34, __p36, __p37, __p39, __p40) = __record;
+                    let __t35 = ::autodiff::__private::linear::push(&__p34, &__t31);
+                    let __t38 = ::autodiff::__private::linear::push2(
+                        &__p36,
+                        &__t35,
+                        &__p37,
+                        &__t35,
+                    );
+                    let __t41 = ::autodiff::__private::linear::push2(
+                        &__p39,
+                        &__t33,
+                        &__p40,
+                        &__t38,
+                    );
+                    let __next = (__t41,);
+                    __t33 = __next.0;
                 }
-                let (__t48,) = (__t35,);
-                __t48
+                let (__t42,) = (__t33,);
+                __t42
             },
         )
     }
@@ -260,43 +278,46 @@ mod prefix_energy {
                     let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
                     let __g38 = ::autodiff::__private::linear::pull(&__p31, &__g35);
                     let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
-                    let __g40 = ::autodiff::__private::linear::pull(&__p29, &__g38);
-                    let __g41 = ::autodiff::__private::linear::accumulate(__g39, __g40);
-                    let __g42 = ::autodiff::__private::linear::pull_into(
+                    let __g40 = ::autodiff::__private::linear::pull_add(
+                        &__p29,
+                        &__g38,
+                        __g39,
+                    );
+                    let __g41 = ::autodiff::__private::linear::pull_into(
                         &__p27,
-                        &__g41,
+                        &__g40,
                         __g36,
                     );
-                    let __next = (__g37, __g42);
+                    let __next = (__g37, __g41);
                     __g35 = __next.0;
                     __g36 = __next.1;
                 }
-                let (__g43, __g44) = (__g35, __g36);
-                let mut __g45 = __g44;
+                let (__g42, __g43) = (__g35, __g36);
+                let mut __g44 = __g43;
                 for __record in __v19.replay() {
                     let (__p24, __p22, __p23, __p21, __p20) = __record;
-                    let (__g46, __g47) = ::autodiff::__private::rules::pull_set(
+                    let (__g45, __g46) = ::autodiff::__private::rules::pull_set(
                         &__p24,
+                        __g44,
+                    );
+                    let __g47 = ::autodiff::__private::linear::pull(&__p22, &__g46);
+                    let __g48 = ::autodiff::__private::linear::pull(&__p23, &__g46);
+                    let __g49 = ::autodiff::__private::linear::pull_into(
+                        &__p21,
+                        &__g48,
                         __g45,
                     );
-                    let __g48 = ::autodiff::__private::linear::pull(&__p22, &__g47);
-                    let __g49 = ::autodiff::__private::linear::pull(&__p23, &__g47);
                     let __g50 = ::autodiff::__private::linear::pull_into(
-                        &__p21,
-                        &__g49,
-                        __g46,
-                    );
-                    let __g51 = ::autodiff::__private::linear::pull_into(
                         &__p20,
-                        &__g48,
-                        __g50,
+                        &__g47,
+                        __g49,
                     );
-                    let __next = (__g51,);
-                    __g45 = __next.0;
+                    let __next = (__g50,);
+                    __g44 = __next.0;
                 }
-                let (__g52,) = (__g45,);
-                let __g53 = ::autodiff::__private::linear::accumulate(__g32, __g52);
-                __g53
+                let (__g51,) = (__g44,);
+                let __g52 = ::autodiff::__private::linear::accumulate(__g32, __g51);
+                __g52
             },
         )
     }

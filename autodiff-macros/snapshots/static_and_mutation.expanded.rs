@@ -71,26 +71,35 @@ pub mod g {
         let (__v3, (__p11,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
         let (__v4, (__p13, __p14)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
         let __v5 = 0.5;
-        let (__v6, (__p18, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
-        let (__v7, (__p20, __p21)) = ::autodiff::__private::rules::div(&__v1, &__v0);
-        let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+        let (__v6, (__p16, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
+        let (__v7, (__p18, __p19)) = ::autodiff::__private::rules::div(&__v1, &__v0);
+        let (__v8, (__p21, __p22)) = ::autodiff::__private::rules::add(&__v6, &__v7);
         (
             __v8,
             move |(d_x, d_y): (f64, f64)| -> f64 {
                 let __t9 = d_x;
                 let __t10 = d_y;
                 let __t12 = ::autodiff::__private::linear::push(&__p11, &__t9);
-                let __t15 = ::autodiff::__private::linear::push(&__p13, &__t12);
-                let __t16 = ::autodiff::__private::linear::push(&__p14, &__t10);
-                let __t17 = ::autodiff::__private::linear::accumulate(__t15, __t16);
-                let __t19 = ::autodiff::__private::linear::push(&__p18, &__t17);
-                let __t22 = ::autodiff::__private::linear::push(&__p20, &__t10);
-                let __t23 = ::autodiff::__private::linear::push(&__p21, &__t9);
-                let __t24 = ::autodiff::__private::linear::accumulate(__t22, __t23);
-                let __t27 = ::autodiff::__private::linear::push(&__p25, &__t19);
-                let __t28 = ::autodiff::__private::linear::push(&__p26, &__t24);
-                let __t29 = ::autodiff::__private::linear::accumulate(__t27, __t28);
-                __t29
+                let __t15 = ::autodiff::__private::linear::push2(
+                    &__p13,
+                    &__t12,
+                    &__p14,
+                    &__t10,
+                );
+                let __t17 = ::autodiff::__private::linear::push(&__p16, &__t15);
+                let __t20 = ::autodiff::__private::linear::push2(
+                    &__p18,
+                    &__t10,
+                    &__p19,
+                    &__t9,
+                );
+                let __t23 = ::autodiff::__private::linear::push2(
+                    &__p21,
+                    &__t17,
+                    &__p22,
+                    &__t20,
+                );
+                __t23
             },
         )
     }
@@ -133,17 +142,29 @@ pub mod g {
                 let __g19 = cotangent;
                 let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
                 let __g21 = ::autodiff::__private::linear::pull(&__p16, &__g19);
-                let __g22 = ::autodiff::__private::linear::pull(&__p13, &__g21);
-                let __g23 = ::autodiff::__private::linear::accumulate(__g18, __g22);
-                let __g24 = ::autodiff::__private::linear::pull(&__p14, &__g21);
-                let __g25 = ::autodiff::__private::linear::accumulate(__g17, __g24);
-                let __g26 = ::autodiff::__private::linear::pull(&__p12, &__g20);
-                let __g27 = ::autodiff::__private::linear::pull(&__p10, &__g26);
-                let __g28 = ::autodiff::__private::linear::pull(&__p11, &__g26);
-                let __g29 = ::autodiff::__private::linear::accumulate(__g23, __g28);
-                let __g30 = ::autodiff::__private::linear::pull(&__p9, &__g27);
-                let __g31 = ::autodiff::__private::linear::accumulate(__g25, __g30);
-                (__g31, __g29)
+                let __g22 = ::autodiff::__private::linear::pull_add(
+                    &__p13,
+                    &__g21,
+                    __g18,
+                );
+                let __g23 = ::autodiff::__private::linear::pull_add(
+                    &__p14,
+                    &__g21,
+                    __g17,
+                );
+                let __g24 = ::autodiff::__private::linear::pull(&__p12, &__g20);
+                let __g25 = ::autodiff::__private::linear::pull(&__p10, &__g24);
+                let __g26 = ::autodiff::__private::linear::pull_add(
+                    &__p11,
+                    &__g24,
+                    __g22,
+                );
+                let __g27 = ::autodiff::__private::linear::pull_add(
+                    &__p9,
+                    &__g25,
+                    __g23,
+                );
+                (__g27, __g26)
             },
         )
     }

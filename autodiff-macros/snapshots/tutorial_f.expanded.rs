@@ -46,27 +46,36 @@ mod f {
     pub fn linearize(x: f64) -> (f64, impl Fn((f64,)) -> f64 + use<>) {
         let __v0 = x;
         let (__v1, (__p8, __p9)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
-        let (__v2, (__p13,)) = ::autodiff::__private::rules::sin(&__v1);
+        let (__v2, (__p11,)) = ::autodiff::__private::rules::sin(&__v1);
         let __v3 = 3.0;
-        let (__v4, (_, __p15)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
-        let (__v5, (__p17, __p18)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
-        let (__v6, (__p22, __p23)) = ::autodiff::__private::rules::add(&__v2, &__v5);
+        let (__v4, (_, __p13)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
+        let (__v5, (__p15, __p16)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
+        let (__v6, (__p18, __p19)) = ::autodiff::__private::rules::add(&__v2, &__v5);
         (
             __v6,
             move |(d_x,): (f64,)| -> f64 {
                 let __t7 = d_x;
-                let __t10 = ::autodiff::__private::linear::push(&__p8, &__t7);
-                let __t11 = ::autodiff::__private::linear::push(&__p9, &__t7);
-                let __t12 = ::autodiff::__private::linear::accumulate(__t10, __t11);
-                let __t14 = ::autodiff::__private::linear::push(&__p13, &__t12);
-                let __t16 = ::autodiff::__private::linear::push(&__p15, &__t7);
-                let __t19 = ::autodiff::__private::linear::push(&__p17, &__t16);
-                let __t20 = ::autodiff::__private::linear::push(&__p18, &__t7);
-                let __t21 = ::autodiff::__private::linear::accumulate(__t19, __t20);
-                let __t24 = ::autodiff::__private::linear::push(&__p22, &__t14);
-                let __t25 = ::autodiff::__private::linear::push(&__p23, &__t21);
-                let __t26 = ::autodiff::__private::linear::accumulate(__t24, __t25);
-                __t26
+                let __t10 = ::autodiff::__private::linear::push2(
+                    &__p8,
+                    &__t7,
+                    &__p9,
+                    &__t7,
+                );
+                let __t12 = ::autodiff::__private::linear::push(&__p11, &__t10);
+                let __t14 = ::autodiff::__private::linear::push(&__p13, &__t7);
+                let __t17 = ::autodiff::__private::linear::push2(
+                    &__p15,
+                    &__t14,
+                    &__p16,
+                    &__t7,
+                );
+                let __t20 = ::autodiff::__private::linear::push2(
+                    &__p18,
+                    &__t12,
+                    &__p19,
+                    &__t17,
+                );
+                __t20
             },
         )
     }
@@ -100,16 +109,28 @@ mod f {
                 let __g17 = ::autodiff::__private::linear::pull(&__p13, &__g16);
                 let __g18 = ::autodiff::__private::linear::pull(&__p14, &__g16);
                 let __g19 = ::autodiff::__private::linear::pull(&__p11, &__g18);
-                let __g20 = ::autodiff::__private::linear::pull(&__p12, &__g18);
-                let __g21 = ::autodiff::__private::linear::accumulate(__g15, __g20);
-                let __g22 = ::autodiff::__private::linear::pull(&__p10, &__g19);
-                let __g23 = ::autodiff::__private::linear::accumulate(__g21, __g22);
-                let __g24 = ::autodiff::__private::linear::pull(&__p9, &__g17);
-                let __g25 = ::autodiff::__private::linear::pull(&__p7, &__g24);
-                let __g26 = ::autodiff::__private::linear::accumulate(__g23, __g25);
-                let __g27 = ::autodiff::__private::linear::pull(&__p8, &__g24);
-                let __g28 = ::autodiff::__private::linear::accumulate(__g26, __g27);
-                __g28
+                let __g20 = ::autodiff::__private::linear::pull_add(
+                    &__p12,
+                    &__g18,
+                    __g15,
+                );
+                let __g21 = ::autodiff::__private::linear::pull_add(
+                    &__p10,
+                    &__g19,
+                    __g20,
+                );
+                let __g22 = ::autodiff::__private::linear::pull(&__p9, &__g17);
+                let __g23 = ::autodiff::__private::linear::pull_add(
+                    &__p7,
+                    &__g22,
+                    __g21,
+                );
+                let __g24 = ::autodiff::__private::linear::pull_add(
+                    &__p8,
+                    &__g22,
+                    __g23,
+                );
+                __g24
             },
         )
     }

@@ -95,9 +95,12 @@ mod h {
                 let __g12 = cotangent;
                 let __g13 = ::autodiff::__private::linear::pull(&__p10, &__g12);
                 let __g14 = ::autodiff::__private::linear::pull(&__p9, &__g13);
-                let __g15 = ::autodiff::__private::linear::pull(&__p8, &__g14);
-                let __g16 = ::autodiff::__private::linear::accumulate(__g11, __g15);
-                __g16
+                let __g15 = ::autodiff::__private::linear::pull_add(
+                    &__p8,
+                    &__g14,
+                    __g11,
+                );
+                __g15
             },
         )
     }

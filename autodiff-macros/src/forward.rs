@@ -343,15 +343,8 @@ impl Builder {
                     .into_iter()
                     .map(|(a, p)| (p, self.tangents[&a]))
                     .collect();
-                let mut sum: Option<Var> = None;
-                for (partial, tangent) in terms {
-                    let term = self.define(Op::Push { partial, tangent }, stmt);
-                    sum = Some(match sum {
-                        None => term,
-                        Some(acc) => self.define(Op::Accumulate(acc, term), stmt),
-                    });
-                }
-                if let Some(t) = sum {
+                if !terms.is_empty() {
+                    let t = self.define(Op::Push { terms }, stmt);
                     self.tangents.insert(def, t);
                 }
             }

@@ -210,8 +210,12 @@ fn simple(op: &Op, inputs: &Inputs, env: &Env) -> Vec<f64> {
         Op::BufferIn(k) => vec![inputs.buffers[*k]],
         Op::Seed(_) => vec![1.0],
         Op::Zero(_) => vec![0.0],
-        Op::Push { partial, tangent } => vec![get(partial) * get(tangent)],
-        Op::Pull { partial, adjoint } => vec![get(partial) * get(adjoint)],
+        Op::Push { terms } => vec![terms.iter().map(|(p, t)| get(p) * get(t)).sum()],
+        Op::Pull {
+            partial,
+            adjoint,
+            onto,
+        } => vec![get(partial) * get(adjoint) + onto.as_ref().map_or(0.0, get)],
         Op::Accumulate(a, b) => vec![get(a) + get(b)],
         other => panic!("the interpreter does not know {other:?}"),
     }

@@ -137,19 +137,22 @@ pub enum Op {
     Seed(Var),
     /// A zero tangent shaped like the variable.
     Zero(Var),
-    /// Forward mode: a partial applied to a tangent.
+    /// Forward mode: the sum of partials applied to tangents, one term per
+    /// argument with a tangent (one statement, not a push per argument and
+    /// an accumulation per extra term: less code for rustc to check).
     Push {
-        /// The partial.
-        partial: Var,
-        /// The argument's tangent.
-        tangent: Var,
+        /// `(partial, the argument's tangent)` for each term.
+        terms: Vec<(Var, Var)>,
     },
     /// Reverse mode: a partial's transpose applied to a cotangent.
     Pull {
         /// The partial.
         partial: Var,
-        /// The output's adjoint.
+        /// The output's cotangent.
         adjoint: Var,
+        /// The adjoint accumulated so far, which the result adds to (one
+        /// statement instead of a pull and an accumulation).
+        onto: Option<Var>,
     },
     /// Reverse mode: a partial's transpose applied to a cotangent, added into
     /// part of an existing adjoint (an indexed element).
@@ -408,8 +411,12 @@ impl Stmt {
                 uses
             }
             Op::Copy(v) | Op::Seed(v) | Op::Zero(v) => vec![*v],
-            Op::Push { partial, tangent } => vec![*partial, *tangent],
-            Op::Pull { partial, adjoint } => vec![*partial, *adjoint],
+            Op::Push { terms } => terms.iter().flat_map(|(p, t)| [*p, *t]).collect(),
+            Op::Pull {
+                partial,
+                adjoint,
+                onto,
+            } => [*partial, *adjoint].into_iter().chain(*onto).collect(),
             Op::PullInto {
                 partial,
                 adjoint,

@@ -202,10 +202,57 @@ pub fn pull<P: Pull<C>, C: ?Sized>(partial: &P, c: &C) -> P::Out {
     partial.pull(c)
 }
 
+/// Reverse mode: `acc + (∂f/∂x)ᵀ · c`, a contribution added onto the
+/// adjoint accumulated so far.
+#[inline(always)]
+pub fn pull_add<P, C>(partial: &P, c: &C, acc: P::Out) -> P::Out
+where
+    P: Pull<C>,
+    P::Out: Tangent,
+    C: ?Sized,
+{
+    acc.add(partial.pull(c))
+}
+
 /// Reverse mode: adds `(∂f/∂x)ᵀ · c` into the adjoint `acc` in place.
 #[inline(always)]
 pub fn pull_into<P: PullInto<C, Acc>, C: ?Sized, Acc>(partial: &P, c: &C, acc: Acc) -> Acc {
     partial.pull_into(c, acc)
+}
+
+/// Forward mode through a rule of two arguments: `∂f/∂a · ta + ∂f/∂b · tb`.
+#[inline(always)]
+pub fn push2<P1, T1, P2, T2>(p1: &P1, t1: &T1, p2: &P2, t2: &T2) -> P1::Out
+where
+    P1: Push<T1>,
+    P1::Out: Tangent,
+    P2: Push<T2, Out = P1::Out>,
+    T1: ?Sized,
+    T2: ?Sized,
+{
+    p1.push(t1).add(p2.push(t2))
+}
+
+/// Forward mode through a rule of three arguments (`mul_add`, `clamp`).
+#[inline(always)]
+pub fn push3<P1, T1, P2, T2, P3, T3>(
+    p1: &P1,
+    t1: &T1,
+    p2: &P2,
+    t2: &T2,
+    p3: &P3,
+    t3: &T3,
+) -> P1::Out
+where
+    P1: Push<T1>,
+    P1::Out: Tangent,
+    P2: Push<T2, Out = P1::Out>,
+    P3: Push<T3, Out = P1::Out>,
+    T1: ?Sized,
+    T2: ?Sized,
+    T3: ?Sized,
+{
+    p1.push(t1).add(p2.push(t2)).add(p3.push(t3))
 }
 
 /// Adds a contribution to an accumulated tangent or cotangent.

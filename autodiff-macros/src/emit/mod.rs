@@ -440,13 +440,38 @@ impl<'a> Emitter<'a> {
                 let v = self.var(*v);
                 quote_spanned!(span=> let #def = #rt::linear::zero_like(&#v);)
             }
-            Op::Push { partial, tangent } => {
-                let (p, t) = (self.var(*partial), self.var(*tangent));
-                quote_spanned!(span=> let #def = #rt::linear::push(&#p, &#t);)
+            Op::Push { terms } => {
+                // Up to three terms a call; more (an array literal's
+                // elements) add up chunk by chunk, one flat `let` each.
+                let chunks = terms.chunks(3).map(|chunk| {
+                    let args = chunk.iter().map(|(p, t)| {
+                        let (p, t) = (self.var(*p), self.var(*t));
+                        quote!(&#p, &#t)
+                    });
+                    let push = format_ident!("{}", ["push", "push2", "push3"][chunk.len() - 1]);
+                    quote!(#rt::linear::#push(#(#args),*))
+                });
+                chunks
+                    .enumerate()
+                    .map(|(k, sum)| match k {
+                        0 => quote_spanned!(span=> let #def = #sum;),
+                        _ => quote_spanned!(span=> let #def = #rt::linear::accumulate(#def, #sum);),
+                    })
+                    .collect()
             }
-            Op::Pull { partial, adjoint } => {
+            Op::Pull {
+                partial,
+                adjoint,
+                onto,
+            } => {
                 let (p, g) = (self.var(*partial), self.var(*adjoint));
-                quote_spanned!(span=> let #def = #rt::linear::pull(&#p, &#g);)
+                match onto {
+                    None => quote_spanned!(span=> let #def = #rt::linear::pull(&#p, &#g);),
+                    Some(acc) => {
+                        let acc = self.var(*acc);
+                        quote_spanned!(span=> let #def = #rt::linear::pull_add(&#p, &#g, #acc);)
+                    }
+                }
             }
             Op::PullInto {
                 partial,

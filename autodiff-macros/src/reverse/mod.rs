@@ -337,15 +337,16 @@ impl Adjoints<'_> {
                 }
             }
             Op::Prim { .. } => {
+                // Each contribution is added onto the adjoint so far as it
+                // is pulled.
                 for (arg, partial) in pairs {
-                    let c = self.define(
-                        Op::Pull {
-                            partial,
-                            adjoint: g,
-                        },
-                        stmt.span,
-                    );
-                    self.contribute(arg, c, stmt.span);
+                    let op = Op::Pull {
+                        partial,
+                        adjoint: g,
+                        onto: self.adjoints.get(&arg).copied(),
+                    };
+                    let total = self.define(op, stmt.span);
+                    self.adjoints.insert(arg, total);
                 }
             }
             Op::Copy(src) if self.act.active(*src) => self.contribute(*src, g, stmt.span),
@@ -434,10 +435,11 @@ mod tests {
         );
         let vjp = reverse(&f, &act, Seed::One);
         assert_eq!(gradient(&vjp, &[2.0], 0.0), vec![12.0]);
+        // Each use after the first adds onto the adjoint as it is pulled.
         let accumulations = vjp
             .adjoint
             .iter()
-            .filter(|s| matches!(s.op, Op::Accumulate(..)))
+            .filter(|s| matches!(s.op, Op::Pull { onto: Some(_), .. }))
             .count();
         assert_eq!(accumulations, 2, "x is used three times");
     }
