@@ -1,0 +1,133 @@
+//! ADBench's LSTM: `l` layers of a diagonal LSTM with hidden size `c`
+//! predicting each character of a sequence of `b` one from the previous,
+//! scored by log-softmax; differentiated with respect to the layer weights
+//! and biases (`main`: per layer, 4 weight vectors then 4 bias vectors of
+//! length `c`) and the input/output weights and output bias (`extra`).
+
+use autodiff::prelude::*;
+
+/// The mean negative log-likelihood of the sequence (ADBench's
+/// `lstm_objective`).
+#[allow(clippy::needless_range_loop, clippy::manual_memcpy)]
+#[differentiate(wrt(main, extra))]
+pub fn objective(
+    main: &[f64],
+    extra: &[f64],
+    state0: &[f64],
+    seq: &[f64],
+    l: usize,
+    c: usize,
+    b: usize,
+) -> f64 {
+    let mut state = state0.to_vec();
+    let mut total = 0.0;
+    let mut input = vec![0.0; c];
+    for j in 0..c {
+        input[j] = seq[j];
+    }
+    let mut xp = vec![0.0; c];
+    let mut ypred = vec![0.0; c];
+    for t in 0..b - 1 {
+        for j in 0..c {
+            xp[j] = input[j] * extra[j];
+        }
+        for i in 0..l {
+            let w = i * 8 * c;
+            let bias = w + 4 * c;
+            let hidden = i * 2 * c;
+            let cell = hidden + c;
+            for j in 0..c {
+                let forget = 1.0 / (1.0 + (-(xp[j] * main[w + j] + main[bias + j])).exp());
+                let ingate = 1.0
+                    / (1.0 + (-(state[hidden + j] * main[w + c + j] + main[bias + c + j])).exp());
+                let outgate =
+                    1.0 / (1.0 + (-(xp[j] * main[w + 2 * c + j] + main[bias + 2 * c + j])).exp());
+                let change =
+                    (state[hidden + j] * main[w + 3 * c + j] + main[bias + 3 * c + j]).tanh();
+                state[cell + j] = state[cell + j] * forget + ingate * change;
+                state[hidden + j] = outgate * state[cell + j].tanh();
+            }
+            for j in 0..c {
+                xp[j] = state[hidden + j];
+            }
+        }
+        for j in 0..c {
+            ypred[j] = xp[j] * extra[c + j] + extra[2 * c + j];
+        }
+        let mut mx = ypred[0];
+        for j in 1..c {
+            if ypred[j] > mx {
+                mx = ypred[j];
+            }
+        }
+        let mut se = 0.0;
+        for j in 0..c {
+            se += (ypred[j] - mx).exp();
+        }
+        let lse = se.ln() + mx;
+        for j in 0..c {
+            total += seq[(t + 1) * c + j] * (ypred[j] - lse);
+            input[j] = seq[(t + 1) * c + j];
+        }
+    }
+    -total / (((b - 1) * c) as f64)
+}
+
+/// One problem: sizes and inputs.
+pub struct Problem {
+    /// Layers.
+    pub l: usize,
+    /// Hidden size (characters).
+    pub c: usize,
+    /// Sequence length.
+    pub b: usize,
+    /// Layer weights and biases, `l × 8c`.
+    pub main: Vec<f64>,
+    /// Input weights, output weights and output bias, `3c`.
+    pub extra: Vec<f64>,
+    /// Initial hidden and cell states, `l × 2c`.
+    pub state: Vec<f64>,
+    /// The sequence, `b × c`.
+    pub seq: Vec<f64>,
+}
+
+impl Problem {
+    /// Deterministic inputs of the given sizes.
+    pub fn new(l: usize, c: usize, b: usize) -> Self {
+        Problem {
+            l,
+            c,
+            b,
+            main: super::inputs(8 * l * c, 3),
+            extra: super::inputs(3 * c, 77),
+            state: super::inputs(2 * l * c, 999),
+            seq: super::inputs(b * c, 5555),
+        }
+    }
+
+    /// The objective.
+    pub fn value(&self) -> f64 {
+        objective(
+            &self.main,
+            &self.extra,
+            &self.state,
+            &self.seq,
+            self.l,
+            self.c,
+            self.b,
+        )
+    }
+
+    /// Its gradient with respect to `(main, extra)`.
+    pub fn grad(&self) -> (Vec<f64>, Vec<f64>) {
+        objective::grad(
+            &self.main,
+            &self.extra,
+            &self.state,
+            &self.seq,
+            self.l,
+            self.c,
+            self.b,
+        )
+    }
+}
