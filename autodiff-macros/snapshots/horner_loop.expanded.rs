@@ -186,16 +186,16 @@ mod horner {
                 for __record in __v10.replay() {
                     let (__p14, __p15, __p13, __p11, __p12) = __record;
                     let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-                    let __g23 = ::autodiff::__private::linear::pull(&__p15, &__g19);
+                    let __g23 = ::autodiff::__private::linear::pull_owned(&__p15, __g19);
                     let __g24 = ::autodiff::__private::linear::pull_into(
                         &__p13,
                         &__g23,
                         __g21,
                     );
                     let __g25 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-                    let __g26 = ::autodiff::__private::linear::pull_add(
+                    let __g26 = ::autodiff::__private::linear::pull_add_owned(
                         &__p12,
-                        &__g22,
+                        __g22,
                         __g20,
                     );
                     let __next = (__g25, __g26, __g24);

@@ -276,11 +276,11 @@ mod prefix_energy {
                 for __record in __v26.replay() {
                     let (__p30, __p31, __p28, __p29, __p27) = __record;
                     let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
-                    let __g38 = ::autodiff::__private::linear::pull(&__p31, &__g35);
+                    let __g38 = ::autodiff::__private::linear::pull_owned(&__p31, __g35);
                     let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
-                    let __g40 = ::autodiff::__private::linear::pull_add(
+                    let __g40 = ::autodiff::__private::linear::pull_add_owned(
                         &__p29,
-                        &__g38,
+                        __g38,
                         __g39,
                     );
                     let __g41 = ::autodiff::__private::linear::pull_into(
@@ -301,7 +301,7 @@ mod prefix_energy {
                         __g44,
                     );
                     let __g47 = ::autodiff::__private::linear::pull(&__p22, &__g46);
-                    let __g48 = ::autodiff::__private::linear::pull(&__p23, &__g46);
+                    let __g48 = ::autodiff::__private::linear::pull_owned(&__p23, __g46);
                     let __g49 = ::autodiff::__private::linear::pull_into(
                         &__p21,
                         &__g48,

@@ -141,27 +141,27 @@ pub mod g {
                 let __g18 = grad_y;
                 let __g19 = cotangent;
                 let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
-                let __g21 = ::autodiff::__private::linear::pull(&__p16, &__g19);
+                let __g21 = ::autodiff::__private::linear::pull_owned(&__p16, __g19);
                 let __g22 = ::autodiff::__private::linear::pull_add(
                     &__p13,
                     &__g21,
                     __g18,
                 );
-                let __g23 = ::autodiff::__private::linear::pull_add(
+                let __g23 = ::autodiff::__private::linear::pull_add_owned(
                     &__p14,
-                    &__g21,
+                    __g21,
                     __g17,
                 );
-                let __g24 = ::autodiff::__private::linear::pull(&__p12, &__g20);
+                let __g24 = ::autodiff::__private::linear::pull_owned(&__p12, __g20);
                 let __g25 = ::autodiff::__private::linear::pull(&__p10, &__g24);
-                let __g26 = ::autodiff::__private::linear::pull_add(
+                let __g26 = ::autodiff::__private::linear::pull_add_owned(
                     &__p11,
-                    &__g24,
+                    __g24,
                     __g22,
                 );
-                let __g27 = ::autodiff::__private::linear::pull_add(
+                let __g27 = ::autodiff::__private::linear::pull_add_owned(
                     &__p9,
-                    &__g25,
+                    __g25,
                     __g23,
                 );
                 (__g27, __g26)

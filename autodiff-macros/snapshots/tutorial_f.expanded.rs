@@ -107,27 +107,27 @@ mod f {
                 let __g15 = grad_x;
                 let __g16 = cotangent;
                 let __g17 = ::autodiff::__private::linear::pull(&__p13, &__g16);
-                let __g18 = ::autodiff::__private::linear::pull(&__p14, &__g16);
+                let __g18 = ::autodiff::__private::linear::pull_owned(&__p14, __g16);
                 let __g19 = ::autodiff::__private::linear::pull(&__p11, &__g18);
-                let __g20 = ::autodiff::__private::linear::pull_add(
+                let __g20 = ::autodiff::__private::linear::pull_add_owned(
                     &__p12,
-                    &__g18,
+                    __g18,
                     __g15,
                 );
-                let __g21 = ::autodiff::__private::linear::pull_add(
+                let __g21 = ::autodiff::__private::linear::pull_add_owned(
                     &__p10,
-                    &__g19,
+                    __g19,
                     __g20,
                 );
-                let __g22 = ::autodiff::__private::linear::pull(&__p9, &__g17);
+                let __g22 = ::autodiff::__private::linear::pull_owned(&__p9, __g17);
                 let __g23 = ::autodiff::__private::linear::pull_add(
                     &__p7,
                     &__g22,
                     __g21,
                 );
-                let __g24 = ::autodiff::__private::linear::pull_add(
+                let __g24 = ::autodiff::__private::linear::pull_add_owned(
                     &__p8,
-                    &__g22,
+                    __g22,
                     __g23,
                 );
                 __g24

@@ -93,11 +93,11 @@ mod h {
             move |cotangent: f32, (grad_a,): (f32,)| -> f32 {
                 let __g11 = grad_a;
                 let __g12 = cotangent;
-                let __g13 = ::autodiff::__private::linear::pull(&__p10, &__g12);
-                let __g14 = ::autodiff::__private::linear::pull(&__p9, &__g13);
-                let __g15 = ::autodiff::__private::linear::pull_add(
+                let __g13 = ::autodiff::__private::linear::pull_owned(&__p10, __g12);
+                let __g14 = ::autodiff::__private::linear::pull_owned(&__p9, __g13);
+                let __g15 = ::autodiff::__private::linear::pull_add_owned(
                     &__p8,
-                    &__g14,
+                    __g14,
                     __g11,
                 );
                 __g15

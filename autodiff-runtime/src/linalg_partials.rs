@@ -102,6 +102,10 @@ where
     fn pull(&self, c: &OMatrix<T, R, C>) -> OMatrix<T, R, C> {
         c * self.0
     }
+    #[inline]
+    fn pull_owned(&self, c: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        c * self.0
+    }
 }
 
 impl<T, R, C> Push<T> for Outer<OMatrix<T, R, C>>

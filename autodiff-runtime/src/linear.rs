@@ -27,6 +27,16 @@ pub trait Pull<C: ?Sized> {
     type Out;
     /// `(∂f/∂x)ᵀ · c`.
     fn pull(&self, c: &C) -> Self::Out;
+    /// `(∂f/∂x)ᵀ · c`, given `c` to keep: partials that pass a cotangent on
+    /// or scale it ([`Identity`], [`Negate`], a scalar on a matrix) reuse
+    /// its storage instead of allocating.
+    #[inline(always)]
+    fn pull_owned(&self, c: C) -> Self::Out
+    where
+        C: Sized,
+    {
+        self.pull(&c)
+    }
 }
 
 /// A transposed partial that adds into part of an existing adjoint.
@@ -65,6 +75,10 @@ impl<C: Clone> Pull<C> for Identity {
     fn pull(&self, c: &C) -> C {
         c.clone()
     }
+    #[inline(always)]
+    fn pull_owned(&self, c: C) -> C {
+        c
+    }
 }
 
 impl<T: Clone + core::ops::Neg> Push<T> for Negate {
@@ -80,6 +94,10 @@ impl<C: Clone + core::ops::Neg> Pull<C> for Negate {
     #[inline(always)]
     fn pull(&self, c: &C) -> C::Output {
         -c.clone()
+    }
+    #[inline(always)]
+    fn pull_owned(&self, c: C) -> C::Output {
+        -c
     }
 }
 
@@ -179,6 +197,13 @@ impl<P: Pull<C> + ?Sized, C: ?Sized> Pull<C> for &P {
     fn pull(&self, c: &C) -> P::Out {
         (**self).pull(c)
     }
+    #[inline(always)]
+    fn pull_owned(&self, c: C) -> P::Out
+    where
+        C: Sized,
+    {
+        (**self).pull_owned(c)
+    }
 }
 
 /// An in-place transposed partial held by reference (see the [`Push`] impl
@@ -200,6 +225,23 @@ pub fn push<P: Push<T>, T: ?Sized>(partial: &P, t: &T) -> P::Out {
 #[inline(always)]
 pub fn pull<P: Pull<C>, C: ?Sized>(partial: &P, c: &C) -> P::Out {
     partial.pull(c)
+}
+
+/// Reverse mode: `(∂f/∂x)ᵀ · c` where nothing reads `c` afterwards
+/// ([`Pull::pull_owned`]).
+#[inline(always)]
+pub fn pull_owned<P: Pull<C>, C>(partial: &P, c: C) -> P::Out {
+    partial.pull_owned(c)
+}
+
+/// Reverse mode: [`pull_add`] where nothing reads `c` afterwards.
+#[inline(always)]
+pub fn pull_add_owned<P, C>(partial: &P, c: C, acc: P::Out) -> P::Out
+where
+    P: Pull<C>,
+    P::Out: Tangent,
+{
+    acc.add(partial.pull_owned(c))
 }
 
 /// Reverse mode: `acc + (∂f/∂x)ᵀ · c`, a contribution added onto the

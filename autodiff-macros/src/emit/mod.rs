@@ -465,11 +465,21 @@ impl<'a> Emitter<'a> {
                 onto,
             } => {
                 let (p, g) = (self.var(*partial), self.var(*adjoint));
-                match onto {
-                    None => quote_spanned!(span=> let #def = #rt::linear::pull(&#p, &#g);),
-                    Some(acc) => {
+                // The cotangent's last read gives it up (a matrix adjoint
+                // passed through `+` is then moved, not copied).
+                let owned = self.uses.movable(*adjoint, stmt) && !self.refs.contains(adjoint);
+                match (onto, owned) {
+                    (None, false) => quote_spanned!(span=> let #def = #rt::linear::pull(&#p, &#g);),
+                    (None, true) => {
+                        quote_spanned!(span=> let #def = #rt::linear::pull_owned(&#p, #g);)
+                    }
+                    (Some(acc), false) => {
                         let acc = self.var(*acc);
                         quote_spanned!(span=> let #def = #rt::linear::pull_add(&#p, &#g, #acc);)
+                    }
+                    (Some(acc), true) => {
+                        let acc = self.var(*acc);
+                        quote_spanned!(span=> let #def = #rt::linear::pull_add_owned(&#p, #g, #acc);)
                     }
                 }
             }
