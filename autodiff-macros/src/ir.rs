@@ -137,6 +137,18 @@ pub enum Op {
     Seed(Var),
     /// A zero tangent shaped like the variable.
     Zero(Var),
+    /// The partial with respect to `x` of reading `x[i]` (`linear::At(i)`)
+    /// or, if `assigned`, of assigning `x[i] = v` (`rules::ZeroAt(i)`), at
+    /// the index `index` holds: reverse mode rebuilds it from a constant
+    /// index instead of recording it, so that the index stays a constant
+    /// the compiler sees (a fixed-size adjoint indexed by constants stays in
+    /// registers: BA's pullback ran 3 times faster).
+    IndexPartial {
+        /// The index.
+        index: Var,
+        /// Whether the element is assigned rather than read.
+        assigned: bool,
+    },
     /// Forward mode: the sum of partials applied to tangents, one term per
     /// argument with a tangent (one statement, not a push per argument and
     /// an accumulation per extra term: less code for rustc to check).
@@ -410,7 +422,9 @@ impl Stmt {
                 }
                 uses
             }
-            Op::Copy(v) | Op::Seed(v) | Op::Zero(v) => vec![*v],
+            Op::Copy(v) | Op::Seed(v) | Op::Zero(v) | Op::IndexPartial { index: v, .. } => {
+                vec![*v]
+            }
             Op::Push { terms } => terms.iter().flat_map(|(p, t)| [*p, *t]).collect(),
             Op::Pull {
                 partial,

@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::activity::Activity;
 use crate::ir::{self, ArgRole, Branch, Function, Loop, Op, Region, Role, Stmt, Var};
+use crate::primitives::Spelling;
 use crate::tape;
 
 mod control;
@@ -70,7 +71,9 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         partials: HashMap::new(),
         records: HashMap::new(),
         filled: HashMap::new(),
+        constants: HashMap::new(),
     };
+    constants(&f.body, &mut sweep.constants);
     let mut primal = sweep.primal(&f.body, 1);
 
     let arg_vars: Vec<Option<Var>> = f
@@ -152,6 +155,25 @@ struct Adjoints<'a> {
     records: HashMap<Var, (Var, Vec<HashSet<Var>>)>,
     /// For each record or tape variable: the record of each region.
     filled: HashMap<Var, Vec<Vec<Var>>>,
+    /// The constant expressions of the body (literals: opaque code reading
+    /// no variable), by the variable they define.
+    constants: HashMap<Var, Op>,
+}
+
+/// The constants `body` defines, in its regions too.
+fn constants(body: &[Stmt], out: &mut HashMap<Var, Op>) {
+    for stmt in body {
+        match (&stmt.op, stmt.def()) {
+            (Op::Opaque { uses, .. }, Some(def)) if uses.is_empty() => {
+                out.insert(def, stmt.op.clone());
+            }
+            _ => {
+                for region in stmt.regions() {
+                    constants(&region.body, out);
+                }
+            }
+        }
+    }
 }
 
 impl Adjoints<'_> {
@@ -159,6 +181,45 @@ impl Adjoints<'_> {
         let v = self.fresh.fresh(Role::Adjoint);
         self.stmts.push(Stmt::new(v, op, span));
         v
+    }
+
+    /// For `x[i]` or `x[i] = v` (`args`: `x`, `i`, ..) at a constant `i`:
+    /// the partial with respect to `x`, rebuilt in the adjoint sweep.
+    fn constant_index(
+        &mut self,
+        args: &[Var],
+        assigned: bool,
+        span: proc_macro2::Span,
+    ) -> Option<Var> {
+        let constant = self.constants.get(args.get(1)?)?.clone();
+        let index = self.define(constant, span);
+        Some(self.define(Op::IndexPartial { index, assigned }, span))
+    }
+
+    /// The partials of the array literal `[args..]`, `Inject::<N>(k)` for
+    /// element `k`, as constants of the adjoint sweep.
+    fn injections(
+        &mut self,
+        args: &[Var],
+        pairs: Vec<(Var, Var)>,
+        span: proc_macro2::Span,
+    ) -> Vec<(Var, Var)> {
+        let rt = crate::emit::runtime();
+        let n = args.len();
+        let act = self.act;
+        let positions = (0..n).filter(|k| act.active(args[*k]));
+        positions
+            .zip(pairs)
+            .map(|(k, (arg, _))| {
+                let expr: syn::Expr = syn::parse_quote!(#rt::linear::Inject::<#n>(#k));
+                let op = Op::Opaque {
+                    expr: Box::new(expr),
+                    uses: Vec::new(),
+                    kind: ir::OpaqueKind::Inert,
+                };
+                (arg, self.define(op, span))
+            })
+            .collect()
     }
 
     /// Adds the contribution `c` to the adjoint of `var`.
@@ -304,7 +365,9 @@ impl Adjoints<'_> {
                 if prim.name == "set_index"
                     && pairs.first().is_some_and(|(a, _)| *a == args[0]) =>
             {
-                let partial = pairs[0].1;
+                let partial = self
+                    .constant_index(args, true, stmt.span)
+                    .unwrap_or(pairs[0].1);
                 let value_active = pairs.iter().any(|(a, _)| *a == args[2]);
                 let container = self.fresh.fresh(Role::Adjoint);
                 let value = value_active.then(|| self.fresh.fresh(Role::Adjoint));
@@ -322,10 +385,17 @@ impl Adjoints<'_> {
                     self.contribute(args[2], value, stmt.span);
                 }
             }
-            Op::Prim { prim, .. } if prim.adds_in_place() => {
+            Op::Prim { prim, args, .. } if prim.adds_in_place() => {
                 // An element's cotangent is added into the container's
-                // adjoint in place; the adjoint starts as zeros.
+                // adjoint in place; the adjoint starts as zeros. At a
+                // constant index the partial is rebuilt here rather than
+                // recorded.
+                let rebuilt = match prim.spelling {
+                    Spelling::Index => self.constant_index(args, false, stmt.span),
+                    _ => None,
+                };
                 for (arg, partial) in pairs {
+                    let partial = rebuilt.unwrap_or(partial);
                     let acc = self.adjoint_or_zero(arg, stmt.span);
                     let op = Op::PullInto {
                         partial,
@@ -336,7 +406,13 @@ impl Adjoints<'_> {
                     self.adjoints.insert(arg, total);
                 }
             }
-            Op::Prim { .. } => {
+            Op::Prim { prim, args, .. } => {
+                // An array literal's partials are constants, rebuilt here
+                // rather than recorded (see `Op::IndexPartial`).
+                let pairs = match prim.spelling {
+                    Spelling::ArrayLiteral => self.injections(args, pairs, stmt.span),
+                    _ => pairs,
+                };
                 // Each contribution is added onto the adjoint so far as it
                 // is pulled.
                 for (arg, partial) in pairs {
