@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use crate::activity::Activity;
 use crate::ir::{self, Branch, Choice, Function, Loop, LoopKind, Op, Region, Role, Stmt, Var};
+use crate::primitives::Primitive;
 use crate::tape;
 
 /// A function with its tangents: one body computing value and tangent.
@@ -33,6 +34,7 @@ pub fn forward(f: &Function, act: &Activity) -> Jvp {
         f: f.clone(),
         body: Vec::new(),
         tangents: HashMap::new(),
+        constants: ir::constants(&f.body),
     };
     let mut next_input = 0;
     for (i, param) in f.params.iter().enumerate() {
@@ -294,6 +296,8 @@ struct Builder {
     body: Vec<Stmt>,
     /// The tangent of each active primal variable.
     tangents: HashMap<Var, Var>,
+    /// The body's constants (`ir::constants`).
+    constants: HashMap<Var, syn::Expr>,
 }
 
 impl Builder {
@@ -321,6 +325,12 @@ impl Builder {
                     return;
                 };
                 self.body.push(rule);
+                // Constant partials are rebuilt where the tangent pass reads
+                // them rather than recorded (`ir::constant_partial`).
+                let pairs = match &stmt.op {
+                    Op::Prim { prim, args, .. } => self.rebuilt(prim, args, pairs, stmt),
+                    _ => pairs,
+                };
                 // `x[i] = v` with a tangent for `x`: that tangent, updated in place.
                 if let (Op::Prim { prim, args, .. }, Some((_, partial))) = (
                     &stmt.op,
@@ -376,6 +386,31 @@ impl Builder {
             // Arguments got their tangents up front; activity rules out the rest.
             _ => self.body.push(stmt.clone()),
         }
+    }
+
+    /// The partials of `prim` with respect to `args` (`pairs`, in argument
+    /// order), constant ones defined anew in the tangent pass.
+    fn rebuilt(
+        &mut self,
+        prim: &Primitive,
+        args: &[Var],
+        pairs: Vec<(Var, Var)>,
+        origin: &Stmt,
+    ) -> Vec<(Var, Var)> {
+        let tangents = &self.tangents;
+        let positions: Vec<usize> = (0..args.len())
+            .filter(|k| prim.differentiable_arg(*k) && tangents.contains_key(&args[*k]))
+            .collect();
+        positions
+            .into_iter()
+            .zip(pairs)
+            .map(
+                |(k, (arg, partial))| match ir::constant_partial(prim, args, k, &self.constants) {
+                    Some(op) => (arg, self.define(op, origin)),
+                    None => (arg, partial),
+                },
+            )
+            .collect()
     }
 
     fn define(&mut self, op: Op, origin: &Stmt) -> Var {

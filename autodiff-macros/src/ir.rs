@@ -8,10 +8,12 @@
 //! function from IR to IR. Every statement keeps the span of the user code it
 //! came from, and `emit` turns the lists into tokens.
 
+use std::collections::HashMap;
+
 use proc_macro2::Span;
 use syn::{Expr, Ident, Type};
 
-use crate::primitives::Primitive;
+use crate::primitives::{Primitive, Spelling};
 
 /// An SSA variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -137,18 +139,6 @@ pub enum Op {
     Seed(Var),
     /// A zero tangent shaped like the variable.
     Zero(Var),
-    /// The partial with respect to `x` of reading `x[i]` (`linear::At(i)`)
-    /// or, if `assigned`, of assigning `x[i] = v` (`rules::ZeroAt(i)`), at
-    /// the index `index` holds: reverse mode rebuilds it from a constant
-    /// index instead of recording it, so that the index stays a constant
-    /// the compiler sees (a fixed-size adjoint indexed by constants stays in
-    /// registers: BA's pullback ran 3 times faster).
-    IndexPartial {
-        /// The index.
-        index: Var,
-        /// Whether the element is assigned rather than read.
-        assigned: bool,
-    },
     /// Forward mode: the sum of partials applied to tangents, one term per
     /// argument with a tangent (one statement, not a push per argument and
     /// an accumulation per extra term: less code for rustc to check).
@@ -422,9 +412,7 @@ impl Stmt {
                 }
                 uses
             }
-            Op::Copy(v) | Op::Seed(v) | Op::Zero(v) | Op::IndexPartial { index: v, .. } => {
-                vec![*v]
-            }
+            Op::Copy(v) | Op::Seed(v) | Op::Zero(v) => vec![*v],
             Op::Push { terms } => terms.iter().flat_map(|(p, t)| [*p, *t]).collect(),
             Op::Pull {
                 partial,
@@ -627,6 +615,63 @@ pub fn rule_for(
         ty: stmt.ty.clone(),
     };
     Some((rule, pairs))
+}
+
+/// The constant expressions a body defines (literals: opaque code reading
+/// no variable), in its regions too, by the variable they define.
+pub fn constants(body: &[Stmt]) -> HashMap<Var, Expr> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<&[Stmt]> = vec![body];
+    while let Some(stmts) = stack.pop() {
+        for stmt in stmts {
+            match (&stmt.op, stmt.def()) {
+                (Op::Opaque { expr, uses, .. }, Some(def)) if uses.is_empty() => {
+                    out.insert(def, (**expr).clone());
+                }
+                _ => stack.extend(stmt.regions().into_iter().map(|r| r.body.as_slice())),
+            }
+        }
+    }
+    out
+}
+
+/// The partial of `prim` with respect to its argument at `position` when
+/// it is a constant of the program: of reading `x[i]` (`At(i)`) or
+/// assigning `x[i] = v` (`ZeroAt(i)`) at a literal index, and of element
+/// `k` of an array literal (`Inject::<N>(k)`). The transforms rebuild such
+/// partials where they are read instead of recording them, so that the
+/// index stays a constant the compiler sees: a fixed-size adjoint or
+/// tangent indexed by constants stays in registers, where an index loaded
+/// from a record sends the whole array through memory (BA's pullback ran
+/// three times slower).
+pub fn constant_partial(
+    prim: &Primitive,
+    args: &[Var],
+    position: usize,
+    constants: &HashMap<Var, Expr>,
+) -> Option<Op> {
+    let rt = crate::emit::runtime();
+    let constant_index = || args.get(1).and_then(|i| constants.get(i));
+    let expr: Expr = match prim.spelling {
+        Spelling::ArrayLiteral => {
+            let n = args.len();
+            syn::parse_quote!(#rt::linear::Inject::<#n>(#position))
+        }
+        Spelling::Index if position == 0 => {
+            let i = constant_index()?;
+            syn::parse_quote!(#rt::linear::At(#i))
+        }
+        Spelling::Lowered if prim.name == "set_index" && position == 0 => {
+            let i = constant_index()?;
+            syn::parse_quote!(#rt::rules::ZeroAt(#i))
+        }
+        _ => return None,
+    };
+    Some(Op::Opaque {
+        expr: Box::new(expr),
+        uses: Vec::new(),
+        kind: OpaqueKind::Inert,
+    })
 }
 
 /// The variables a function's body reads without defining them: what a

@@ -436,13 +436,6 @@ impl<'a> Emitter<'a> {
                 let v = self.var(*v);
                 quote_spanned!(span=> let #def = #rt::linear::seed(&#v);)
             }
-            Op::IndexPartial { index, assigned } => {
-                let i = self.var(*index);
-                match assigned {
-                    false => quote_spanned!(span=> let #def = #rt::linear::At(#i);),
-                    true => quote_spanned!(span=> let #def = #rt::rules::ZeroAt(#i);),
-                }
-            }
             Op::Zero(v) => {
                 let v = self.var(*v);
                 quote_spanned!(span=> let #def = #rt::linear::zero_like(&#v);)

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::activity::Activity;
 use crate::ir::{self, ArgRole, Branch, Function, Loop, Op, Region, Role, Stmt, Var};
-use crate::primitives::Spelling;
+use crate::primitives::Primitive;
 use crate::tape;
 
 mod control;
@@ -71,9 +71,8 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         partials: HashMap::new(),
         records: HashMap::new(),
         filled: HashMap::new(),
-        constants: HashMap::new(),
+        constants: ir::constants(&f.body),
     };
-    constants(&f.body, &mut sweep.constants);
     let mut primal = sweep.primal(&f.body, 1);
 
     let arg_vars: Vec<Option<Var>> = f
@@ -155,25 +154,8 @@ struct Adjoints<'a> {
     records: HashMap<Var, (Var, Vec<HashSet<Var>>)>,
     /// For each record or tape variable: the record of each region.
     filled: HashMap<Var, Vec<Vec<Var>>>,
-    /// The constant expressions of the body (literals: opaque code reading
-    /// no variable), by the variable they define.
-    constants: HashMap<Var, Op>,
-}
-
-/// The constants `body` defines, in its regions too.
-fn constants(body: &[Stmt], out: &mut HashMap<Var, Op>) {
-    for stmt in body {
-        match (&stmt.op, stmt.def()) {
-            (Op::Opaque { uses, .. }, Some(def)) if uses.is_empty() => {
-                out.insert(def, stmt.op.clone());
-            }
-            _ => {
-                for region in stmt.regions() {
-                    constants(&region.body, out);
-                }
-            }
-        }
-    }
+    /// The body's constants (`ir::constants`).
+    constants: HashMap<Var, syn::Expr>,
 }
 
 impl Adjoints<'_> {
@@ -183,42 +165,27 @@ impl Adjoints<'_> {
         v
     }
 
-    /// For `x[i]` or `x[i] = v` (`args`: `x`, `i`, ..) at a constant `i`:
-    /// the partial with respect to `x`, rebuilt in the adjoint sweep.
-    fn constant_index(
+    /// The partials of `prim` with respect to `args` (`pairs`, in argument
+    /// order), those that are constants (`ir::constant_partial`) rebuilt in
+    /// the adjoint sweep rather than recorded.
+    fn rebuilt(
         &mut self,
-        args: &[Var],
-        assigned: bool,
-        span: proc_macro2::Span,
-    ) -> Option<Var> {
-        let constant = self.constants.get(args.get(1)?)?.clone();
-        let index = self.define(constant, span);
-        Some(self.define(Op::IndexPartial { index, assigned }, span))
-    }
-
-    /// The partials of the array literal `[args..]`, `Inject::<N>(k)` for
-    /// element `k`, as constants of the adjoint sweep.
-    fn injections(
-        &mut self,
+        prim: &Primitive,
         args: &[Var],
         pairs: Vec<(Var, Var)>,
         span: proc_macro2::Span,
     ) -> Vec<(Var, Var)> {
-        let rt = crate::emit::runtime();
-        let n = args.len();
         let act = self.act;
-        let positions = (0..n).filter(|k| act.active(args[*k]));
+        let positions =
+            (0..args.len()).filter(|k| prim.differentiable_arg(*k) && act.active(args[*k]));
         positions
             .zip(pairs)
-            .map(|(k, (arg, _))| {
-                let expr: syn::Expr = syn::parse_quote!(#rt::linear::Inject::<#n>(#k));
-                let op = Op::Opaque {
-                    expr: Box::new(expr),
-                    uses: Vec::new(),
-                    kind: ir::OpaqueKind::Inert,
-                };
-                (arg, self.define(op, span))
-            })
+            .map(
+                |(k, (arg, partial))| match ir::constant_partial(prim, args, k, &self.constants) {
+                    Some(op) => (arg, self.define(op, span)),
+                    None => (arg, partial),
+                },
+            )
             .collect()
     }
 
@@ -357,7 +324,10 @@ impl Adjoints<'_> {
         let Some(g) = self.adjoints.get(&def).copied() else {
             return;
         };
-        let pairs = self.partials.get(&def).cloned().unwrap_or_default();
+        let mut pairs = self.partials.get(&def).cloned().unwrap_or_default();
+        if let Op::Prim { prim, args, .. } = &stmt.op {
+            pairs = self.rebuilt(prim, args, pairs, stmt.span);
+        }
         match &stmt.op {
             // `x[i] = v` with an active `x`: one in-place split of the
             // adjoint into the container's and the value's.
@@ -365,9 +335,7 @@ impl Adjoints<'_> {
                 if prim.name == "set_index"
                     && pairs.first().is_some_and(|(a, _)| *a == args[0]) =>
             {
-                let partial = self
-                    .constant_index(args, true, stmt.span)
-                    .unwrap_or(pairs[0].1);
+                let partial = pairs[0].1;
                 let value_active = pairs.iter().any(|(a, _)| *a == args[2]);
                 let container = self.fresh.fresh(Role::Adjoint);
                 let value = value_active.then(|| self.fresh.fresh(Role::Adjoint));
@@ -385,17 +353,10 @@ impl Adjoints<'_> {
                     self.contribute(args[2], value, stmt.span);
                 }
             }
-            Op::Prim { prim, args, .. } if prim.adds_in_place() => {
+            Op::Prim { prim, .. } if prim.adds_in_place() => {
                 // An element's cotangent is added into the container's
-                // adjoint in place; the adjoint starts as zeros. At a
-                // constant index the partial is rebuilt here rather than
-                // recorded.
-                let rebuilt = match prim.spelling {
-                    Spelling::Index => self.constant_index(args, false, stmt.span),
-                    _ => None,
-                };
+                // adjoint in place; the adjoint starts as zeros.
                 for (arg, partial) in pairs {
-                    let partial = rebuilt.unwrap_or(partial);
                     let acc = self.adjoint_or_zero(arg, stmt.span);
                     let op = Op::PullInto {
                         partial,
@@ -406,13 +367,7 @@ impl Adjoints<'_> {
                     self.adjoints.insert(arg, total);
                 }
             }
-            Op::Prim { prim, args, .. } => {
-                // An array literal's partials are constants, rebuilt here
-                // rather than recorded (see `Op::IndexPartial`).
-                let pairs = match prim.spelling {
-                    Spelling::ArrayLiteral => self.injections(args, pairs, stmt.span),
-                    _ => pairs,
-                };
+            Op::Prim { .. } => {
                 // Each contribution is added onto the adjoint so far as it
                 // is pulled.
                 for (arg, partial) in pairs {
