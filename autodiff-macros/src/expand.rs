@@ -101,6 +101,19 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let grads = tuple(&grads);
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
     let (buffer_names, tangent_tys) = (&shape.buffer_names, &shape.tangent_tys);
+    // A fixed tape lives inline: moving it into the pullback copies it
+    // (a 1,000-step loop's tape is tens of kilobytes). Such functions also
+    // get the two sweeps in one body, with no closure, for the gradients
+    // (a second copy of the same tokens for rustc to check).
+    let gradient_body = has_fixed_tape(&core.primal).then(|| {
+        quote! {
+            #primal
+            #zeros
+            let #cotangent = ::autodiff::__private::linear::seed(&#value);
+            #fresh_zeros #adjoint
+            (#value, #grads)
+        }
+    });
     let reverse_body = quote! {
         #primal
         #zeros
@@ -125,10 +138,22 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
 
     Bodies {
         reverse: reverse_body,
+        gradient: gradient_body,
         linearize: linearize_body,
         jvp,
         placeholders: false,
     }
+}
+
+/// Whether a sweep records into a fixed tape (at any depth).
+fn has_fixed_tape(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match &s.op {
+        Op::Loop(l) => {
+            matches!(l.tape, Some(crate::ir::TapeKind::Fixed(_))) || has_fixed_tape(&l.body.body)
+        }
+        Op::Branch(b) => b.arms.iter().any(|a| has_fixed_tape(&a.body)),
+        _ => false,
+    })
 }
 
 /// Whether a body contains a loop (at any depth).
@@ -198,6 +223,10 @@ pub struct Bodies {
     /// pullback maps a cotangent and the arguments' starting adjoints (one
     /// tuple) to their gradients.
     pub reverse: TokenStream,
+    /// Of the hidden `__gradient(args.., starts) -> (value, gradients)`:
+    /// the reverse function's sweeps in one body, for functions whose
+    /// pullback would copy a fixed tape (see `derivatives`).
+    pub gradient: Option<TokenStream>,
     /// Of `jvp`, when it is not `linearize` followed by one tangent pass.
     pub jvp: Option<TokenStream>,
     /// Whether these are `fallback`'s placeholders, which the Jacobians
@@ -462,6 +491,7 @@ impl Shape {
         let tangents = Ident::new("tangents", Span::mixed_site());
         let Bodies {
             reverse,
+            gradient,
             linearize,
             jvp: direct_jvp,
             placeholders,
@@ -564,6 +594,27 @@ impl Shape {
                 quote!(#(*#many = #grads.#k;)*)
             }
         };
+        let vjp_body = quote! {
+            #zero_adjoints
+            let (#value, #pullback) = #reverse_call;
+            (#value, move |#cotangent: #ret_ty| -> #grad_ty {
+                #pullback(#cotangent, ::core::clone::Clone::clone(&#zeros))
+            })
+        };
+        let gradient_fn = match is_method {
+            true => format_ident!("__{}_gradient", name),
+            false => format_ident!("__gradient"),
+        };
+        // The sweeps in one body, where the reverse function's pullback
+        // would copy a fixed tape (see `derivatives`).
+        let gradient_item = gradient.as_ref().map(|body| {
+            quote! {
+                #[doc(hidden)]
+                #[inline]
+                #allow
+                #fn_vis fn #gradient_fn #generics (#args, (#(#buffer_names,)*): (#(#diff_tys,)*)) -> (#ret_ty, #grad_ty) #where_clause { #body }
+            }
+        });
         // With errors, the reverse function is a placeholder: so are these,
         // or their bounds would add follow-on errors to the real one.
         let (vag_body, into_body, vjp_body) = match placeholders {
@@ -573,6 +624,25 @@ impl Shape {
                     never.clone(),
                     never.clone(),
                     quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
+                )
+            }
+            false if gradient.is_some() => {
+                let call = |starts: &TokenStream| match is_method {
+                    true => quote!(self.#gradient_fn(#(#arg_names,)* #starts)),
+                    false => quote!(#gradient_fn(#(#arg_names,)* #starts)),
+                };
+                let (with_zeros, with_buffers) = (call(&quote!(#zeros)), call(&taken));
+                (
+                    quote! {
+                        #zero_adjoints
+                        #with_zeros
+                    },
+                    quote! {
+                        let (#value, #grads) = #with_buffers;
+                        #stores
+                        #value
+                    },
+                    vjp_body,
                 )
             }
             false => (
@@ -588,15 +658,10 @@ impl Shape {
                     #stores
                     #value
                 },
-                quote! {
-                    #zero_adjoints
-                    let (#value, #pullback) = #reverse_call;
-                    (#value, move |#cotangent: #ret_ty| -> #grad_ty {
-                        #pullback(#cotangent, ::core::clone::Clone::clone(&#zeros))
-                    })
-                },
+                vjp_body,
             ),
         };
+
         let gradients = scalar_output.then(|| quote! {
             #[doc = #doc_grad]
             #[inline]
@@ -612,6 +677,8 @@ impl Shape {
             #[inline]
             #allow
             #fn_vis fn #into_fn #generics (#args, #(#buffer_params),*) -> #ret_ty #where_clause { #into_body }
+
+            #gradient_item
         });
         let jacobians = quote! {
             #[doc = #doc_jacfwd]

@@ -22,6 +22,7 @@ pub fn bodies(shape: &Shape) -> Bodies {
     Bodies {
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
         reverse: quote!((#never, move |_: #ret_ty, _| -> #grad_ty { #never })),
+        gradient: None,
         jvp: None,
         placeholders: true,
     }

@@ -2,7 +2,7 @@
 //!
 //! Straight-line code keeps its partials in locals. A branch keeps the
 //! partials of the arm that ran in a *record* (the arm's variables, wrapped
-//! in `tape::Branch::Then`/`Else`), and a loop keeps one record per
+//! in a tuple of one `Option` per arm), and a loop keeps one record per
 //! iteration on a *tape*. The replay (the adjoint sweep, or `linearize`'s
 //! tangent pass) reads them back: a `match` on the record, a loop over the
 //! tape. A record holds exactly the variables the replay reads that the

@@ -5,10 +5,11 @@
 //! Control flow needs records whose number or shape is known only at run
 //! time:
 //!
-//! - An `if` or `match` records which arm ran, with that arm's partials, as a
-//!   [`Branch`]: `Then(partials)` for the first arm and `Else(..)` for the
-//!   rest, nested for more arms (`Else(Then(r1))` is the second of three).
-//!   Its size is that of the largest arm's partials plus a discriminant.
+//! - An `if` or `match` records which arm ran, with that arm's partials, in
+//!   a local of the generated code: a tuple of one `Option` per arm, `Some`
+//!   for the arm that ran (not an enum, whose overlapping payloads LLVM
+//!   cannot keep in registers). Its size is the sum of the arms' partials
+//!   plus a flag each.
 //! - A loop pushes one record per iteration onto a tape and the adjoint sweep
 //!   replays the records last to first. Two strategies:
 //!
@@ -37,20 +38,6 @@
 //! sweep destructures a record `&(P1, P2)` into `&P1` and `&P2` and pulls
 //! through those (partials held by reference are partials, see
 //! [`crate::linear`]).
-
-/// The record of which arm of an `if`/`match` ran, holding that arm's
-/// partials.
-///
-/// `Then` is the first arm and `Else` the others; more than two arms nest in
-/// `Else`: the arms of a three-armed `match` are `Then(r0)`,
-/// `Else(Then(r1))` and `Else(Else(r2))`.
-#[derive(Clone, Debug)]
-pub enum Branch<A, B> {
-    /// The first arm ran, with these partials.
-    Then(A),
-    /// Another arm ran, with these partials (or a nested [`Branch`]).
-    Else(B),
-}
 
 /// The records one run of an inner loop pushed onto a flat tape: the
 /// positions `start..end`. `Copy`, so that the enclosing loop's record holds
@@ -121,7 +108,7 @@ impl<T, const N: usize, const M: usize> Fixed<T, N, M> {
     #[inline]
     pub fn new() -> Self {
         Fixed {
-            items: core::array::from_fn(|_| core::array::from_fn(|_| None)),
+            items: [const { [const { None }; N] }; M],
             len: 0,
         }
     }
@@ -519,14 +506,15 @@ mod tests {
         // A record type that is neither `Copy` nor `Default`.
         #[derive(Clone, Debug, PartialEq)]
         struct Rec(f64, [f64; 2]);
-        let mut tape = Fixed::<Branch<Rec, (f64,)>, 3>::new();
-        tape.push(Branch::Then(Rec(1.0, [2.0, 3.0])));
-        tape.push(Branch::Else((4.0,)));
+        let mut tape = Fixed::<(Option<Rec>, Option<(f64,)>), 3>::new();
+        tape.push((Some(Rec(1.0, [2.0, 3.0])), None));
+        tape.push((None, Some((4.0,))));
         let copy = tape.clone();
         let firsts: [f64; 2] = {
             let mut it = copy.replay().map(|r| match r {
-                Branch::Then(Rec(a, _)) => *a,
-                Branch::Else((b,)) => *b,
+                (Some(Rec(a, _)), _) => *a,
+                (_, Some((b,))) => *b,
+                (None, None) => f64::NAN,
             });
             [it.next().unwrap(), it.next().unwrap()]
         };
