@@ -24,7 +24,9 @@ mod horner {
             ::autodiff::__private::linear::zero_like(&x),
             ::autodiff::__private::linear::zero_like(&c),
         );
-        __gradient(x, c, __zeros)
+        let (__value, __pullback) = __reverse(x, c);
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        (__value, __grads)
     }
     ///`horner(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
@@ -34,9 +36,9 @@ mod horner {
         grad_x: &mut f64,
         grad_c: &mut [f64; 4],
     ) -> f64 {
-        let (__value, __grads) = __gradient(
-            x,
-            c,
+        let (__value, __pullback) = __reverse(x, c);
+        let __grads = __pullback(
+            ::autodiff::__private::linear::seed(&__value),
             (
                 ::autodiff::__private::linear::take_buffer(grad_x),
                 ::autodiff::__private::linear::take_buffer(grad_c),
@@ -45,54 +47,6 @@ mod horner {
         *grad_x = __grads.0;
         *grad_c = __grads.1;
         __value
-    }
-    #[doc(hidden)]
-    #[inline]
-    pub fn __gradient(
-        x: f64,
-        c: [f64; 4],
-        (grad_x, grad_c): (f64, [f64; 4]),
-    ) -> (f64, (f64, [f64; 4])) {
-        let __v0 = x;
-        let __v1 = c;
-        let __v2 = 0.0;
-        let __v3 = 0..4;
-        let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
-        let mut __v5 = __v2;
-        for __v4 in __v3 {
-            let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
-            let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
-            let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((__p14, __p15, __p13, __p11, __p12));
-            let __next = (__v8,);
-            __v5 = __next.0;
-        }
-        let (__v9, __v10) = (__v5, __v10);
-        let cotangent = ::autodiff::__private::linear::seed(&__v9);
-        let __g16 = grad_x;
-        let __g17 = grad_c;
-        let __g18 = cotangent;
-        let mut __g19 = __g18;
-        let mut __g20 = __g16;
-        let mut __g21 = __g17;
-        for __record in __v10.replay() {
-            let (__p14, __p15, __p13, __p11, __p12) = __record;
-            let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-            let __g23 = ::autodiff::__private::linear::pull_owned(&__p15, __g19);
-            let __g24 = ::autodiff::__private::linear::pull_into(&__p13, &__g23, __g21);
-            let __g25 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-            let __g26 = ::autodiff::__private::linear::pull_add_owned(
-                &__p12,
-                __g22,
-                __g20,
-            );
-            let __next = (__g25, __g26, __g24);
-            __g19 = __next.0;
-            __g20 = __next.1;
-            __g21 = __next.2;
-        }
-        let (__g27, __g28, __g29) = (__g19, __g20, __g21);
-        (__v9, (__g28, __g29))
     }
     ///Jacobian-vector product of `horner`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]

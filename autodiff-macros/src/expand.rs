@@ -102,10 +102,11 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
     let (buffer_names, tangent_tys) = (&shape.buffer_names, &shape.tangent_tys);
     // A fixed tape lives inline: moving it into the pullback copies it
-    // (a 1,000-step loop's tape is tens of kilobytes). Such functions also
+    // (a 1,000-step loop's tape is tens of kilobytes). Functions with a
+    // large one also
     // get the two sweeps in one body, with no closure, for the gradients
     // (a second copy of the same tokens for rustc to check).
-    let gradient_body = has_fixed_tape(&core.primal).then(|| {
+    let gradient_body = has_large_fixed_tape(&core.primal).then(|| {
         quote! {
             #primal
             #zeros
@@ -145,13 +146,20 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     }
 }
 
-/// Whether a sweep records into a fixed tape (at any depth).
-fn has_fixed_tape(body: &[Stmt]) -> bool {
+/// The fewest records of a fixed tape worth a body of its own: copying a
+/// few records into the pullback costs less than rustc checking the sweeps
+/// twice.
+const LARGE_FIXED_TAPE: usize = 64;
+
+/// Whether a sweep records into a fixed tape of at least
+/// `LARGE_FIXED_TAPE` records (at any depth).
+fn has_large_fixed_tape(body: &[Stmt]) -> bool {
     body.iter().any(|s| match &s.op {
         Op::Loop(l) => {
-            matches!(l.tape, Some(crate::ir::TapeKind::Fixed(_))) || has_fixed_tape(&l.body.body)
+            matches!(l.tape, Some(crate::ir::TapeKind::Fixed(n)) if n >= LARGE_FIXED_TAPE)
+                || has_large_fixed_tape(&l.body.body)
         }
-        Op::Branch(b) => b.arms.iter().any(|a| has_fixed_tape(&a.body)),
+        Op::Branch(b) => b.arms.iter().any(|a| has_large_fixed_tape(&a.body)),
         _ => false,
     })
 }
