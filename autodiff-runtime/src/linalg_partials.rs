@@ -162,6 +162,12 @@ where
     fn pull(&self, c: &T) -> OMatrix<T, R, C> {
         &self.0 * *c
     }
+    #[inline]
+    fn pull_add(&self, c: &T, mut acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        let c = *c;
+        acc.zip_apply(&self.0, |a, v| *a += v * c);
+        acc
+    }
 }
 
 /// `dA ↦ dA·B` for `A: R × K`, `B: K × C`.

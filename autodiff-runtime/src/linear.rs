@@ -37,6 +37,16 @@ pub trait Pull<C: ?Sized> {
     {
         self.pull(&c)
     }
+    /// `acc + (∂f/∂x)ᵀ · c`: partials that can add into `acc` in place (a
+    /// scalar cotangent spread over a matrix) override it to allocate
+    /// nothing.
+    #[inline(always)]
+    fn pull_add(&self, c: &C, acc: Self::Out) -> Self::Out
+    where
+        Self::Out: Tangent,
+    {
+        acc.add(self.pull(c))
+    }
 }
 
 /// A transposed partial that adds into part of an existing adjoint.
@@ -204,6 +214,13 @@ impl<P: Pull<C> + ?Sized, C: ?Sized> Pull<C> for &P {
     {
         (**self).pull_owned(c)
     }
+    #[inline(always)]
+    fn pull_add(&self, c: &C, acc: P::Out) -> P::Out
+    where
+        P::Out: Tangent,
+    {
+        (**self).pull_add(c, acc)
+    }
 }
 
 /// An in-place transposed partial held by reference (see the [`Push`] impl
@@ -253,7 +270,7 @@ where
     P::Out: Tangent,
     C: ?Sized,
 {
-    acc.add(partial.pull(c))
+    partial.pull_add(c, acc)
 }
 
 /// Reverse mode: adds `(∂f/∂x)ᵀ · c` into the adjoint `acc` in place.
