@@ -24,7 +24,7 @@ mod prefix_energy {
     ///`(prefix_energy(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: Vec<f64>) -> (f64, Vec<f64>) {
-        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
         let (__value, __pullback) = __reverse(x);
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
@@ -208,7 +208,7 @@ mod prefix_energy {
     ///Vector-Jacobian product of `prefix_energy`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: Vec<f64>) -> (f64, impl Fn(f64) -> Vec<f64> + use<>) {
-        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
         let (__value, __pullback) = __reverse(x);
         (
             __value,

@@ -22,8 +22,8 @@ pub mod g {
     #[inline]
     pub fn value_and_grad(x: f64, y: f64, n: i32) -> (f64, (f64, f64)) {
         let __zeros = (
-            ::autodiff::__private::linear::zero_like(&x),
-            ::autodiff::__private::linear::zero_like(&y),
+            ::autodiff::__private::linear::lazy_zero_like(&x),
+            ::autodiff::__private::linear::lazy_zero_like(&y),
         );
         let (__value, __pullback) = __reverse(x, y, n);
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
@@ -107,8 +107,8 @@ pub mod g {
     #[inline]
     pub fn vjp(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64) + use<>) {
         let __zeros = (
-            ::autodiff::__private::linear::zero_like(&x),
-            ::autodiff::__private::linear::zero_like(&y),
+            ::autodiff::__private::linear::lazy_zero_like(&x),
+            ::autodiff::__private::linear::lazy_zero_like(&y),
         );
         let (__value, __pullback) = __reverse(x, y, n);
         (

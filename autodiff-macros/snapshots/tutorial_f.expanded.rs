@@ -17,7 +17,7 @@ mod f {
     ///`(f(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: f64) -> (f64, f64) {
-        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
         let (__value, __pullback) = __reverse(x);
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
@@ -82,7 +82,7 @@ mod f {
     ///Vector-Jacobian product of `f`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64) -> (f64, impl Fn(f64) -> f64 + use<>) {
-        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
         let (__value, __pullback) = __reverse(x);
         (
             __value,

@@ -19,7 +19,7 @@ mod h {
     ///`(h(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(a: f32, b: f32) -> (f32, f32) {
-        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&a),);
         let (__value, __pullback) = __reverse(a, b);
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
@@ -68,7 +68,7 @@ mod h {
     ///Vector-Jacobian product of `h`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32 + use<>) {
-        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&a),);
         let (__value, __pullback) = __reverse(a, b);
         (
             __value,

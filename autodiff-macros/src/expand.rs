@@ -137,13 +137,62 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         quote!(#body (#value, #tangent))
     });
 
+    let lazy_starts = lazy_starts(&core.adjoint, core.grads.len());
     Bodies {
         reverse: reverse_body,
         gradient: gradient_body,
+        lazy_starts,
         linearize: linearize_body,
         jvp,
         placeholders: false,
     }
+}
+
+/// For each differentiable argument, whether its gradient may start from a
+/// lazy zero (`linear::lazy_zero_like`: an empty heap tangent, nothing
+/// allocated): when every use of its starting adjoint in the adjoint
+/// sweep is as the accumulator a whole contribution is added onto, at the
+/// top level. Written into by index, threaded through a loop or returned
+/// untouched, it must be real zeros.
+fn lazy_starts(adjoint: &[Stmt], count: usize) -> Vec<bool> {
+    (0..count)
+        .map(|k| {
+            let Some(start) = adjoint.iter().find_map(|s| match s.op {
+                Op::BufferIn(j) if j == k => s.def(),
+                _ => None,
+            }) else {
+                return false;
+            };
+            let mut added_onto = 0;
+            let mut other = 0;
+            let mut stack: Vec<(&[Stmt], bool)> = vec![(adjoint, true)];
+            while let Some((stmts, top)) = stack.pop() {
+                for stmt in stmts {
+                    let onto = match &stmt.op {
+                        Op::Pull { onto, .. } => *onto == Some(start),
+                        Op::Accumulate(acc, _) => *acc == start,
+                        _ => false,
+                    };
+                    if top && onto {
+                        added_onto += 1;
+                    } else if stmt.uses().contains(&start) {
+                        other += 1;
+                    }
+                    stack.extend(
+                        stmt.regions()
+                            .into_iter()
+                            .map(|r| (r.body.as_slice(), false)),
+                    );
+                    for region in stmt.regions() {
+                        if region.yields.contains(&start) || region.record.contains(&start) {
+                            other += 1;
+                        }
+                    }
+                }
+            }
+            added_onto > 0 && other == 0
+        })
+        .collect()
 }
 
 /// The fewest records of a fixed tape worth a body of its own: copying a
@@ -235,6 +284,9 @@ pub struct Bodies {
     /// the reverse function's sweeps in one body, for functions whose
     /// pullback would copy a fixed tape (see `derivatives`).
     pub gradient: Option<TokenStream>,
+    /// For each differentiable argument, whether `value_and_grad` and
+    /// `vjp` may start its gradient from a lazy zero (see `lazy_starts`).
+    pub lazy_starts: Vec<bool>,
     /// Of `jvp`, when it is not `linearize` followed by one tangent pass.
     pub jvp: Option<TokenStream>,
     /// Whether these are `fallback`'s placeholders, which the Jacobians
@@ -500,6 +552,7 @@ impl Shape {
         let Bodies {
             reverse,
             gradient,
+            lazy_starts,
             linearize,
             jvp: direct_jvp,
             placeholders,
@@ -592,7 +645,14 @@ impl Shape {
             .filter(|p| p.role == ArgRole::Differentiable)
             .map(|p| &p.name)
             .collect();
-        let zero_adjoints = quote!(let #zeros = (#(#rt::linear::zero_like(&#diff_names),)*););
+        let starts = diff_names
+            .iter()
+            .zip(&lazy_starts)
+            .map(|(n, lazy)| match lazy {
+                true => quote!(#rt::linear::lazy_zero_like(&#n)),
+                false => quote!(#rt::linear::zero_like(&#n)),
+            });
+        let zero_adjoints = quote!(let #zeros = (#(#starts,)*););
         let buffer_names = &self.buffer_names;
         let taken = quote!((#(#rt::linear::take_buffer(#buffer_names),)*));
         let stores = match buffer_names.as_slice() {

@@ -23,6 +23,7 @@ pub fn bodies(shape: &Shape) -> Bodies {
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
         reverse: quote!((#never, move |_: #ret_ty, _| -> #grad_ty { #never })),
         gradient: None,
+        lazy_starts: Vec::new(),
         jvp: None,
         placeholders: true,
     }

@@ -164,6 +164,10 @@ where
     }
     #[inline]
     fn pull_add(&self, c: &T, mut acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        // An empty `acc` is a lazy zero (`HasTangent::lazy_zero_tangent`).
+        if acc.is_empty() && !self.0.is_empty() {
+            return self.pull(c);
+        }
         let c = *c;
         acc.zip_apply(&self.0, |a, v| *a += v * c);
         acc

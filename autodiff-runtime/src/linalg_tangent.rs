@@ -40,7 +40,11 @@ where
     }
     #[inline]
     fn add(self, other: Self) -> Self {
-        self + other
+        // An empty dynamic matrix is a lazy zero (`lazy_zero_tangent`).
+        match self.is_empty() && !other.is_empty() {
+            true => other,
+            false => self + other,
+        }
     }
     #[inline]
     fn dim(&self) -> usize {
@@ -67,6 +71,14 @@ where
     #[inline]
     fn zero_tangent(&self) -> Self {
         self.zero_like()
+    }
+    /// Empty along each dynamic dimension (nothing to allocate), zeros
+    /// for static sizes.
+    #[inline]
+    fn lazy_zero_tangent(&self) -> Self {
+        let r = R::from_usize(R::try_to_usize().unwrap_or(0));
+        let c = C::from_usize(C::try_to_usize().unwrap_or(0));
+        Self::from_element_generic(r, c, <T as Real>::zero())
     }
 }
 

@@ -326,6 +326,14 @@ pub fn zero_like<X: HasTangent + ?Sized>(x: &X) -> X::Tangent {
     x.zero_tangent()
 }
 
+/// A zero tangent at `x` that need not be built (see
+/// [`HasTangent::lazy_zero_tangent`]): where a gradient starts, when its
+/// first contribution is added whole.
+#[inline(always)]
+pub fn lazy_zero_like<X: HasTangent + ?Sized>(x: &X) -> X::Tangent {
+    x.lazy_zero_tangent()
+}
+
 /// The contents of a caller's gradient buffer, to accumulate into (see
 /// [`crate::buffer`]).
 #[inline(always)]

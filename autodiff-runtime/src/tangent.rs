@@ -33,6 +33,16 @@ pub trait HasTangent {
     type Tangent: Tangent;
     /// The zero tangent at `self`.
     fn zero_tangent(&self) -> Self::Tangent;
+    /// A zero tangent that need not be built: for heap-backed values an
+    /// empty one, which [`Tangent::add`] treats as zero (adding to it gives
+    /// the other term), so that a gradient that starts from it and is only
+    /// added to allocates nothing more. Not for tangents written into by
+    /// index: generated code passes it only where the first contribution
+    /// to the gradient is an addition of a whole tangent.
+    #[inline(always)]
+    fn lazy_zero_tangent(&self) -> Self::Tangent {
+        self.zero_tangent()
+    }
 }
 
 macro_rules! scalar_tangent {
@@ -133,6 +143,10 @@ mod heap {
             self.iter().map(Tangent::zero_like).collect()
         }
         fn add(mut self, other: Self) -> Self {
+            // An empty tangent is a lazy zero (`HasTangent::lazy_zero_tangent`).
+            if self.is_empty() {
+                return other;
+            }
             assert_eq!(self.len(), other.len(), "tangents of different lengths");
             for (a, b) in self.iter_mut().zip(other) {
                 *a = a.clone().add(b);
@@ -157,6 +171,9 @@ mod heap {
         fn zero_tangent(&self) -> Self {
             self.zero_like()
         }
+        fn lazy_zero_tangent(&self) -> Self {
+            Vec::new()
+        }
     }
 
     /// A borrowed slice has owned `Vec` tangents.
@@ -164,6 +181,9 @@ mod heap {
         type Tangent = Vec<T>;
         fn zero_tangent(&self) -> Vec<T> {
             self.iter().map(Tangent::zero_like).collect()
+        }
+        fn lazy_zero_tangent(&self) -> Vec<T> {
+            Vec::new()
         }
     }
 }
@@ -173,6 +193,10 @@ impl<X: HasTangent + ?Sized> HasTangent for &X {
     #[inline(always)]
     fn zero_tangent(&self) -> X::Tangent {
         (**self).zero_tangent()
+    }
+    #[inline(always)]
+    fn lazy_zero_tangent(&self) -> X::Tangent {
+        (**self).lazy_zero_tangent()
     }
 }
 
