@@ -22,7 +22,7 @@ fn whole_and_indexed(x: &DVector<f64>) -> f64 {
 
 /// `x` does not reach the output: its gradient is zeros of its length.
 #[differentiate]
-fn unused(x: &DVector<f64>, y: &DVector<f64>) -> f64 {
+fn unused(_x: &DVector<f64>, y: &DVector<f64>) -> f64 {
     y.norm_squared()
 }
 
