@@ -176,91 +176,19 @@ macro_rules! slots {
     };
 }
 
-slots!((X0, M0, 0));
-slots!((X0, M0, 0), (X1, M1, 1));
-slots!((X0, M0, 0), (X1, M1, 1), (X2, M2, 2));
-slots!((X0, M0, 0), (X1, M1, 1), (X2, M2, 2), (X3, M3, 3));
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4)
-);
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4),
-    (X5, M5, 5)
-);
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4),
-    (X5, M5, 5),
-    (X6, M6, 6)
-);
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4),
-    (X5, M5, 5),
-    (X6, M6, 6),
-    (X7, M7, 7)
-);
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4),
-    (X5, M5, 5),
-    (X6, M6, 6),
-    (X7, M7, 7),
-    (X8, M8, 8)
-);
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4),
-    (X5, M5, 5),
-    (X6, M6, 6),
-    (X7, M7, 7),
-    (X8, M8, 8),
-    (X9, M9, 9)
-);
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4),
-    (X5, M5, 5),
-    (X6, M6, 6),
-    (X7, M7, 7),
-    (X8, M8, 8),
-    (X9, M9, 9),
-    (X10, M10, 10)
-);
-slots!(
-    (X0, M0, 0),
-    (X1, M1, 1),
-    (X2, M2, 2),
-    (X3, M3, 3),
-    (X4, M4, 4),
-    (X5, M5, 5),
-    (X6, M6, 6),
-    (X7, M7, 7),
-    (X8, M8, 8),
-    (X9, M9, 9),
-    (X10, M10, 10),
-    (X11, M11, 11)
+/// `slots!` for every prefix of the list: tuples of 1 to 12 slots.
+macro_rules! all_slots {
+    ($($x:ident $m:ident $k:tt),+) => {
+        all_slots!(@ [] $($x $m $k),+);
+    };
+    (@ [$($done:tt)*] $x:ident $m:ident $k:tt $(, $rx:ident $rm:ident $rk:tt)*) => {
+        slots!($($done)* ($x, $m, $k));
+        all_slots!(@ [$($done)* ($x, $m, $k),] $($rx $rm $rk),*);
+    };
+    (@ [$($done:tt)*]) => {};
+}
+
+all_slots!(
+    X0 M0 0, X1 M1 1, X2 M2 2, X3 M3 3, X4 M4 4, X5 M5 5,
+    X6 M6 6, X7 M7 7, X8 M8 8, X9 M9 9, X10 M10 10, X11 M11 11
 );
