@@ -301,12 +301,38 @@ mod horner {
     pub fn __vjp_call(
         x: f64,
         c: [f64; 4],
-    ) -> (f64, impl Fn(f64) -> (f64, [f64; 4]) + use<>) {
-        let (__value, __map) = vjp(x, c);
+    ) -> (
+        f64,
+        impl Fn(
+            f64,
+            (::core::option::Option<f64>, ::core::option::Option<[f64; 4]>),
+        ) -> (f64, [f64; 4]) + use<>,
+    ) {
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let __shape1 = ::autodiff::__private::linear::shape_of(&c);
+        let (__value, __map) = __reverse(x, c);
         (
             __value,
-            move |__cotangent: f64| {
-                let __grads = __map(__cotangent);
+            move |
+                __cotangent: f64,
+                (
+                    __slot0,
+                    __slot1,
+                ): (::core::option::Option<f64>, ::core::option::Option<[f64; 4]>)|
+            {
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f64,
+                            >(&__shape0)),
+                        __slot1
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                [f64; 4],
+                            >(&__shape1)),
+                    ),
+                );
                 (__grads.0, __grads.1)
             },
         )

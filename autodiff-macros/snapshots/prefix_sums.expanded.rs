@@ -372,12 +372,26 @@ mod prefix_energy {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(x: Vec<f64>) -> (f64, impl Fn(f64) -> (Vec<f64>,) + use<>) {
-        let (__value, __map) = vjp(x);
+    pub fn __vjp_call(
+        x: Vec<f64>,
+    ) -> (
+        f64,
+        impl Fn(f64, (::core::option::Option<Vec<f64>>,)) -> (Vec<f64>,) + use<>,
+    ) {
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let (__value, __map) = __reverse(x);
         (
             __value,
-            move |__cotangent: f64| {
-                let __grads = __map(__cotangent);
+            move |__cotangent: f64, (__slot0,): (::core::option::Option<Vec<f64>>,)| {
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                Vec<f64>,
+                            >(&__shape0)),
+                    ),
+                );
                 (__grads,)
             },
         )

@@ -276,12 +276,47 @@ pub mod g {
         x: f64,
         y: f64,
         n: i32,
-    ) -> (f64, impl Fn(f64) -> (f64, f64, ()) + use<>) {
-        let (__value, __map) = vjp(x, y, n);
+    ) -> (
+        f64,
+        impl Fn(
+            f64,
+            (
+                ::core::option::Option<f64>,
+                ::core::option::Option<f64>,
+                ::core::option::Option<()>,
+            ),
+        ) -> (f64, f64, ()) + use<>,
+    ) {
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let __shape1 = ::autodiff::__private::linear::shape_of(&y);
+        let (__value, __map) = __reverse(x, y, n);
         (
             __value,
-            move |__cotangent: f64| {
-                let __grads = __map(__cotangent);
+            move |
+                __cotangent: f64,
+                (
+                    __slot0,
+                    __slot1,
+                    __slot2,
+                ): (
+                    ::core::option::Option<f64>,
+                    ::core::option::Option<f64>,
+                    ::core::option::Option<()>,
+                )|
+            {
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f64,
+                            >(&__shape0)),
+                        __slot1
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f64,
+                            >(&__shape1)),
+                    ),
+                );
                 (__grads.0, __grads.1, ())
             },
         )

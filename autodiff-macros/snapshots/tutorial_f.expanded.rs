@@ -189,12 +189,23 @@ mod f {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(x: f64) -> (f64, impl Fn(f64) -> (f64,) + use<>) {
-        let (__value, __map) = vjp(x);
+    pub fn __vjp_call(
+        x: f64,
+    ) -> (f64, impl Fn(f64, (::core::option::Option<f64>,)) -> (f64,) + use<>) {
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let (__value, __map) = __reverse(x);
         (
             __value,
-            move |__cotangent: f64| {
-                let __grads = __map(__cotangent);
+            move |__cotangent: f64, (__slot0,): (::core::option::Option<f64>,)| {
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f64,
+                            >(&__shape0)),
+                    ),
+                );
                 (__grads,)
             },
         )

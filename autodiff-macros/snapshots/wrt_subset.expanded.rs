@@ -174,12 +174,36 @@ mod h {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __vjp_call(a: f32, b: f32) -> (f32, impl Fn(f32) -> (f32, ()) + use<>) {
-        let (__value, __map) = vjp(a, b);
+    pub fn __vjp_call(
+        a: f32,
+        b: f32,
+    ) -> (
+        f32,
+        impl Fn(
+            f32,
+            (::core::option::Option<f32>, ::core::option::Option<()>),
+        ) -> (f32, ()) + use<>,
+    ) {
+        let __shape0 = ::autodiff::__private::linear::shape_of(&a);
+        let (__value, __map) = __reverse(a, b);
         (
             __value,
-            move |__cotangent: f32| {
-                let __grads = __map(__cotangent);
+            move |
+                __cotangent: f32,
+                (
+                    __slot0,
+                    __slot1,
+                ): (::core::option::Option<f32>, ::core::option::Option<()>)|
+            {
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f32,
+                            >(&__shape0)),
+                    ),
+                );
                 (__grads, ())
             },
         )

@@ -453,7 +453,7 @@ impl Shape {
     /// linear map takes an `Option` per position (`None`: no tangent, or a
     /// static argument), the pullback returns a cotangent per position (`()`
     /// for a static one).
-    fn call_functions(&self, lin_fn: &Ident, vjp_fn: &Ident) -> TokenStream {
+    fn call_functions(&self, lin_fn: &Ident, reverse_fn: &Ident) -> TokenStream {
         let rt = crate::emit::runtime();
         let captures = self.captures();
         let ret_ty = &self.ret_ty;
@@ -470,6 +470,8 @@ impl Shape {
         let mut slots = Vec::new();
         let mut filled = Vec::new();
         let mut zeros = Vec::new();
+        let mut shapes = Vec::new();
+        let mut starts = Vec::new();
         let grads = Ident::new("__grads", Span::mixed_site());
         let mut k = 0;
         for (i, p) in self.params.iter().enumerate() {
@@ -483,6 +485,12 @@ impl Shape {
                 let name = &p.name;
                 zeros.push(quote!(let #zero = #rt::linear::zero_like(&#name);));
                 filled.push(quote!(#slot.unwrap_or_else(|| ::core::clone::Clone::clone(&#zero))));
+                // The pullback starts from the caller's adjoint, or else
+                // builds a zero from the shape (nothing built up front).
+                let shape = format_ident!("__shape{}", i, span = Span::mixed_site());
+                let ty = &p.ty;
+                shapes.push(quote!(let #shape = #rt::linear::shape_of(&#name);));
+                starts.push(quote!(#slot.unwrap_or_else(|| #rt::linear::zero_of::<#ty>(&#shape))));
                 let index = syn::Index::from(k);
                 pulled.push(match diff_count {
                     1 => quote!(#grads),
@@ -511,10 +519,11 @@ impl Shape {
 
             #[doc(hidden)]
             #[inline]
-            pub fn __vjp_call(#args) -> (#ret_ty, impl Fn(#ret_ty) -> (#(#slot_tys,)*) + #captures) {
-                let (#value, #map) = #vjp_fn(#(#names),*);
-                (#value, move |#ct: #ret_ty| {
-                    let #grads = #map(#ct);
+            pub fn __vjp_call(#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#option_tys,)*)) -> (#(#slot_tys,)*) + #captures) {
+                #(#shapes)*
+                let (#value, #map) = #reverse_fn(#(#names),*);
+                (#value, move |#ct: #ret_ty, (#(#slots,)*): (#(#option_tys,)*)| {
+                    let #grads = #map(#ct, (#(#starts,)*));
                     (#(#pulled,)*)
                 })
             }
@@ -792,7 +801,7 @@ impl Shape {
             return functions;
         }
         // Callers need these only from a function without errors.
-        let calls = (!placeholders).then(|| self.call_functions(&lin_fn, &vjp_fn));
+        let calls = (!placeholders).then(|| self.call_functions(&lin_fn, &reverse_fn));
         // The derivatives stand for the function: using only them should not
         // make rustc call the function dead code. (Generic functions are
         // rejected; naming one here would need its type arguments.)

@@ -187,6 +187,10 @@ pub enum Op {
         map: Var,
         /// The output's adjoint.
         adjoint: Var,
+        /// Per argument position, the adjoint accumulated so far that the
+        /// callee adds its cotangent onto (so that it builds no zero of its
+        /// own); the cotangent defined there then includes it.
+        starts: Vec<Option<Var>>,
     },
     /// Forward mode through `x[i] = v` (`set_index`), in place: the
     /// container's tangent with slot `i` set to the value's tangent, or
@@ -431,7 +435,14 @@ impl Stmt {
                 uses.extend(tangents.iter().flatten());
                 uses
             }
-            Op::PullCall { map, adjoint } => vec![*map, *adjoint],
+            Op::PullCall {
+                map,
+                adjoint,
+                starts,
+            } => [*map, *adjoint]
+                .into_iter()
+                .chain(starts.iter().flatten().copied())
+                .collect(),
             Op::PushSet {
                 partial,
                 container,

@@ -68,9 +68,19 @@ where
     DefaultAllocator: Allocator<R, C>,
 {
     type Tangent = Self;
+    /// The dimensions.
+    type Shape = (R, C);
     #[inline]
     fn zero_tangent(&self) -> Self {
         self.zero_like()
+    }
+    #[inline]
+    fn shape(&self) -> (R, C) {
+        self.shape_generic()
+    }
+    #[inline]
+    fn zero_of(&(r, c): &(R, C)) -> Self {
+        Self::from_element_generic(r, c, <T as Real>::zero())
     }
     /// Empty along each dynamic dimension (nothing to allocate), zeros
     /// for static sizes.

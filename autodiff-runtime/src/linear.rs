@@ -326,6 +326,18 @@ pub fn zero_like<X: HasTangent + ?Sized>(x: &X) -> X::Tangent {
     x.zero_tangent()
 }
 
+/// What a zero tangent at `x` needs of it ([`HasTangent::Shape`]).
+#[inline(always)]
+pub fn shape_of<X: HasTangent + ?Sized>(x: &X) -> X::Shape {
+    x.shape()
+}
+
+/// The zero tangent of a value of type `X` and this shape.
+#[inline(always)]
+pub fn zero_of<X: HasTangent + ?Sized>(shape: &X::Shape) -> X::Tangent {
+    X::zero_of(shape)
+}
+
 /// A zero tangent at `x` that need not be built (see
 /// [`HasTangent::lazy_zero_tangent`]): where a gradient starts, when its
 /// first contribution is added whole.

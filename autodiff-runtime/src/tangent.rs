@@ -31,8 +31,17 @@ pub trait Tangent: Clone {
 pub trait HasTangent {
     /// The (owned) tangent type.
     type Tangent: Tangent;
+    /// What building a zero tangent needs to know of the value, without
+    /// borrowing it: nothing for scalars, the length of a slice, the
+    /// dimensions of a matrix. A pullback keeps it to build a zero only if
+    /// its caller does not hand it an adjoint to add into.
+    type Shape: Clone;
     /// The zero tangent at `self`.
     fn zero_tangent(&self) -> Self::Tangent;
+    /// See [`HasTangent::Shape`].
+    fn shape(&self) -> Self::Shape;
+    /// The zero tangent of a value of this shape.
+    fn zero_of(shape: &Self::Shape) -> Self::Tangent;
     /// A zero tangent that need not be built: for heap-backed values an
     /// empty one, which [`Tangent::add`] treats as zero (adding to it gives
     /// the other term), so that a gradient that starts from it and is only
@@ -73,8 +82,15 @@ macro_rules! scalar_tangent {
 
         impl HasTangent for $t {
             type Tangent = $t;
+            type Shape = ();
             #[inline(always)]
             fn zero_tangent(&self) -> $t {
+                0.0
+            }
+            #[inline(always)]
+            fn shape(&self) {}
+            #[inline(always)]
+            fn zero_of(_shape: &()) -> $t {
                 0.0
             }
         }
@@ -126,9 +142,19 @@ impl<T: Tangent, const N: usize> Tangent for [T; N] {
 
 impl<T: Tangent, const N: usize> HasTangent for [T; N] {
     type Tangent = [T; N];
+    /// The zero itself: an array of fixed-size tangents costs nothing to keep.
+    type Shape = [T; N];
     #[inline]
     fn zero_tangent(&self) -> Self {
         self.zero_like()
+    }
+    #[inline]
+    fn shape(&self) -> Self {
+        self.zero_like()
+    }
+    #[inline]
+    fn zero_of(shape: &Self) -> Self {
+        shape.clone()
     }
 }
 
@@ -166,10 +192,19 @@ mod heap {
         }
     }
 
+    /// The length and the zero of the first element: the elements of a
+    /// `Vec` argument are of one shape.
     impl<T: Tangent> HasTangent for Vec<T> {
         type Tangent = Vec<T>;
+        type Shape = (usize, Option<T>);
         fn zero_tangent(&self) -> Self {
             self.zero_like()
+        }
+        fn shape(&self) -> (usize, Option<T>) {
+            self.as_slice().shape()
+        }
+        fn zero_of(shape: &(usize, Option<T>)) -> Vec<T> {
+            <[T]>::zero_of(shape)
         }
         fn lazy_zero_tangent(&self) -> Self {
             Vec::new()
@@ -179,8 +214,15 @@ mod heap {
     /// A borrowed slice has owned `Vec` tangents.
     impl<T: Tangent> HasTangent for [T] {
         type Tangent = Vec<T>;
+        type Shape = (usize, Option<T>);
         fn zero_tangent(&self) -> Vec<T> {
             self.iter().map(Tangent::zero_like).collect()
+        }
+        fn shape(&self) -> (usize, Option<T>) {
+            (self.len(), self.first().map(Tangent::zero_like))
+        }
+        fn zero_of((len, first): &(usize, Option<T>)) -> Vec<T> {
+            first.iter().cycle().take(*len).cloned().collect()
         }
         fn lazy_zero_tangent(&self) -> Vec<T> {
             Vec::new()
@@ -190,9 +232,18 @@ mod heap {
 
 impl<X: HasTangent + ?Sized> HasTangent for &X {
     type Tangent = X::Tangent;
+    type Shape = X::Shape;
     #[inline(always)]
     fn zero_tangent(&self) -> X::Tangent {
         (**self).zero_tangent()
+    }
+    #[inline(always)]
+    fn shape(&self) -> X::Shape {
+        (**self).shape()
+    }
+    #[inline(always)]
+    fn zero_of(shape: &X::Shape) -> X::Tangent {
+        X::zero_of(shape)
     }
     #[inline(always)]
     fn lazy_zero_tangent(&self) -> X::Tangent {
@@ -202,9 +253,18 @@ impl<X: HasTangent + ?Sized> HasTangent for &X {
 
 impl<X: HasTangent + ?Sized> HasTangent for &mut X {
     type Tangent = X::Tangent;
+    type Shape = X::Shape;
     #[inline(always)]
     fn zero_tangent(&self) -> X::Tangent {
         (**self).zero_tangent()
+    }
+    #[inline(always)]
+    fn shape(&self) -> X::Shape {
+        (**self).shape()
+    }
+    #[inline(always)]
+    fn zero_of(shape: &X::Shape) -> X::Tangent {
+        X::zero_of(shape)
     }
 }
 
@@ -253,9 +313,19 @@ macro_rules! tuple_tangent {
 
         impl<S: Real, $($T: Tangent<Scalar = S>),+> HasTangent for ($($T,)+) {
             type Tangent = Self;
+            /// The zero itself.
+            type Shape = Self;
             #[inline]
             fn zero_tangent(&self) -> Self {
                 self.zero_like()
+            }
+            #[inline]
+            fn shape(&self) -> Self {
+                self.zero_like()
+            }
+            #[inline]
+            fn zero_of(shape: &Self) -> Self {
+                shape.clone()
             }
         }
     )*};

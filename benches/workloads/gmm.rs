@@ -61,30 +61,9 @@ pub fn objective(
             }
             main_term[ik] = alphas[ik] + sum_qs[ik] - 0.5 * sq;
         }
-        // log Σ exp, shifted by the maximum.
-        let mut mx = main_term[0];
-        for ik in 1..k {
-            if main_term[ik] > mx {
-                mx = main_term[ik];
-            }
-        }
-        let mut se = 0.0;
-        for ik in 0..k {
-            se += (main_term[ik] - mx).exp();
-        }
-        slse += se.ln() + mx;
+        slse += super::logsumexp(&main_term);
     }
-    let mut amx = alphas[0];
-    for ik in 1..k {
-        if alphas[ik] > amx {
-            amx = alphas[ik];
-        }
-    }
-    let mut ase = 0.0;
-    for ik in 0..k {
-        ase += (alphas[ik] - amx).exp();
-    }
-    let lse_alphas = ase.ln() + amx;
+    let lse_alphas = super::logsumexp(alphas);
     // The Wishart prior: ½γ²‖Q‖²_F - m Σ log diag Q, per component.
     let mut prior = 0.0;
     for ik in 0..k {

@@ -54,17 +54,7 @@ pub fn objective(
         for j in 0..c {
             ypred[j] = xp[j] * extra[c + j] + extra[2 * c + j];
         }
-        let mut mx = ypred[0];
-        for j in 1..c {
-            if ypred[j] > mx {
-                mx = ypred[j];
-            }
-        }
-        let mut se = 0.0;
-        for j in 0..c {
-            se += (ypred[j] - mx).exp();
-        }
-        let lse = se.ln() + mx;
+        let lse = super::logsumexp(&ypred);
         for j in 0..c {
             total += seq[(t + 1) * c + j] * (ypred[j] - lse);
             input[j] = seq[(t + 1) * c + j];

@@ -5,10 +5,30 @@
 //! loss). Shared by `benches/adbench.rs` (speed) and `tests/adbench.rs`
 //! (values and derivatives).
 
+use autodiff::prelude::*;
+
 pub mod ba;
 pub mod gmm;
 pub mod image;
 pub mod lstm;
+
+/// `log Σ exp v`, shifted by the maximum (ADBench's `logsumexp`), which the
+/// GMM and LSTM objectives call inside their loops.
+#[allow(clippy::needless_range_loop)]
+#[differentiate]
+pub fn logsumexp(v: &[f64]) -> f64 {
+    let mut mx = v[0];
+    for i in 1..v.len() {
+        if v[i] > mx {
+            mx = v[i];
+        }
+    }
+    let mut se = 0.0;
+    for i in 0..v.len() {
+        se += (v[i] - mx).exp();
+    }
+    se.ln() + mx
+}
 
 /// Deterministic inputs in `[-0.5, 0.5)`: the fractional parts of
 /// multiples of the golden ratio, from `offset` on.

@@ -110,7 +110,11 @@ impl Emitter<'_> {
         let boxed = c.recursive.then(|| {
             let rt = runtime();
             let map = &defs[1];
-            quote_spanned!(span=> let #map: #rt::Box<dyn Fn(_) -> _> = #rt::Box::new(#map);)
+            let boxed = match c.mode {
+                ir::CallMode::Vjp => quote!(dyn Fn(_, _) -> _),
+                _ => quote!(dyn Fn(_) -> _),
+            };
+            quote_spanned!(span=> let #map: #rt::Box<#boxed> = #rt::Box::new(#map);)
         });
         quote_spanned! {span=>
             let (#(#defs),*) = #path::#function(#(#args),*);

@@ -526,10 +526,21 @@ impl<'a> Emitter<'a> {
                 });
                 quote_spanned!(span=> let #def = #map((#(#slots,)*));)
             }
-            Op::PullCall { map, adjoint } => {
+            Op::PullCall {
+                map,
+                adjoint,
+                starts,
+            } => {
                 let (map, g) = (self.var(*map), self.var(*adjoint));
                 let defs = stmt.defs.iter().map(name);
-                quote_spanned!(span=> let (#(#defs,)*) = #map(::core::clone::Clone::clone(&#g));)
+                let starts = starts.iter().map(|start| match start {
+                    Some(acc) => {
+                        let acc = self.owned(*acc, stmt);
+                        quote!(::core::option::Option::Some(#acc))
+                    }
+                    None => quote!(::core::option::Option::None),
+                });
+                quote_spanned!(span=> let (#(#defs,)*) = #map(::core::clone::Clone::clone(&#g), (#(#starts,)*));)
             }
             Op::Branch(b) => self.branch(stmt, b),
             Op::Loop(l) => self.loop_(stmt, l),

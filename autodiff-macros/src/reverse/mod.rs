@@ -391,15 +391,37 @@ impl Adjoints<'_> {
                     .iter()
                     .map(|a| self.act.active(*a).then(|| self.fresh.fresh(Role::Adjoint)))
                     .collect();
+                // The callee adds onto an argument's adjoint so far (at its
+                // first position, if it is passed twice): no zero is built
+                // and no new gradient allocated per call.
+                let starts: Vec<Option<Var>> = c
+                    .args
+                    .iter()
+                    .enumerate()
+                    .map(
+                        |(i, a)| match self.act.active(*a) && !c.args[..i].contains(a) {
+                            true => self.adjoints.get(a).copied(),
+                            false => None,
+                        },
+                    )
+                    .collect();
                 self.stmts.push(Stmt {
                     defs: defs.clone(),
-                    op: Op::PullCall { map, adjoint: g },
+                    op: Op::PullCall {
+                        map,
+                        adjoint: g,
+                        starts: starts.clone(),
+                    },
                     span: stmt.span,
                     ty: None,
                 });
-                for (arg, d) in c.args.iter().zip(defs) {
-                    if let Some(d) = d {
-                        self.contribute(*arg, d, stmt.span);
+                for ((arg, d), start) in c.args.iter().zip(defs).zip(starts) {
+                    match (d, start) {
+                        (Some(d), Some(_)) => {
+                            self.adjoints.insert(*arg, d);
+                        }
+                        (Some(d), None) => self.contribute(*arg, d, stmt.span),
+                        (None, _) => {}
                     }
                 }
             }
