@@ -71,20 +71,21 @@ mod horner {
                 &__t10,
             );
             let (__v7, (__p17,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
-            let __t18 = ::autodiff::__private::linear::push(&__p17, &__t11);
-            let (__v8, (__p19, __p20)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            let __t21 = ::autodiff::__private::linear::push2(
-                &__p19,
-                &__t16,
+            let __t18 = ::autodiff::__private::linear::at(__v4);
+            let __t19 = ::autodiff::__private::linear::push(&__t18, &__t11);
+            let (__v8, (__p20, __p21)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+            let __t22 = ::autodiff::__private::linear::push2(
                 &__p20,
-                &__t18,
+                &__t16,
+                &__p21,
+                &__t19,
             );
-            let __next = (__v8, __t21);
+            let __next = (__v8, __t22);
             __v5 = __next.0;
             __t13 = __next.1;
         }
-        let (__v9, __t22) = (__v5, __t13);
-        (__v9, __t22)
+        let (__v9, __t23) = (__v5, __t13);
+        (__v9, __t23)
     }
     ///`horner` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
@@ -96,17 +97,17 @@ mod horner {
         let __v1 = c;
         let __v2 = 0.0;
         let __v3 = 0..4;
-        let mut __v23 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
+        let mut __v24 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
         let mut __v5 = ::core::clone::Clone::clone(&__v2);
         for __v4 in __v3 {
             let (__v6, (__p14, __p15)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p17,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
-            let (__v8, (__p19, __p20)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v23.push((__p14, __p15, __p17, __p19, __p20));
+            let (__v8, (__p20, __p21)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+            __v24.push((__p14, __p15, ::core::clone::Clone::clone(&__v4), __p20, __p21));
             let __next = (__v8,);
             __v5 = __next.0;
         }
-        let (__v9, __v23) = (__v5, __v23);
+        let (__v9, __v24) = (__v5, __v24);
         let __t12 = ::autodiff::__private::linear::zero_like(&__v2);
         (
             __v9,
@@ -115,26 +116,27 @@ mod horner {
                 let __t10 = d_x;
                 let __t11 = d_c;
                 let mut __t13 = ::core::clone::Clone::clone(&__t12);
-                for __record in __v23.iter() {
-                    let (__p14, __p15, __p17, __p19, __p20) = __record;
+                for __record in __v24.iter() {
+                    let (__p14, __p15, __v4, __p20, __p21) = __record;
                     let __t16 = ::autodiff::__private::linear::push2(
                         &__p14,
                         &__t13,
                         &__p15,
                         &__t10,
                     );
-                    let __t18 = ::autodiff::__private::linear::push(&__p17, &__t11);
-                    let __t21 = ::autodiff::__private::linear::push2(
-                        &__p19,
-                        &__t16,
+                    let __t18 = ::autodiff::__private::linear::at(__v4);
+                    let __t19 = ::autodiff::__private::linear::push(&__t18, &__t11);
+                    let __t22 = ::autodiff::__private::linear::push2(
                         &__p20,
-                        &__t18,
+                        &__t16,
+                        &__p21,
+                        &__t19,
                     );
-                    let __next = (__t21,);
+                    let __next = (__t22,);
                     __t13 = __next.0;
                 }
-                let (__t22,) = (__t13,);
-                __t22
+                let (__t23,) = (__t13,);
+                __t23
             },
         )
     }
@@ -169,7 +171,7 @@ mod horner {
             let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
             let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((__p14, __p15, __p13, __p11, __p12));
+            __v10.push((__p14, __p15, ::core::clone::Clone::clone(&__v4), __p11, __p12));
             let __next = (__v8,);
             __v5 = __next.0;
         }
@@ -184,27 +186,28 @@ mod horner {
                 let mut __g20 = __g16;
                 let mut __g21 = __g17;
                 for __record in __v10.replay() {
-                    let (__p14, __p15, __p13, __p11, __p12) = __record;
+                    let (__p14, __p15, __v4, __p11, __p12) = __record;
                     let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
                     let __g23 = ::autodiff::__private::linear::pull_owned(&__p15, __g19);
-                    let __g24 = ::autodiff::__private::linear::pull_into(
-                        &__p13,
+                    let __g24 = ::autodiff::__private::linear::at(__v4);
+                    let __g25 = ::autodiff::__private::linear::pull_into(
+                        &__g24,
                         &__g23,
                         __g21,
                     );
-                    let __g25 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-                    let __g26 = ::autodiff::__private::linear::pull_add_owned(
+                    let __g26 = ::autodiff::__private::linear::pull(&__p11, &__g22);
+                    let __g27 = ::autodiff::__private::linear::pull_add_owned(
                         &__p12,
                         __g22,
                         __g20,
                     );
-                    let __next = (__g25, __g26, __g24);
+                    let __next = (__g26, __g27, __g25);
                     __g19 = __next.0;
                     __g20 = __next.1;
                     __g21 = __next.2;
                 }
-                let (__g27, __g28, __g29) = (__g19, __g20, __g21);
-                (__g28, __g29)
+                let (__g28, __g29, __g30) = (__g19, __g20, __g21);
+                (__g29, __g30)
             },
         )
     }

@@ -52,70 +52,74 @@ mod prefix_energy {
         let mut __t20 = __t19;
         for __v2 in __v1 {
             let (__v4, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
-            let __t22 = ::autodiff::__private::linear::push(&__p21, &__t20);
+            let __t22 = ::autodiff::__private::linear::at(__v2);
+            let __t23 = ::autodiff::__private::linear::push(&__t22, &__t20);
             let __v5 = 1;
             let __v6 = __v2 - __v5;
-            let (__v7, (__p23,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
-            let __t24 = ::autodiff::__private::linear::push(&__p23, &__t20);
-            let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let __t27 = ::autodiff::__private::linear::push2(
-                &__p25,
-                &__t22,
-                &__p26,
-                &__t24,
+            let (__v7, (__p24,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
+            let __t25 = ::autodiff::__private::linear::at(__v6);
+            let __t26 = ::autodiff::__private::linear::push(&__t25, &__t20);
+            let (__v8, (__p27, __p28)) = ::autodiff::__private::rules::add(&__v4, &__v7);
+            let __t29 = ::autodiff::__private::linear::push2(
+                &__p27,
+                &__t23,
+                &__p28,
+                &__t26,
             );
-            let (__v9, (__p28, __p29)) = ::autodiff::__private::rules::set_index_owned(
+            let (__v9, (__p30, __p31)) = ::autodiff::__private::rules::set_index_owned(
                 __v3,
                 &__v2,
                 &__v8,
             );
-            let __t30 = ::autodiff::__private::rules::push_set(&__p28, __t20, &__t27);
-            let __next = (__v9, __t30);
+            let __t32 = ::autodiff::__private::rules::zero_at(__v2);
+            let __t33 = ::autodiff::__private::rules::push_set(&__t32, __t20, &__t29);
+            let __next = (__v9, __t33);
             __v3 = __next.0;
             __t20 = __next.1;
         }
-        let (__v10, __t31) = (__v3, __t20);
+        let (__v10, __t34) = (__v3, __t20);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let __t32 = ::autodiff::__private::linear::zero_like(&__v11);
+        let __t35 = ::autodiff::__private::linear::zero_like(&__v11);
         let mut __v14 = __v11;
-        let mut __t33 = __t32;
+        let mut __t36 = __t35;
         for __v13 in __v12 {
-            let (__v15, (__p34,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let __t35 = ::autodiff::__private::linear::push(&__p34, &__t31);
-            let (__v16, (__p36, __p37)) = ::autodiff::__private::rules::mul(
+            let (__v15, (__p37,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let __t38 = ::autodiff::__private::linear::at(__v13);
+            let __t39 = ::autodiff::__private::linear::push(&__t38, &__t34);
+            let (__v16, (__p40, __p41)) = ::autodiff::__private::rules::mul(
                 &__v15,
                 &__v15,
             );
-            let __t38 = ::autodiff::__private::linear::push2(
-                &__p36,
-                &__t35,
-                &__p37,
-                &__t35,
+            let __t42 = ::autodiff::__private::linear::push2(
+                &__p40,
+                &__t39,
+                &__p41,
+                &__t39,
             );
-            let (__v17, (__p39, __p40)) = ::autodiff::__private::rules::add(
+            let (__v17, (__p43, __p44)) = ::autodiff::__private::rules::add(
                 &__v14,
                 &__v16,
             );
-            let __t41 = ::autodiff::__private::linear::push2(
-                &__p39,
-                &__t33,
-                &__p40,
-                &__t38,
+            let __t45 = ::autodiff::__private::linear::push2(
+                &__p43,
+                &__t36,
+                &__p44,
+                &__t42,
             );
-            let __next = (__v17, __t41);
+            let __next = (__v17, __t45);
             __v14 = __next.0;
-            __t33 = __next.1;
+            __t36 = __next.1;
         }
-        let (__v18, __t42) = (__v14, __t33);
-        (__v18, __t42)
+        let (__v18, __t46) = (__v14, __t36);
+        (__v18, __t46)
     }
     ///`prefix_energy` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
     pub fn linearize(x: Vec<f64>) -> (f64, impl Fn((Vec<f64>,)) -> f64 + use<>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let mut __v43 = ::autodiff::__private::tape::Growable::for_iterations(
+        let mut __v47 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
         let mut __v3 = __v0;
@@ -123,85 +127,90 @@ mod prefix_energy {
             let (__v4, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
             let __v5 = 1;
             let __v6 = __v2 - __v5;
-            let (__v7, (__p23,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
-            let (__v8, (__p25, __p26)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let (__v9, (__p28, __p29)) = ::autodiff::__private::rules::set_index_owned(
+            let (__v7, (__p24,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
+            let (__v8, (__p27, __p28)) = ::autodiff::__private::rules::add(&__v4, &__v7);
+            let (__v9, (__p30, __p31)) = ::autodiff::__private::rules::set_index_owned(
                 __v3,
                 &__v2,
                 &__v8,
             );
-            __v43.push((__p21, __p23, __p25, __p26, __p28));
+            __v47.push((::core::clone::Clone::clone(&__v2), __v6, __p27, __p28));
             let __next = (__v9,);
             __v3 = __next.0;
         }
-        let (__v10, __v43) = (__v3, __v43);
+        let (__v10, __v47) = (__v3, __v47);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let mut __v44 = ::autodiff::__private::tape::sized_like(&__v10);
-        __v44.reserve(::core::iter::Iterator::size_hint(&__v12).0);
+        let mut __v48 = ::autodiff::__private::tape::sized_like(&__v10);
+        __v48.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
         for __v13 in __v12 {
-            let (__v15, (__p34,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let (__v16, (__p36, __p37)) = ::autodiff::__private::rules::mul(
+            let (__v15, (__p37,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let (__v16, (__p40, __p41)) = ::autodiff::__private::rules::mul(
                 &__v15,
                 &__v15,
             );
-            let (__v17, (__p39, __p40)) = ::autodiff::__private::rules::add(
+            let (__v17, (__p43, __p44)) = ::autodiff::__private::rules::add(
                 &__v14,
                 &__v16,
             );
-            __v44.push((__p34, __p36, __p37, __p39, __p40));
+            __v48
+                .push((::core::clone::Clone::clone(&__v13), __p40, __p41, __p43, __p44));
             let __next = (__v17,);
             __v14 = __next.0;
         }
-        let (__v18, __v44) = (__v14, __v44);
-        let __t32 = ::autodiff::__private::linear::zero_like(&__v11);
+        let (__v18, __v48) = (__v14, __v48);
+        let __t35 = ::autodiff::__private::linear::zero_like(&__v11);
         (
             __v18,
             move |(d_x,): (Vec<f64>,)| -> f64 {
-                let __t32 = ::core::clone::Clone::clone(&__t32);
+                let __t35 = ::core::clone::Clone::clone(&__t35);
                 let __t19 = d_x;
                 let mut __t20 = __t19;
-                for __record in __v43.iter() {
-                    let (__p21, __p23, __p25, __p26, __p28) = __record;
-                    let __t22 = ::autodiff::__private::linear::push(&__p21, &__t20);
-                    let __t24 = ::autodiff::__private::linear::push(&__p23, &__t20);
-                    let __t27 = ::autodiff::__private::linear::push2(
-                        &__p25,
-                        &__t22,
-                        &__p26,
-                        &__t24,
-                    );
-                    let __t30 = ::autodiff::__private::rules::push_set(
+                for __record in __v47.iter() {
+                    let (__v2, __v6, __p27, __p28) = __record;
+                    let __t22 = ::autodiff::__private::linear::at(__v2);
+                    let __t23 = ::autodiff::__private::linear::push(&__t22, &__t20);
+                    let __t25 = ::autodiff::__private::linear::at(__v6);
+                    let __t26 = ::autodiff::__private::linear::push(&__t25, &__t20);
+                    let __t29 = ::autodiff::__private::linear::push2(
+                        &__p27,
+                        &__t23,
                         &__p28,
-                        __t20,
-                        &__t27,
+                        &__t26,
                     );
-                    let __next = (__t30,);
+                    let __t32 = ::autodiff::__private::rules::zero_at(__v2);
+                    let __t33 = ::autodiff::__private::rules::push_set(
+                        &__t32,
+                        __t20,
+                        &__t29,
+                    );
+                    let __next = (__t33,);
                     __t20 = __next.0;
                 }
-                let (__t31,) = (__t20,);
-                let mut __t33 = ::core::clone::Clone::clone(&__t32);
-                for __record in __v44.iter() {
-                    let (__p34, __p36, __p37, __p39, __p40) = __record;
-                    let __t35 = ::autodiff::__private::linear::push(&__p34, &__t31);
-                    let __t38 = ::autodiff::__private::linear::push2(
-                        &__p36,
-                        &__t35,
-                        &__p37,
-                        &__t35,
-                    );
-                    let __t41 = ::autodiff::__private::linear::push2(
-                        &__p39,
-                        &__t33,
+                let (__t34,) = (__t20,);
+                let mut __t36 = ::core::clone::Clone::clone(&__t35);
+                for __record in __v48.iter() {
+                    let (__v13, __p40, __p41, __p43, __p44) = __record;
+                    let __t38 = ::autodiff::__private::linear::at(__v13);
+                    let __t39 = ::autodiff::__private::linear::push(&__t38, &__t34);
+                    let __t42 = ::autodiff::__private::linear::push2(
                         &__p40,
-                        &__t38,
+                        &__t39,
+                        &__p41,
+                        &__t39,
                     );
-                    let __next = (__t41,);
-                    __t33 = __next.0;
+                    let __t45 = ::autodiff::__private::linear::push2(
+                        &__p43,
+                        &__t36,
+                        &__p44,
+                        &__t42,
+                    );
+                    let __next = (__t45,);
+                    __t36 = __next.0;
                 }
-                let (__t42,) = (__t33,);
-                __t42
+                let (__t46,) = (__t36,);
+                __t46
             },
         )
     }
@@ -239,7 +248,7 @@ mod prefix_energy {
                 &__v2,
                 &__v8,
             );
-            __v19.push((__p24, __p22, __p23, __p21, __p20));
+            __v19.push((::core::clone::Clone::clone(&__v2), __p22, __p23, __v6));
             let __next = (__v9,);
             __v3 = __next.0;
         }
@@ -259,7 +268,8 @@ mod prefix_energy {
                 &__v14,
                 &__v16,
             );
-            __v26.push((__p30, __p31, __p28, __p29, __p27));
+            __v26
+                .push((__p30, __p31, __p28, __p29, ::core::clone::Clone::clone(&__v13)));
             let __next = (__v17,);
             __v14 = __next.0;
         }
@@ -274,7 +284,7 @@ mod prefix_energy {
                 let mut __g35 = __g33;
                 let mut __g36 = ::core::clone::Clone::clone(&__g34);
                 for __record in __v26.replay() {
-                    let (__p30, __p31, __p28, __p29, __p27) = __record;
+                    let (__p30, __p31, __p28, __p29, __v13) = __record;
                     let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
                     let __g38 = ::autodiff::__private::linear::pull_owned(&__p31, __g35);
                     let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
@@ -283,41 +293,45 @@ mod prefix_energy {
                         __g38,
                         __g39,
                     );
-                    let __g41 = ::autodiff::__private::linear::pull_into(
-                        &__p27,
+                    let __g41 = ::autodiff::__private::linear::at(__v13);
+                    let __g42 = ::autodiff::__private::linear::pull_into(
+                        &__g41,
                         &__g40,
                         __g36,
                     );
-                    let __next = (__g37, __g41);
+                    let __next = (__g37, __g42);
                     __g35 = __next.0;
                     __g36 = __next.1;
                 }
-                let (__g42, __g43) = (__g35, __g36);
-                let mut __g44 = __g43;
+                let (__g43, __g44) = (__g35, __g36);
+                let mut __g45 = __g44;
                 for __record in __v19.replay() {
-                    let (__p24, __p22, __p23, __p21, __p20) = __record;
-                    let (__g45, __g46) = ::autodiff::__private::rules::pull_set(
-                        &__p24,
-                        __g44,
-                    );
-                    let __g47 = ::autodiff::__private::linear::pull(&__p22, &__g46);
-                    let __g48 = ::autodiff::__private::linear::pull_owned(&__p23, __g46);
-                    let __g49 = ::autodiff::__private::linear::pull_into(
-                        &__p21,
-                        &__g48,
+                    let (__v2, __p22, __p23, __v6) = __record;
+                    let __g46 = ::autodiff::__private::rules::zero_at(__v2);
+                    let (__g47, __g48) = ::autodiff::__private::rules::pull_set(
+                        &__g46,
                         __g45,
                     );
-                    let __g50 = ::autodiff::__private::linear::pull_into(
-                        &__p20,
-                        &__g47,
-                        __g49,
+                    let __g49 = ::autodiff::__private::linear::pull(&__p22, &__g48);
+                    let __g50 = ::autodiff::__private::linear::pull_owned(&__p23, __g48);
+                    let __g51 = ::autodiff::__private::linear::at(__v6);
+                    let __g52 = ::autodiff::__private::linear::pull_into(
+                        &__g51,
+                        &__g50,
+                        __g47,
                     );
-                    let __next = (__g50,);
-                    __g44 = __next.0;
+                    let __g53 = ::autodiff::__private::linear::at(__v2);
+                    let __g54 = ::autodiff::__private::linear::pull_into(
+                        &__g53,
+                        &__g49,
+                        __g52,
+                    );
+                    let __next = (__g54,);
+                    __g45 = __next.0;
                 }
-                let (__g51,) = (__g44,);
-                let __g52 = ::autodiff::__private::linear::accumulate(__g32, __g51);
-                __g52
+                let (__g55,) = (__g45,);
+                let __g56 = ::autodiff::__private::linear::accumulate(__g32, __g55);
+                __g56
             },
         )
     }

@@ -326,7 +326,7 @@ impl Builder {
                 };
                 self.body.push(rule);
                 // Constant partials are rebuilt where the tangent pass reads
-                // them rather than recorded (`ir::constant_partial`).
+                // them rather than recorded (`ir::rebuilt_partial`).
                 let pairs = match &stmt.op {
                     Op::Prim { prim, args, .. } => self.rebuilt(prim, args, pairs, stmt),
                     _ => pairs,
@@ -404,12 +404,12 @@ impl Builder {
         positions
             .into_iter()
             .zip(pairs)
-            .map(
-                |(k, (arg, partial))| match ir::constant_partial(prim, args, k, &self.constants) {
+            .map(|(k, (arg, partial))| {
+                match ir::rebuilt_partial(prim, args, k, &self.constants, &self.f.roles) {
                     Some(op) => (arg, self.define(op, origin)),
                     None => (arg, partial),
-                },
-            )
+                }
+            })
             .collect()
     }
 

@@ -647,40 +647,56 @@ pub fn constants(body: &[Stmt]) -> HashMap<Var, Expr> {
 }
 
 /// The partial of `prim` with respect to its argument at `position` when
-/// it is a constant of the program: of reading `x[i]` (`At(i)`) or
-/// assigning `x[i] = v` (`ZeroAt(i)`) at a literal index, and of element
-/// `k` of an array literal (`Inject::<N>(k)`). The transforms rebuild such
-/// partials where they are read instead of recording them, so that the
-/// index stays a constant the compiler sees: a fixed-size adjoint or
-/// tangent indexed by constants stays in registers, where an index loaded
-/// from a record sends the whole array through memory (BA's pullback ran
-/// three times slower).
-pub fn constant_partial(
+/// the transforms can rebuild it where it is read instead of recording
+/// it: of element `k` of an array literal (`Inject::<N>(k)`), and of
+/// reading `x[i]` (`At(i)`) or assigning `x[i] = v` (`ZeroAt(i)`), from the
+/// index. At a literal index the partial is a constant: the index stays one
+/// the compiler sees, and a fixed-size adjoint or tangent indexed by
+/// constants stays in registers, where an index loaded from a record sends
+/// the whole array through memory (BA's pullback ran three times slower).
+/// At a computed index the record keeps the index once, however many reads
+/// and assignments share it (the GMM's tape shrank by a third).
+pub fn rebuilt_partial(
     prim: &Primitive,
     args: &[Var],
     position: usize,
     constants: &HashMap<Var, Expr>,
+    roles: &[Role],
 ) -> Option<Op> {
     let rt = crate::emit::runtime();
-    let constant_index = || args.get(1).and_then(|i| constants.get(i));
-    let expr: Expr = match prim.spelling {
+    // The index: its literal, or the static variable holding it.
+    let index = || -> Option<(Expr, Vec<Var>)> {
+        let i = *args.get(1)?;
+        match constants.get(&i) {
+            Some(literal) => Some((literal.clone(), Vec::new())),
+            None => {
+                let role = roles.get(i.0 as usize).copied().unwrap_or(Role::Primal);
+                let id = ident(i, role);
+                Some((syn::parse_quote!(#id), vec![i]))
+            }
+        }
+    };
+    let (expr, uses): (Expr, Vec<Var>) = match prim.spelling {
         Spelling::ArrayLiteral => {
             let n = args.len();
-            syn::parse_quote!(#rt::linear::Inject::<#n>(#position))
+            (
+                syn::parse_quote!(#rt::linear::Inject::<#n>(#position)),
+                Vec::new(),
+            )
         }
         Spelling::Index if position == 0 => {
-            let i = constant_index()?;
-            syn::parse_quote!(#rt::linear::At(#i))
+            let (i, uses) = index()?;
+            (syn::parse_quote!(#rt::linear::at(#i)), uses)
         }
         Spelling::Lowered if prim.name == "set_index" && position == 0 => {
-            let i = constant_index()?;
-            syn::parse_quote!(#rt::rules::ZeroAt(#i))
+            let (i, uses) = index()?;
+            (syn::parse_quote!(#rt::rules::zero_at(#i)), uses)
         }
         _ => return None,
     };
     Some(Op::Opaque {
         expr: Box::new(expr),
-        uses: Vec::new(),
+        uses,
         kind: OpaqueKind::Inert,
     })
 }

@@ -63,6 +63,46 @@ pub struct Identity;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Negate;
 
+/// An index as generated code holds it: by value, or by reference when it
+/// comes out of a taped record.
+pub trait IndexValue {
+    /// The index type.
+    type Index: Copy;
+    /// The index itself.
+    fn index(self) -> Self::Index;
+}
+
+impl IndexValue for usize {
+    type Index = usize;
+    #[inline(always)]
+    fn index(self) -> usize {
+        self
+    }
+}
+
+impl IndexValue for (usize, usize) {
+    type Index = (usize, usize);
+    #[inline(always)]
+    fn index(self) -> (usize, usize) {
+        self
+    }
+}
+
+impl<I: IndexValue + Copy> IndexValue for &I {
+    type Index = I::Index;
+    #[inline(always)]
+    fn index(self) -> I::Index {
+        (*self).index()
+    }
+}
+
+/// The partial of reading `x[i]` with respect to `x`, rebuilt from the
+/// index where the replay reads it (rather than kept on a tape).
+#[inline(always)]
+pub fn at<I: IndexValue>(i: I) -> At<I::Index> {
+    At(i.index())
+}
+
 /// The partial of a container with respect to one element: `x[index]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct At<I>(pub I);

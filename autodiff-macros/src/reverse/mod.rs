@@ -166,7 +166,7 @@ impl Adjoints<'_> {
     }
 
     /// The partials of `prim` with respect to `args` (`pairs`, in argument
-    /// order), those that are constants (`ir::constant_partial`) rebuilt in
+    /// order), those that are constants (`ir::rebuilt_partial`) rebuilt in
     /// the adjoint sweep rather than recorded.
     fn rebuilt(
         &mut self,
@@ -180,12 +180,12 @@ impl Adjoints<'_> {
             (0..args.len()).filter(|k| prim.differentiable_arg(*k) && act.active(args[*k]));
         positions
             .zip(pairs)
-            .map(
-                |(k, (arg, partial))| match ir::constant_partial(prim, args, k, &self.constants) {
+            .map(|(k, (arg, partial))| {
+                match ir::rebuilt_partial(prim, args, k, &self.constants, &self.fresh.roles) {
                     Some(op) => (arg, self.define(op, span)),
                     None => (arg, partial),
-                },
-            )
+                }
+            })
             .collect()
     }
 

@@ -35,6 +35,13 @@ use crate::tangent::Tangent;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ZeroAt<I>(pub I);
 
+/// The partial of assigning `x[i] = v` with respect to `x`, rebuilt from
+/// the index where the replay reads it (see [`crate::linear::at`]).
+#[inline(always)]
+pub fn zero_at<I: crate::linear::IndexValue>(i: I) -> ZeroAt<I::Index> {
+    ZeroAt(i.index())
+}
+
 /// The partial of `x[i] = v` with respect to the value `v` for containers
 /// whose shape is a run-time value: pushes `dv` to the container of shape
 /// `shape` that is zero except `dv` at `index`; transposed, reads the
