@@ -35,6 +35,8 @@ pub trait Real:
     fn from_f64(x: f64) -> Self;
     /// Converts an integer exponent (for `powi`'s derivative).
     fn from_i32(n: i32) -> Self;
+    /// Whether the value is neither infinite nor NaN.
+    fn is_finite(self) -> bool;
 
     /// Sine.
     fn sin(self) -> Self;
@@ -130,6 +132,8 @@ macro_rules! impl_real {
             fn from_f64(x: f64) -> Self { x as $t }
             #[inline(always)]
             fn from_i32(n: i32) -> Self { n as $t }
+            #[inline(always)]
+            fn is_finite(self) -> bool { $t::is_finite(self) }
             $(
                 #[inline(always)]
                 fn $name(self $(, $arg: Self)*) -> Self {

@@ -192,20 +192,25 @@ pub fn cbrt<T: Real>(x: &T) -> (T, (T,)) {
     (y, ((T::from_f64(3.0) * y * y).recip(),))
 }
 
-/// `xⁿ` for an integer `n` (static, so no partial); partial `n xⁿ⁻¹`, `0` for `n = 0`.
+/// `xⁿ` for an integer `n` (static, so no partial); partial `n xⁿ⁻¹`, `0` for `n = 0`,
+/// computed as `n xⁿ / x` from the value where `x ≠ 0` (one power, not two).
 #[inline(always)]
 pub fn powi<T: Real>(x: &T, n: &i32) -> (T, (T,)) {
     let (x, n) = (*x, *n);
+    let value = x.powi(n);
     let partial = if n == 0 {
         T::zero()
+    } else if x != T::zero() && value.is_finite() {
+        T::from_i32(n) * value / x
     } else {
         T::from_i32(n) * x.powi(n - 1)
     };
-    (x.powi(n), (partial,))
+    (value, (partial,))
 }
 
 /// `xʸ`; partials `(y xʸ⁻¹, xʸ ln x)`. As in JAX, the first is `0` when `y = 0`
-/// and the second is `0` when `x = 0`.
+/// and the second is `0` when `x = 0`. Where `x ≠ 0` the first is
+/// `y xʸ / x`, from the value (one power, not two).
 #[inline(always)]
 pub fn powf<T: Real>(x: &T, y: &T) -> (T, (T, T)) {
     let (x, y) = (*x, *y);
@@ -213,6 +218,8 @@ pub fn powf<T: Real>(x: &T, y: &T) -> (T, (T, T)) {
     let zero = T::zero();
     let d_x = if y == zero {
         zero
+    } else if x != zero && value.is_finite() {
+        y * value / x
     } else {
         y * x.powf(y - T::one())
     };
