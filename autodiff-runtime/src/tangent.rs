@@ -87,6 +87,13 @@ macro_rules! scalar_tangent {
             fn zero_tangent(&self) -> $t {
                 0.0
             }
+            /// `-0.0`: adding to it gives the other term exactly (also
+            /// `+0.0`), and the compiler drops the addition, which it
+            /// cannot for `+0.0`.
+            #[inline(always)]
+            fn lazy_zero_tangent(&self) -> $t {
+                -0.0
+            }
             #[inline(always)]
             fn shape(&self) {}
             #[inline(always)]
