@@ -6,7 +6,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::expand::{Bodies, Shape};
+use crate::expand::Bodies;
+use crate::items::Shape;
 
 /// A body that never runs (the crate does not compile with the errors beside it).
 pub fn never() -> TokenStream {

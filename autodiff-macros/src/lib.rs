@@ -19,6 +19,7 @@ mod forward;
 #[cfg(test)]
 mod interpret;
 mod ir;
+mod items;
 mod lower;
 mod primitives;
 mod reverse;

@@ -1,0 +1,545 @@
+//! The generated items: everything about the module beside a
+//! differentiated function (or the sibling methods of a method) that
+//! follows from its signature, and the short bodies of the functions built
+//! on the two sweeps `expand` emits (`value_and_grad`, `vjp`, `jvp`, the
+//! Jacobians, the entry points for callers).
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::{Ident, ItemFn, Type};
+
+use crate::expand::Bodies;
+use crate::ir::{ArgRole, Param};
+use crate::{fallback, types};
+
+/// Everything about the generated module that follows from the signature alone.
+pub struct Shape {
+    name: Ident,
+    vis: syn::Visibility,
+    /// Only non-empty when reporting an error: generic functions are rejected,
+    /// but the fallback keeps their signatures valid.
+    generics: syn::Generics,
+    /// `&self` and the like, for a method.
+    receiver: Option<syn::Receiver>,
+    params: Vec<Param>,
+    /// The return type.
+    pub ret_ty: Type,
+    /// The type `grad` returns: the differentiable argument's, or a tuple.
+    pub grad_ty: TokenStream,
+    /// The owned tangent type of each differentiable argument.
+    pub tangent_tys: Vec<TokenStream>,
+    /// Names of `value_and_grad_into`'s gradient buffers, one per
+    /// differentiable argument.
+    pub buffer_names: Vec<Ident>,
+    /// Names of `jvp`'s tangent inputs, one per differentiable argument.
+    pub tangent_names: Vec<Ident>,
+}
+
+impl Shape {
+    pub fn new(func: &ItemFn, params: &[Param], ret_ty: &Type) -> Self {
+        let diff: Vec<&Param> = params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .collect();
+        let runtime = crate::emit::runtime();
+        let tangent_tys: Vec<TokenStream> =
+            diff.iter().map(|p| types::owned(&p.ty, &runtime)).collect();
+        let grad_ty = match tangent_tys.as_slice() {
+            [one] => quote!(#one),
+            many => quote!((#(#many),*)),
+        };
+        Shape {
+            name: func.sig.ident.clone(),
+            vis: func.vis.clone(),
+            generics: func.sig.generics.clone(),
+            receiver: func.sig.receiver().cloned(),
+            params: params.to_vec(),
+            ret_ty: ret_ty.clone(),
+            grad_ty,
+            tangent_tys,
+            buffer_names: diff
+                .iter()
+                .map(|p| format_ident!("grad_{}", p.name, span = Span::mixed_site()))
+                .collect(),
+            // Hygienic: an argument named `d_x` or `tangents` cannot capture these.
+            tangent_names: diff
+                .iter()
+                .map(|p| format_ident!("d_{}", p.name, span = Span::mixed_site()))
+                .collect(),
+        }
+    }
+
+    /// What the `impl Fn` maps returned by the generated functions may
+    /// borrow: nothing (`use<..>` names only the type and const
+    /// parameters). They own what they capture, and saying so keeps them
+    /// `'static` in every edition, as the tapes that hold the maps of calls
+    /// need (`tape::Growable`).
+    fn captures(&self) -> TokenStream {
+        let params = self.generics.params.iter().filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(&t.ident),
+            syn::GenericParam::Const(c) => Some(&c.ident),
+            syn::GenericParam::Lifetime(_) => None,
+        });
+        quote!(use<#(#params),*>)
+    }
+
+    /// The Jacobian's type for each differentiable argument: an `SMatrix` when
+    /// both sizes are fixed by the types' spelling, a `DMatrix` otherwise.
+    fn jacobian_types(&self) -> Vec<TokenStream> {
+        let rt = crate::emit::runtime();
+        let scalar = types::scalar(&self.ret_ty)
+            .map(|t| quote!(#t))
+            .unwrap_or_else(|| quote!(f64));
+        let rows = types::static_dim(&self.ret_ty);
+        self.params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| match (&rows, types::static_dim(&p.ty)) {
+                (Some(rows), Some(cols)) => {
+                    quote!(#rt::nalgebra::SMatrix<#scalar, { #rows }, { #cols }>)
+                }
+                _ => quote!(#rt::nalgebra::DMatrix<#scalar>),
+            })
+            .collect()
+    }
+
+    fn jacobian_type(&self) -> TokenStream {
+        match self.jacobian_types().as_slice() {
+            [one] => one.clone(),
+            many => quote!((#(#many),*)),
+        }
+    }
+
+    /// Bodies of `jacfwd` and `jacrev`: the module's own `linearize` (one
+    /// primal pass, then a tangent pass per column) or reverse function
+    /// (one primal pass, then a backward pass per row), handed to the
+    /// runtime's `forward_slots`/`reverse_slots` with the zero tangents of
+    /// the differentiable arguments; the arguments are cloned once (free for
+    /// `Copy` types).
+    fn jacobians(
+        &self,
+        is_method: bool,
+        arg_names: &[&Ident],
+        lin_fn: &Ident,
+        reverse_fn: &Ident,
+    ) -> (TokenStream, TokenStream) {
+        let rt = crate::emit::runtime();
+        let clones = arg_names
+            .iter()
+            .map(|n| quote!(::core::clone::Clone::clone(&#n)));
+        let args = quote!(#(#clones),*);
+        let call = |f: &Ident| match is_method {
+            true => quote!(self.#f(#args)),
+            false => quote!(#f(#args)),
+        };
+        let (lin_call, reverse_call) = (call(lin_fn), call(reverse_fn));
+        let diff: Vec<&Ident> = self
+            .params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| &p.name)
+            .collect();
+        let [out, pullback, push, zeros, ct] =
+            ["__output", "__pullback", "__push", "__zeros", "__cotangent"]
+                .map(|n| Ident::new(n, Span::mixed_site()));
+        let types = self.jacobian_types();
+        // One argument: its gradient is bare, its Jacobian not in a tuple.
+        let (wrap, first) = match diff.len() {
+            1 => (quote!(,), quote!(.0)),
+            _ => (TokenStream::new(), TokenStream::new()),
+        };
+        (
+            quote! {
+                let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
+                let (_, #push) = #lin_call;
+                #rt::jacobian::forward_slots::<(#(#types,)*), _, _>(#zeros, #push)#first
+            },
+            quote! {
+                let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
+                let (#out, #pullback) = #reverse_call;
+                #rt::jacobian::reverse_slots::<(#(#types,)*), _, _>(&#zeros, &#out, |#ct| {
+                    (#pullback(::core::clone::Clone::clone(#ct), ::core::clone::Clone::clone(&#zeros)) #wrap)
+                })#first
+            },
+        )
+    }
+
+    /// `__linearize_call` and `__vjp_call`: what a `#[differentiate]`
+    /// function calling this one uses. Unlike `linearize` and `vjp`, they
+    /// take and return one slot per argument position (the caller's macro
+    /// cannot know which of this function's arguments are static): the
+    /// linear map takes an `Option` per position (`None`: no tangent, or a
+    /// static argument), the pullback returns a cotangent per position (`()`
+    /// for a static one).
+    fn call_functions(&self, lin_fn: &Ident, reverse_fn: &Ident) -> TokenStream {
+        let rt = crate::emit::runtime();
+        let captures = self.captures();
+        let ret_ty = &self.ret_ty;
+        let args = self.params.iter().map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        });
+        let args = quote!(#(#args),*);
+        let names: Vec<&Ident> = self.params.iter().map(|p| &p.name).collect();
+        let diff_count = self.tangent_tys.len();
+        let mut slot_tys = Vec::new();
+        let mut option_tys = Vec::new();
+        let mut pulled = Vec::new();
+        let mut slots = Vec::new();
+        let mut filled = Vec::new();
+        let mut zeros = Vec::new();
+        let mut shapes = Vec::new();
+        let mut starts = Vec::new();
+        let grads = Ident::new("__grads", Span::mixed_site());
+        let mut k = 0;
+        for (i, p) in self.params.iter().enumerate() {
+            let slot = format_ident!("__slot{}", i, span = Span::mixed_site());
+            slots.push(slot.clone());
+            if p.role == ArgRole::Differentiable {
+                let t = &self.tangent_tys[k];
+                slot_tys.push(t.clone());
+                option_tys.push(quote!(::core::option::Option<#t>));
+                let zero = format_ident!("__zero{}", i, span = Span::mixed_site());
+                let name = &p.name;
+                zeros.push(quote!(let #zero = #rt::linear::zero_like(&#name);));
+                filled.push(quote!(#slot.unwrap_or_else(|| ::core::clone::Clone::clone(&#zero))));
+                // The pullback starts from the caller's adjoint, or else
+                // builds a zero from the shape (nothing built up front).
+                let shape = format_ident!("__shape{}", i, span = Span::mixed_site());
+                let ty = &p.ty;
+                shapes.push(quote!(let #shape = #rt::linear::shape_of(&#name);));
+                starts.push(quote!(#slot.unwrap_or_else(|| #rt::linear::zero_of::<#ty>(&#shape))));
+                let index = syn::Index::from(k);
+                pulled.push(match diff_count {
+                    1 => quote!(#grads),
+                    _ => quote!(#grads.#index),
+                });
+                k += 1;
+            } else {
+                slot_tys.push(quote!(()));
+                option_tys.push(quote!(::core::option::Option<()>));
+                pulled.push(quote!(()));
+            }
+        }
+        let (value, map, ct) = (
+            Ident::new("__value", Span::mixed_site()),
+            Ident::new("__map", Span::mixed_site()),
+            Ident::new("__cotangent", Span::mixed_site()),
+        );
+        quote! {
+            #[doc(hidden)]
+            #[inline]
+            pub fn __linearize_call(#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty + #captures) {
+                #(#zeros)*
+                let (#value, #map) = #lin_fn(#(#names),*);
+                (#value, move |(#(#slots,)*): (#(#option_tys,)*)| #map((#(#filled,)*)))
+            }
+
+            #[doc(hidden)]
+            #[inline]
+            pub fn __vjp_call(#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#option_tys,)*)) -> (#(#slot_tys,)*) + #captures) {
+                #(#shapes)*
+                let (#value, #map) = #reverse_fn(#(#names),*);
+                (#value, move |#ct: #ret_ty, (#(#slots,)*): (#(#option_tys,)*)| {
+                    let #grads = #map(#ct, (#(#starts,)*));
+                    (#(#pulled,)*)
+                })
+            }
+        }
+    }
+
+    /// The generated functions: in a module of the function's name, or for a
+    /// method, sibling methods `<name>_grad`, ... in the same `impl`.
+    pub fn items(&self, bodies: Bodies) -> TokenStream {
+        let Shape {
+            name,
+            vis,
+            generics,
+            ret_ty,
+            grad_ty,
+            ..
+        } = self;
+        let (generic_params, where_clause) = (&generics.params, &generics.where_clause);
+        let generics = (!generic_params.is_empty()).then(|| quote!(<#generic_params>));
+        let captures = self.captures();
+        let receiver = self.receiver.as_ref();
+        let params = || self.params.iter().filter(|p| p.name != "self");
+        let args = params().map(|p| {
+            let (n, t) = (&p.name, &p.ty);
+            quote!(#n: #t)
+        });
+        let receiver_arg = receiver.map(|r| quote!(#r,));
+        let args = quote!(#receiver_arg #(#args),*);
+        let all_tys = params().map(|p| &p.ty);
+        let names = params().map(|p| &p.name);
+        let diff_tys = &self.tangent_tys;
+        let tangent_names = &self.tangent_names;
+        let primals = Ident::new("primals", Span::mixed_site());
+        let tangents = Ident::new("tangents", Span::mixed_site());
+        let Bodies {
+            reverse,
+            gradient,
+            lazy_starts,
+            linearize,
+            jvp: direct_jvp,
+            placeholders,
+        } = bodies;
+        let is_method = receiver.is_some();
+        let fn_name = |kind: &str| match is_method {
+            true => format_ident!("{}_{}", name, kind),
+            false => format_ident!("{}", kind),
+        };
+        let (fn_vis, allow) = match is_method {
+            true => (
+                quote!(#vis),
+                quote!(#[allow(unused, clippy::all, clippy::pedantic, clippy::nursery)]),
+            ),
+            false => (quote!(pub), TokenStream::new()),
+        };
+        let reverse_fn = match is_method {
+            true => format_ident!("__{}_reverse", name),
+            false => format_ident!("__reverse"),
+        };
+        let (grad_fn, vag_fn, jvp_fn, vjp_fn, lin_fn) = (
+            fn_name("grad"),
+            fn_name("value_and_grad"),
+            fn_name("jvp"),
+            fn_name("vjp"),
+            fn_name("linearize"),
+        );
+        let doc_grad = format!("Gradient of `{name}` with respect to its differentiable arguments (a tuple in argument order if there are several).");
+        let doc_vag = format!("`({name}(..), grad(..))` from one forward and one reverse sweep.");
+        let doc_into = format!("`{name}(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.");
+        let into_fn = fn_name("value_and_grad_into");
+        let buffer_params = self
+            .buffer_names
+            .iter()
+            .zip(&self.tangent_tys)
+            .map(|(b, t)| quote!(#b: &mut #t));
+        let doc_jvp = format!("Jacobian-vector product of `{name}`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.");
+        let doc_lin = format!("`{name}` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.");
+        let doc_vjp = format!("Vector-Jacobian product of `{name}`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.");
+        // `grad` is `value_and_grad` without the value: after inlining, rustc
+        // removes the value's last step where nothing else needs it.
+        let arg_names: Vec<&Ident> = params().map(|p| &p.name).collect();
+        let grad = match is_method {
+            true => quote!(self.#vag_fn(#(#arg_names),*).1),
+            false => quote!(#vag_fn(#(#arg_names),*).1),
+        };
+        // `jvp` is `linearize` with one tangent pass: after inlining, the
+        // same code as interleaving values and tangents.
+        let (value, push) = (
+            Ident::new("__value", Span::mixed_site()),
+            Ident::new("__push", Span::mixed_site()),
+        );
+        let lin_call = match is_method {
+            true => quote!(self.#lin_fn(#(#arg_names),*)),
+            false => quote!(#lin_fn(#(#arg_names),*)),
+        };
+        let jvp = direct_jvp.unwrap_or_else(|| {
+            quote! {
+                let (#value, #push) = #lin_call;
+                (#value, #push((#(#tangent_names,)*)))
+            }
+        });
+        let (jacfwd, jacrev) = match placeholders {
+            true => (fallback::never(), fallback::never()),
+            false => self.jacobians(is_method, &arg_names, &lin_fn, &reverse_fn),
+        };
+        let (jacfwd_fn, jacrev_fn) = (fn_name("jacfwd"), fn_name("jacrev"));
+        let jac_ty = self.jacobian_type();
+        let doc_jacfwd = format!("Jacobian of `{name}` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.");
+        let doc_jacrev = format!("Jacobian of `{name}` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.");
+        // A gradient needs a scalar output; other outputs get JVPs, VJPs and Jacobians.
+        let scalar_output = types::is_scalar(ret_ty);
+        let rt = crate::emit::runtime();
+        let (value, pullback, zeros, grads, cotangent) = (
+            Ident::new("__value", Span::mixed_site()),
+            Ident::new("__pullback", Span::mixed_site()),
+            Ident::new("__zeros", Span::mixed_site()),
+            Ident::new("__grads", Span::mixed_site()),
+            Ident::new("__cotangent", Span::mixed_site()),
+        );
+        let reverse_call = match is_method {
+            true => quote!(self.#reverse_fn(#(#arg_names),*)),
+            false => quote!(#reverse_fn(#(#arg_names),*)),
+        };
+        // The gradients start from zeros shaped like the arguments, built
+        // before the arguments move into the reverse function.
+        let diff_names: Vec<&Ident> = self
+            .params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| &p.name)
+            .collect();
+        let starts = diff_names
+            .iter()
+            .zip(&lazy_starts)
+            .map(|(n, lazy)| match lazy {
+                true => quote!(#rt::linear::lazy_zero_like(&#n)),
+                false => quote!(#rt::linear::zero_like(&#n)),
+            });
+        let zero_adjoints = quote!(let #zeros = (#(#starts,)*););
+        let buffer_names = &self.buffer_names;
+        let taken = quote!((#(#rt::linear::take_buffer(#buffer_names),)*));
+        let stores = match buffer_names.as_slice() {
+            [one] => quote!(*#one = #grads;),
+            many => {
+                let k = (0..many.len()).map(syn::Index::from);
+                quote!(#(*#many = #grads.#k;)*)
+            }
+        };
+        let vjp_body = quote! {
+            #zero_adjoints
+            let (#value, #pullback) = #reverse_call;
+            (#value, move |#cotangent: #ret_ty| -> #grad_ty {
+                #pullback(#cotangent, ::core::clone::Clone::clone(&#zeros))
+            })
+        };
+        let gradient_fn = match is_method {
+            true => format_ident!("__{}_gradient", name),
+            false => format_ident!("__gradient"),
+        };
+        // The sweeps in one body, where the reverse function's pullback
+        // would copy a fixed tape (see `derivatives`).
+        let gradient_item = gradient.as_ref().map(|body| {
+            quote! {
+                #[doc(hidden)]
+                #[inline]
+                #allow
+                #fn_vis fn #gradient_fn #generics (#args, (#(#buffer_names,)*): (#(#diff_tys,)*)) -> (#ret_ty, #grad_ty) #where_clause { #body }
+            }
+        });
+        // With errors, the reverse function is a placeholder: so are these,
+        // or their bounds would add follow-on errors to the real one.
+        let (vag_body, into_body, vjp_body) = match placeholders {
+            true => {
+                let never = fallback::never();
+                (
+                    never.clone(),
+                    never.clone(),
+                    quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
+                )
+            }
+            false if gradient.is_some() => {
+                let call = |starts: &TokenStream| match is_method {
+                    true => quote!(self.#gradient_fn(#(#arg_names,)* #starts)),
+                    false => quote!(#gradient_fn(#(#arg_names,)* #starts)),
+                };
+                let (with_zeros, with_buffers) = (call(&quote!(#zeros)), call(&taken));
+                (
+                    quote! {
+                        #zero_adjoints
+                        #with_zeros
+                    },
+                    quote! {
+                        let (#value, #grads) = #with_buffers;
+                        #stores
+                        #value
+                    },
+                    vjp_body,
+                )
+            }
+            false => (
+                quote! {
+                    #zero_adjoints
+                    let (#value, #pullback) = #reverse_call;
+                    let #grads = #pullback(#rt::linear::seed(&#value), #zeros);
+                    (#value, #grads)
+                },
+                quote! {
+                    let (#value, #pullback) = #reverse_call;
+                    let #grads = #pullback(#rt::linear::seed(&#value), #taken);
+                    #stores
+                    #value
+                },
+                vjp_body,
+            ),
+        };
+
+        let gradients = scalar_output.then(|| quote! {
+            #[doc = #doc_grad]
+            #[inline]
+            #allow
+            #fn_vis fn #grad_fn #generics (#args) -> #grad_ty #where_clause { #grad }
+
+            #[doc = #doc_vag]
+            #[inline]
+            #allow
+            #fn_vis fn #vag_fn #generics (#args) -> (#ret_ty, #grad_ty) #where_clause { #vag_body }
+
+            #[doc = #doc_into]
+            #[inline]
+            #allow
+            #fn_vis fn #into_fn #generics (#args, #(#buffer_params),*) -> #ret_ty #where_clause { #into_body }
+
+            #gradient_item
+        });
+        let jacobians = quote! {
+            #[doc = #doc_jacfwd]
+            #[inline]
+            #allow
+            #fn_vis fn #jacfwd_fn #generics (#args) -> #jac_ty #where_clause { #jacfwd }
+
+            #[doc = #doc_jacrev]
+            #[inline]
+            #allow
+            #fn_vis fn #jacrev_fn #generics (#args) -> #jac_ty #where_clause { #jacrev }
+        };
+        let functions = quote! {
+            #gradients
+
+            #[doc = #doc_jvp]
+            #[inline]
+            #allow
+            #fn_vis fn #jvp_fn #generics (#receiver_arg #primals: (#(#all_tys,)*), #tangents: (#(#diff_tys,)*)) -> (#ret_ty, #ret_ty) #where_clause {
+                let (#(#names,)*) = #primals;
+                let (#(#tangent_names,)*) = #tangents;
+                #jvp
+            }
+
+            #[doc = #doc_lin]
+            #[inline]
+            #allow
+            #fn_vis fn #lin_fn #generics (#args) -> (#ret_ty, impl Fn((#(#diff_tys,)*)) -> #ret_ty + #captures) #where_clause { #linearize }
+
+            #[doc = #doc_vjp]
+            #[inline]
+            #allow
+            #fn_vis fn #vjp_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty) -> #grad_ty + #captures) #where_clause { #vjp_body }
+
+            #[doc(hidden)]
+            #[inline]
+            #allow
+            #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty + #captures) #where_clause { #reverse }
+
+            #jacobians
+        };
+        if is_method {
+            return functions;
+        }
+        // Callers need these only from a function without errors.
+        let calls = (!placeholders).then(|| self.call_functions(&lin_fn, &reverse_fn));
+        // The derivatives stand for the function: using only them should not
+        // make rustc call the function dead code. (Generic functions are
+        // rejected; naming one here would need its type arguments.)
+        let keep_alive = generic_params
+            .is_empty()
+            .then(|| quote!(const _: () = { let _ = super::#name; };));
+        let doc_module =
+            format!("Derivatives of [`{name}`](fn@{name}), generated by `#[differentiate]`.");
+        quote! {
+            #[doc = #doc_module]
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+            #vis mod #name {
+                use super::*;
+
+                #keep_alive
+
+                #functions
+
+                #calls
+            }
+        }
+    }
+}
