@@ -34,7 +34,7 @@ pub fn forward(f: &Function, act: &Activity) -> Jvp {
         f: f.clone(),
         body: Vec::new(),
         tangents: HashMap::new(),
-        constants: ir::constants(&f.body),
+        constants: tape::constants(&f.body),
     };
     let mut next_input = 0;
     for (i, param) in f.params.iter().enumerate() {
@@ -405,7 +405,7 @@ impl Builder {
             .into_iter()
             .zip(pairs)
             .map(|(k, (arg, partial))| {
-                match ir::rebuilt_partial(prim, args, k, &self.constants, &self.f.roles) {
+                match tape::rebuilt_partial(prim, args, k, &self.constants, &self.f.roles) {
                     Some(op) => (arg, self.define(op, origin)),
                     None => (arg, partial),
                 }

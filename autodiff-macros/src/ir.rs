@@ -8,12 +8,10 @@
 //! function from IR to IR. Every statement keeps the span of the user code it
 //! came from, and `emit` turns the lists into tokens.
 
-use std::collections::HashMap;
-
 use proc_macro2::Span;
 use syn::{Expr, Ident, Type};
 
-use crate::primitives::{Primitive, Spelling};
+use crate::primitives::Primitive;
 
 /// An SSA variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -626,79 +624,6 @@ pub fn rule_for(
         ty: stmt.ty.clone(),
     };
     Some((rule, pairs))
-}
-
-/// The constant expressions a body defines (literals: opaque code reading
-/// no variable), in its regions too, by the variable they define.
-pub fn constants(body: &[Stmt]) -> HashMap<Var, Expr> {
-    let mut out = HashMap::new();
-    let mut stack: Vec<&[Stmt]> = vec![body];
-    while let Some(stmts) = stack.pop() {
-        for stmt in stmts {
-            match (&stmt.op, stmt.def()) {
-                (Op::Opaque { expr, uses, .. }, Some(def)) if uses.is_empty() => {
-                    out.insert(def, (**expr).clone());
-                }
-                _ => stack.extend(stmt.regions().into_iter().map(|r| r.body.as_slice())),
-            }
-        }
-    }
-    out
-}
-
-/// The partial of `prim` with respect to its argument at `position` when
-/// the transforms can rebuild it where it is read instead of recording
-/// it: of element `k` of an array literal (`Inject::<N>(k)`), and of
-/// reading `x[i]` (`At(i)`) or assigning `x[i] = v` (`ZeroAt(i)`), from the
-/// index. At a literal index the partial is a constant: the index stays one
-/// the compiler sees, and a fixed-size adjoint or tangent indexed by
-/// constants stays in registers, where an index loaded from a record sends
-/// the whole array through memory (BA's pullback ran three times slower).
-/// At a computed index the record keeps the index once, however many reads
-/// and assignments share it (the GMM's tape shrank by a third).
-pub fn rebuilt_partial(
-    prim: &Primitive,
-    args: &[Var],
-    position: usize,
-    constants: &HashMap<Var, Expr>,
-    roles: &[Role],
-) -> Option<Op> {
-    let rt = crate::emit::runtime();
-    // The index: its literal, or the static variable holding it.
-    let index = || -> Option<(Expr, Vec<Var>)> {
-        let i = *args.get(1)?;
-        match constants.get(&i) {
-            Some(literal) => Some((literal.clone(), Vec::new())),
-            None => {
-                let role = roles.get(i.0 as usize).copied().unwrap_or(Role::Primal);
-                let id = ident(i, role);
-                Some((syn::parse_quote!(#id), vec![i]))
-            }
-        }
-    };
-    let (expr, uses): (Expr, Vec<Var>) = match prim.spelling {
-        Spelling::ArrayLiteral => {
-            let n = args.len();
-            (
-                syn::parse_quote!(#rt::linear::Inject::<#n>(#position)),
-                Vec::new(),
-            )
-        }
-        Spelling::Index if position == 0 => {
-            let (i, uses) = index()?;
-            (syn::parse_quote!(#rt::linear::at(#i)), uses)
-        }
-        Spelling::Lowered if prim.name == "set_index" && position == 0 => {
-            let (i, uses) = index()?;
-            (syn::parse_quote!(#rt::rules::zero_at(#i)), uses)
-        }
-        _ => return None,
-    };
-    Some(Op::Opaque {
-        expr: Box::new(expr),
-        uses,
-        kind: OpaqueKind::Inert,
-    })
 }
 
 /// The variables a function's body reads without defining them: what a

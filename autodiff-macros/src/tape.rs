@@ -6,11 +6,15 @@
 //! iteration on a *tape*. The replay (the adjoint sweep, or `linearize`'s
 //! tangent pass) reads them back: a `match` on the record, a loop over the
 //! tape. A record holds exactly the variables the replay reads that the
-//! recording region defines.
+//! recording region defines; partials the replay can rebuild (from a
+//! constant or an index) are rebuilt there instead (`rebuilt_partial`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crate::ir::{self, Region, TapeKind, Var};
+use syn::Expr;
+
+use crate::ir::{self, ident, Op, OpaqueKind, Region, Role, Stmt, TapeKind, Var};
+use crate::primitives::{Primitive, Spelling};
 
 /// The most records constant-bound loops keep on the stack (over all
 /// nested loops); beyond it tapes grow on the heap.
@@ -64,6 +68,79 @@ pub fn link(primal: &mut Region, inner: &[Var], replay: &mut Region, replay_inne
     let record = record(&available(primal, inner), replay, replay_inner);
     primal.record = record.clone();
     replay.record = record;
+}
+
+/// The constant expressions a body defines (literals: opaque code reading
+/// no variable), in its regions too, by the variable they define.
+pub fn constants(body: &[Stmt]) -> HashMap<Var, Expr> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<&[Stmt]> = vec![body];
+    while let Some(stmts) = stack.pop() {
+        for stmt in stmts {
+            match (&stmt.op, stmt.def()) {
+                (Op::Opaque { expr, uses, .. }, Some(def)) if uses.is_empty() => {
+                    out.insert(def, (**expr).clone());
+                }
+                _ => stack.extend(stmt.regions().into_iter().map(|r| r.body.as_slice())),
+            }
+        }
+    }
+    out
+}
+
+/// The partial of `prim` with respect to its argument at `position` when
+/// the transforms can rebuild it where it is read instead of recording
+/// it: of element `k` of an array literal (`Inject::<N>(k)`), and of
+/// reading `x[i]` (`At(i)`) or assigning `x[i] = v` (`ZeroAt(i)`), from the
+/// index. At a literal index the partial is a constant: the index stays one
+/// the compiler sees, and a fixed-size adjoint or tangent indexed by
+/// constants stays in registers, where an index loaded from a record sends
+/// the whole array through memory (BA's pullback ran three times slower).
+/// At a computed index the record keeps the index once, however many reads
+/// and assignments share it (the GMM's tape shrank by a third).
+pub fn rebuilt_partial(
+    prim: &Primitive,
+    args: &[Var],
+    position: usize,
+    constants: &HashMap<Var, Expr>,
+    roles: &[Role],
+) -> Option<Op> {
+    let rt = crate::emit::runtime();
+    // The index: its literal, or the static variable holding it.
+    let index = || -> Option<(Expr, Vec<Var>)> {
+        let i = *args.get(1)?;
+        match constants.get(&i) {
+            Some(literal) => Some((literal.clone(), Vec::new())),
+            None => {
+                let role = roles.get(i.0 as usize).copied().unwrap_or(Role::Primal);
+                let id = ident(i, role);
+                Some((syn::parse_quote!(#id), vec![i]))
+            }
+        }
+    };
+    let (expr, uses): (Expr, Vec<Var>) = match prim.spelling {
+        Spelling::ArrayLiteral => {
+            let n = args.len();
+            (
+                syn::parse_quote!(#rt::linear::Inject::<#n>(#position)),
+                Vec::new(),
+            )
+        }
+        Spelling::Index if position == 0 => {
+            let (i, uses) = index()?;
+            (syn::parse_quote!(#rt::linear::at(#i)), uses)
+        }
+        Spelling::Lowered if prim.name == "set_index" && position == 0 => {
+            let (i, uses) = index()?;
+            (syn::parse_quote!(#rt::rules::zero_at(#i)), uses)
+        }
+        _ => return None,
+    };
+    Some(Op::Opaque {
+        expr: Box::new(expr),
+        uses,
+        kind: OpaqueKind::Inert,
+    })
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         partials: HashMap::new(),
         records: HashMap::new(),
         filled: HashMap::new(),
-        constants: ir::constants(&f.body),
+        constants: tape::constants(&f.body),
     };
     let mut primal = sweep.primal(&f.body, 1);
 
@@ -181,7 +181,7 @@ impl Adjoints<'_> {
         positions
             .zip(pairs)
             .map(|(k, (arg, partial))| {
-                match ir::rebuilt_partial(prim, args, k, &self.constants, &self.fresh.roles) {
+                match tape::rebuilt_partial(prim, args, k, &self.constants, &self.fresh.roles) {
                     Some(op) => (arg, self.define(op, span)),
                     None => (arg, partial),
                 }
