@@ -283,8 +283,8 @@ mod horner {
             (::core::option::Option<f64>, ::core::option::Option<[f64; 4]>),
         ) -> f64 + use<>,
     ) {
-        let __zero0 = ::autodiff::__private::linear::zero_like(&x);
-        let __zero1 = ::autodiff::__private::linear::zero_like(&c);
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let __shape1 = ::autodiff::__private::linear::shape_of(&c);
         let (__value, __map) = linearize(x, c);
         (
             __value,
@@ -294,8 +294,14 @@ mod horner {
                     __slot1,
                 ): (::core::option::Option<f64>, ::core::option::Option<[f64; 4]>)|
             __map((
-                __slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),
-                __slot1.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero1)),
+                __slot0
+                    .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                        f64,
+                    >(&__shape0)),
+                __slot1
+                    .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                        [f64; 4],
+                    >(&__shape1)),
             )),
         )
     }

@@ -375,12 +375,15 @@ mod prefix_energy {
     pub fn __linearize_call(
         x: Vec<f64>,
     ) -> (f64, impl Fn((::core::option::Option<Vec<f64>>,)) -> f64 + use<>) {
-        let __zero0 = ::autodiff::__private::linear::zero_like(&x);
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
         let (__value, __map) = linearize(x);
         (
             __value,
             move |(__slot0,): (::core::option::Option<Vec<f64>>,)| __map((
-                __slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),
+                __slot0
+                    .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                        Vec<f64>,
+                    >(&__shape0)),
             )),
         )
     }

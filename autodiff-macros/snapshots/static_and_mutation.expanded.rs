@@ -249,8 +249,8 @@ pub mod g {
             ),
         ) -> f64 + use<>,
     ) {
-        let __zero0 = ::autodiff::__private::linear::zero_like(&x);
-        let __zero1 = ::autodiff::__private::linear::zero_like(&y);
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let __shape1 = ::autodiff::__private::linear::shape_of(&y);
         let (__value, __map) = linearize(x, y, n);
         (
             __value,
@@ -265,8 +265,14 @@ pub mod g {
                     ::core::option::Option<()>,
                 )|
             __map((
-                __slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),
-                __slot1.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero1)),
+                __slot0
+                    .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                        f64,
+                    >(&__shape0)),
+                __slot1
+                    .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                        f64,
+                    >(&__shape1)),
             )),
         )
     }

@@ -160,7 +160,7 @@ mod h {
         f32,
         impl Fn((::core::option::Option<f32>, ::core::option::Option<()>)) -> f32 + use<>,
     ) {
-        let __zero0 = ::autodiff::__private::linear::zero_like(&a);
+        let __shape0 = ::autodiff::__private::linear::shape_of(&a);
         let (__value, __map) = linearize(a, b);
         (
             __value,
@@ -169,7 +169,12 @@ mod h {
                     __slot0,
                     __slot1,
                 ): (::core::option::Option<f32>, ::core::option::Option<()>)|
-            __map((__slot0.unwrap_or_else(|| ::core::clone::Clone::clone(&__zero0)),)),
+            __map((
+                __slot0
+                    .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                        f32,
+                    >(&__shape0)),
+            )),
         )
     }
     #[doc(hidden)]

@@ -187,7 +187,6 @@ impl Shape {
         let mut pulled = Vec::new();
         let mut slots = Vec::new();
         let mut filled = Vec::new();
-        let mut zeros = Vec::new();
         let mut shapes = Vec::new();
         let mut starts = Vec::new();
         let grads = Ident::new("__grads", Span::mixed_site());
@@ -199,16 +198,15 @@ impl Shape {
                 let t = &self.tangent_tys[k];
                 slot_tys.push(t.clone());
                 option_tys.push(quote!(::core::option::Option<#t>));
-                let zero = format_ident!("__zero{}", i, span = Span::mixed_site());
-                let name = &p.name;
-                zeros.push(quote!(let #zero = #rt::linear::zero_like(&#name);));
-                filled.push(quote!(#slot.unwrap_or_else(|| ::core::clone::Clone::clone(&#zero))));
-                // The pullback starts from the caller's adjoint, or else
-                // builds a zero from the shape (nothing built up front).
+                // A missing tangent, or the pullback's start where the
+                // caller has no adjoint, is a zero built from the argument's
+                // shape, kept without borrowing it (nothing built up front).
                 let shape = format_ident!("__shape{}", i, span = Span::mixed_site());
-                let ty = &p.ty;
+                let (name, ty) = (&p.name, &p.ty);
                 shapes.push(quote!(let #shape = #rt::linear::shape_of(&#name);));
-                starts.push(quote!(#slot.unwrap_or_else(|| #rt::linear::zero_of::<#ty>(&#shape))));
+                let zero = quote!(#slot.unwrap_or_else(|| #rt::linear::zero_of::<#ty>(&#shape)));
+                filled.push(zero.clone());
+                starts.push(zero);
                 let index = syn::Index::from(k);
                 pulled.push(match diff_count {
                     1 => quote!(#grads),
@@ -230,7 +228,7 @@ impl Shape {
             #[doc(hidden)]
             #[inline]
             pub fn __linearize_call(#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty + #captures) {
-                #(#zeros)*
+                #(#shapes)*
                 let (#value, #map) = #lin_fn(#(#names),*);
                 (#value, move |(#(#slots,)*): (#(#option_tys,)*)| #map((#(#filled,)*)))
             }
