@@ -191,5 +191,12 @@ fn image_loss_gradient() {
             want.as_slice(),
             1e-12,
         );
+        // The difference `Î − I` and the gradient, nothing else: the
+        // partial of `‖d‖²` scales `d` in place (its last read), and the
+        // gradient starts from no zeros.
+        let allocations = allocation_counter::measure(|| {
+            std::hint::black_box(image::loss::grad(&predicted, &target));
+        });
+        assert_eq!(allocations.count_total, 2);
     }
 }

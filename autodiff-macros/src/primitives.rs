@@ -60,6 +60,11 @@ pub struct Primitive {
     pub static_args: &'static [usize],
     /// How user code writes it.
     pub spelling: Spelling,
+    /// Whether the runtime also has `<name>_owned`, taking its operand by
+    /// value, which the generated code calls where the operand is read for
+    /// the last time: a rule whose partial keeps a scaled copy of its
+    /// operand (`norm_squared`: `2a`) then scales it in place.
+    pub owned: bool,
 }
 
 impl Primitive {
@@ -83,7 +88,7 @@ impl Primitive {
 }
 
 macro_rules! table {
-    ($($name:ident / $arity:literal $(static $($s:literal),+)? $(op $op:literal)? $(spelled $sp:ident)?;)*) => {
+    ($($name:ident / $arity:literal $(static $($s:literal),+)? $(op $op:literal)? $(spelled $sp:ident)? $(+ $owned:ident)?;)*) => {
         /// Every primitive, operators first.
         pub static PRIMITIVES: &[Primitive] = &[$(
             Primitive {
@@ -91,12 +96,15 @@ macro_rules! table {
                 arity: $arity,
                 static_args: &[$($($s),+)?],
                 spelling: table!(@spelling $($op)? $($sp)?),
+                owned: table!(@owned $($owned)?),
             },
         )*];
     };
     (@spelling $op:literal) => { Spelling::Operator($op) };
     (@spelling $sp:ident) => { Spelling::$sp };
     (@spelling) => { Spelling::Method };
+    (@owned owned) => { true };
+    (@owned) => { false };
 }
 
 table! {
@@ -119,7 +127,7 @@ table! {
     from_array / 1 spelled Construct;
     from_element / 0 spelled Fill;
     from_fn / 0 spelled FromFn;
-    dot / 2; norm / 1; norm_squared / 1; sum / 1; transpose / 1;
+    dot / 2; norm / 1; norm_squared / 1 + owned; sum / 1; transpose / 1;
     component_mul / 2; component_div / 2; clone / 1; into_owned / 1; clone_owned / 1;
     to_vec / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;

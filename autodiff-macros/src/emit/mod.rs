@@ -197,6 +197,19 @@ impl<'a> Emitter<'a> {
                 // Rules take their arguments by reference; an array literal's
                 // rule takes an array of references and returns an array of partials.
                 let (call, partials) = match (prim.spelling, callee_of(stmt)) {
+                    // The operand's last read: given up to the rule.
+                    _ if prim.owned
+                        && args_of(stmt).first().is_some_and(|a| {
+                            self.uses.movable(*a, stmt) && !self.refs.contains(a)
+                        }) =>
+                    {
+                        let x = self.owned(args_of(stmt)[0], stmt);
+                        let owned = format_ident!("{}_owned", prim.name, span = span);
+                        (
+                            quote_spanned!(span=> #rt::rules::#owned(#x)),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
                     (Spelling::Lowered, _) if self.assigns_in_place(prim, &args_of(stmt), stmt) => {
                         let vars = args_of(stmt);
                         let x = self.owned(vars[0], stmt);

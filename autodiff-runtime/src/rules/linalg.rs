@@ -236,6 +236,19 @@ unary_method!(
     /// `dA ↦ ⟨2A, dA⟩`.
     NormSquaredRule, norm_squared_rule, norm_squared
 );
+
+/// [`NormSquaredRule`] for an operand read for the last time.
+pub trait NormSquaredOwned: NormSquaredRule + Sized {
+    /// The value and the partial, the partial made from `self`.
+    fn norm_squared_rule_owned(self) -> (Self::Output, (Self::Partial,));
+}
+
+/// `a.norm_squared()` where `a` is read for the last time: the partial's
+/// `2A` is `a` scaled in place (no copy of a dynamic matrix).
+#[inline(always)]
+pub fn norm_squared_owned<A: NormSquaredOwned>(a: A) -> (A::Output, (A::Partial,)) {
+    a.norm_squared_rule_owned()
+}
 unary_method!(
     /// `a.sum()`, the sum of the entries; partial `dA ↦ Σ dA`.
     SumRule, sum_rule, sum
@@ -325,6 +338,20 @@ where
             self.norm_squared(),
             (DotWith(self * <T as Real>::from_f64(2.0)),),
         )
+    }
+}
+
+impl<T, R, C> NormSquaredOwned for OMatrix<T, R, C>
+where
+    T: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    #[inline]
+    fn norm_squared_rule_owned(self) -> (T, (DotWith<Self>,)) {
+        let value = self.norm_squared();
+        (value, (DotWith(self * <T as Real>::from_f64(2.0)),))
     }
 }
 
