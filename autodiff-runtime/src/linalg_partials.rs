@@ -172,6 +172,10 @@ where
         acc.zip_apply(&self.0, |a, v| *a += v * c);
         acc
     }
+    #[inline]
+    fn pull_add_owned(&self, c: T, acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        self.pull_add(&c, acc)
+    }
 }
 
 /// `dA ↦ dA·B` for `A: R × K`, `B: K × C`.

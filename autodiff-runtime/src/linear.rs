@@ -47,6 +47,15 @@ pub trait Pull<C: ?Sized> {
     {
         acc.add(self.pull(c))
     }
+    /// [`Pull::pull_add`] given `c` to keep ([`Pull::pull_owned`]).
+    #[inline(always)]
+    fn pull_add_owned(&self, c: C, acc: Self::Out) -> Self::Out
+    where
+        C: Sized,
+        Self::Out: Tangent,
+    {
+        acc.add(self.pull_owned(c))
+    }
 }
 
 /// A transposed partial that adds into part of an existing adjoint.
@@ -261,6 +270,14 @@ impl<P: Pull<C> + ?Sized, C: ?Sized> Pull<C> for &P {
     {
         (**self).pull_add(c, acc)
     }
+    #[inline(always)]
+    fn pull_add_owned(&self, c: C, acc: P::Out) -> P::Out
+    where
+        C: Sized,
+        P::Out: Tangent,
+    {
+        (**self).pull_add_owned(c, acc)
+    }
 }
 
 /// An in-place transposed partial held by reference (see the [`Push`] impl
@@ -298,7 +315,7 @@ where
     P: Pull<C>,
     P::Out: Tangent,
 {
-    acc.add(partial.pull_owned(c))
+    partial.pull_add_owned(c, acc)
 }
 
 /// Reverse mode: `acc + (∂f/∂x)ᵀ · c`, a contribution added onto the
