@@ -389,7 +389,8 @@ impl Builder {
     }
 
     /// The partials of `prim` with respect to `args` (`pairs`, in argument
-    /// order), constant ones defined anew in the tangent pass.
+    /// order), those the tangent pass can rebuild
+    /// (`tape::rebuilt_partials`) defined anew there.
     fn rebuilt(
         &mut self,
         prim: &Primitive,
@@ -398,17 +399,19 @@ impl Builder {
         origin: &Stmt,
     ) -> Vec<(Var, Var)> {
         let tangents = &self.tangents;
-        let positions: Vec<usize> = (0..args.len())
-            .filter(|k| prim.differentiable_arg(*k) && tangents.contains_key(&args[*k]))
-            .collect();
-        positions
+        let ops = tape::rebuilt_partials(
+            prim,
+            args,
+            |a| tangents.contains_key(&a),
+            &self.constants,
+            &self.f.roles,
+        );
+        pairs
             .into_iter()
-            .zip(pairs)
-            .map(|(k, (arg, partial))| {
-                match tape::rebuilt_partial(prim, args, k, &self.constants, &self.f.roles) {
-                    Some(op) => (arg, self.define(op, origin)),
-                    None => (arg, partial),
-                }
+            .zip(ops)
+            .map(|((arg, partial), op)| match op {
+                Some(op) => (arg, self.define(op, origin)),
+                None => (arg, partial),
             })
             .collect()
     }

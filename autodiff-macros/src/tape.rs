@@ -88,6 +88,22 @@ pub fn constants(body: &[Stmt]) -> HashMap<Var, Expr> {
     out
 }
 
+/// For each partial `ir::rule_for` gives `prim(args)` with the same
+/// `wants`, in order: how to rebuild it where it is read, where it can be
+/// (`rebuilt_partial`).
+pub fn rebuilt_partials(
+    prim: &Primitive,
+    args: &[Var],
+    wants: impl Fn(Var) -> bool,
+    constants: &HashMap<Var, Expr>,
+    roles: &[Role],
+) -> Vec<Option<Op>> {
+    (0..args.len())
+        .filter(|k| prim.differentiable_arg(*k) && wants(args[*k]))
+        .map(|k| rebuilt_partial(prim, args, k, constants, roles))
+        .collect()
+}
+
 /// The partial of `prim` with respect to its argument at `position` when
 /// the transforms can rebuild it where it is read instead of recording
 /// it: of element `k` of an array literal (`Inject::<N>(k)`), and of
@@ -98,7 +114,7 @@ pub fn constants(body: &[Stmt]) -> HashMap<Var, Expr> {
 /// the whole array through memory (BA's pullback ran three times slower).
 /// At a computed index the record keeps the index once, however many reads
 /// and assignments share it (the GMM's tape shrank by a third).
-pub fn rebuilt_partial(
+fn rebuilt_partial(
     prim: &Primitive,
     args: &[Var],
     position: usize,

@@ -166,8 +166,8 @@ impl Adjoints<'_> {
     }
 
     /// The partials of `prim` with respect to `args` (`pairs`, in argument
-    /// order), those that are constants (`ir::rebuilt_partial`) rebuilt in
-    /// the adjoint sweep rather than recorded.
+    /// order), those the replay can rebuild (`tape::rebuilt_partials`)
+    /// defined anew in the adjoint sweep rather than recorded.
     fn rebuilt(
         &mut self,
         prim: &Primitive,
@@ -176,15 +176,19 @@ impl Adjoints<'_> {
         span: proc_macro2::Span,
     ) -> Vec<(Var, Var)> {
         let act = self.act;
-        let positions =
-            (0..args.len()).filter(|k| prim.differentiable_arg(*k) && act.active(args[*k]));
-        positions
-            .zip(pairs)
-            .map(|(k, (arg, partial))| {
-                match tape::rebuilt_partial(prim, args, k, &self.constants, &self.fresh.roles) {
-                    Some(op) => (arg, self.define(op, span)),
-                    None => (arg, partial),
-                }
+        let ops = tape::rebuilt_partials(
+            prim,
+            args,
+            |a| act.active(a),
+            &self.constants,
+            &self.fresh.roles,
+        );
+        pairs
+            .into_iter()
+            .zip(ops)
+            .map(|((arg, partial), op)| match op {
+                Some(op) => (arg, self.define(op, span)),
+                None => (arg, partial),
             })
             .collect()
     }
