@@ -128,11 +128,10 @@ impl Shape {
             .iter()
             .map(|n| quote!(::core::clone::Clone::clone(&#n)));
         let args = quote!(#(#clones),*);
-        let call = |f: &Ident| match is_method {
-            true => quote!(self.#f(#args)),
-            false => quote!(#f(#args)),
-        };
-        let (lin_call, reverse_call) = (call(lin_fn), call(reverse_fn));
+        let (lin_call, reverse_call) = (
+            call(is_method, lin_fn, &args),
+            call(is_method, reverse_fn, &args),
+        );
         let diff: Vec<&Ident> = self
             .params
             .iter()
@@ -320,20 +319,16 @@ impl Shape {
         // `grad` is `value_and_grad` without the value: after inlining, rustc
         // removes the value's last step where nothing else needs it.
         let arg_names: Vec<&Ident> = params().map(|p| &p.name).collect();
-        let grad = match is_method {
-            true => quote!(self.#vag_fn(#(#arg_names),*).1),
-            false => quote!(#vag_fn(#(#arg_names),*).1),
-        };
+        let arg_list = quote!(#(#arg_names),*);
+        let grad = call(is_method, &vag_fn, &arg_list);
+        let grad = quote!(#grad.1);
         // `jvp` is `linearize` with one tangent pass: after inlining, the
         // same code as interleaving values and tangents.
         let (value, push) = (
             Ident::new("__value", Span::mixed_site()),
             Ident::new("__push", Span::mixed_site()),
         );
-        let lin_call = match is_method {
-            true => quote!(self.#lin_fn(#(#arg_names),*)),
-            false => quote!(#lin_fn(#(#arg_names),*)),
-        };
+        let lin_call = call(is_method, &lin_fn, &arg_list);
         let jvp = direct_jvp.unwrap_or_else(|| {
             quote! {
                 let (#value, #push) = #lin_call;
@@ -358,10 +353,7 @@ impl Shape {
             Ident::new("__grads", Span::mixed_site()),
             Ident::new("__cotangent", Span::mixed_site()),
         );
-        let reverse_call = match is_method {
-            true => quote!(self.#reverse_fn(#(#arg_names),*)),
-            false => quote!(#reverse_fn(#(#arg_names),*)),
-        };
+        let reverse_call = call(is_method, &reverse_fn, &arg_list);
         // The gradients start from zeros shaped like the arguments, built
         // before the arguments move into the reverse function.
         let diff_names: Vec<&Ident> = self
@@ -420,11 +412,10 @@ impl Shape {
                 )
             }
             false if gradient.is_some() => {
-                let call = |starts: &TokenStream| match is_method {
-                    true => quote!(self.#gradient_fn(#(#arg_names,)* #starts)),
-                    false => quote!(#gradient_fn(#(#arg_names,)* #starts)),
+                let with = |starts: &TokenStream| {
+                    call(is_method, &gradient_fn, &quote!(#(#arg_names,)* #starts))
                 };
-                let (with_zeros, with_buffers) = (call(&quote!(#zeros)), call(&taken));
+                let (with_zeros, with_buffers) = (with(&quote!(#zeros)), with(&taken));
                 (
                     quote! {
                         #zero_adjoints
@@ -539,5 +530,14 @@ impl Shape {
                 #calls
             }
         }
+    }
+}
+
+/// A call of one of the generated functions: `f(args)`, or `self.f(args)`
+/// for a method's sibling.
+fn call(is_method: bool, f: &Ident, args: &TokenStream) -> TokenStream {
+    match is_method {
+        true => quote!(self.#f(#args)),
+        false => quote!(#f(#args)),
     }
 }
