@@ -53,39 +53,8 @@ mod horner {
     pub fn jvp(primals: (f64, [f64; 4]), tangents: (f64, [f64; 4])) -> (f64, f64) {
         let (x, c) = primals;
         let (d_x, d_c) = tangents;
-        let __t10 = d_x;
-        let __t11 = d_c;
-        let __v0 = x;
-        let __v1 = c;
-        let __v2 = 0.0;
-        let __v3 = 0..4;
-        let __t12 = ::autodiff::__private::linear::zero_like(&__v2);
-        let mut __v5 = __v2;
-        let mut __t13 = __t12;
-        for __v4 in __v3 {
-            let (__v6, (__p14, __p15)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
-            let __t16 = ::autodiff::__private::linear::push2(
-                &__p14,
-                &__t13,
-                &__p15,
-                &__t10,
-            );
-            let (__v7, (__p17,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
-            let __t18 = ::autodiff::__private::linear::at(__v4);
-            let __t19 = ::autodiff::__private::linear::push(&__t18, &__t11);
-            let (__v8, (__p20, __p21)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            let __t22 = ::autodiff::__private::linear::push2(
-                &__p20,
-                &__t16,
-                &__p21,
-                &__t19,
-            );
-            let __next = (__v8, __t22);
-            __v5 = __next.0;
-            __t13 = __next.1;
-        }
-        let (__v9, __t23) = (__v5, __t13);
-        (__v9, __t23)
+        let (__value, __push) = linearize(x, c);
+        (__value, __push((d_x, d_c)))
     }
     ///`horner` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
