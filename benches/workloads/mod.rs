@@ -1,9 +1,11 @@
 //! The ADBench objectives (Srajer, Kukelova & Fitzgibbon 2018) and the JAX
 //! tutorial's image loss, written as a user porting them to Rust would:
 //! loops over slices with index arithmetic and runtime bounds (GMM, LSTM),
-//! fixed-size arrays with a branch (BA), dynamic nalgebra matrices (image
-//! loss). Shared by `benches/adbench.rs` (speed) and `tests/adbench.rs`
-//! (values and derivatives).
+//! the GMM again with dynamic nalgebra matrices, fixed-size arrays with a
+//! branch (BA), dynamic nalgebra matrices (image loss); and hand-written
+//! derivatives of GMM, BA and the image loss as baselines. Shared by
+//! `benches/adbench.rs` (speed) and `tests/adbench.rs` (values and
+//! derivatives); formulas as in the microsoft/ADBench C++ sources.
 
 use autodiff::prelude::*;
 
@@ -12,8 +14,9 @@ pub mod gmm;
 pub mod image;
 pub mod lstm;
 
-/// `log Σ exp v`, shifted by the maximum (ADBench's `logsumexp`), which the
-/// GMM and LSTM objectives call inside their loops.
+/// `log Σ exp v`, shifted by the maximum (ADBench's GMM `logsumexp`),
+/// which the GMM objective calls for every point. (The LSTM has its own,
+/// [`lstm::logsumexp_plus_two`].)
 #[allow(clippy::needless_range_loop)]
 #[differentiate]
 pub fn logsumexp(v: &[f64]) -> f64 {
