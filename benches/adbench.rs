@@ -26,6 +26,9 @@ use criterion::Criterion;
 #[path = "workloads/mod.rs"]
 mod workloads;
 
+#[path = "workloads/timing.rs"]
+mod timing;
+
 use workloads::{ba, gmm, image, lstm};
 
 /// One named workload: the objective, then each derivative.
@@ -178,13 +181,7 @@ fn print_ratios(groups: &[(String, Vec<Entry<'_>>)]) {
                 t.push(start.elapsed().as_secs_f64() / *n as f64);
             }
         }
-        let medians: Vec<f64> = times
-            .iter_mut()
-            .map(|t| {
-                t.sort_by(f64::total_cmp);
-                t[ROUNDS / 2]
-            })
-            .collect();
+        let medians = timing::medians(&mut times);
         for ((call, _), t) in entries.iter().zip(&medians) {
             println!(
                 "{name:<28} {call:<14} {:>9.2} µs {:>7.2}x",
@@ -203,7 +200,13 @@ fn main() {
         (p, m)
     };
     let gmm_small = with_matrices(gmm::Problem::new(2, 5, 1000));
-    let gmm_large = with_matrices(gmm::Problem::new(10, 25, 1000));
+    let gmm_large = with_matrices(gmm::Problem::new(
+        10,
+        25,
+        std::env::var("GMM_N")
+            .map(|v| v.parse().unwrap())
+            .unwrap_or(1000),
+    ));
     let lstm_problem = lstm::Problem::new(2, 64, 14);
     let images = image::images(128);
     let groups = groups(&gmm_small, &gmm_large, &lstm_problem, &images);

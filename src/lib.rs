@@ -168,6 +168,34 @@
 //! # }
 //! ```
 //!
+//! `#[vectorize]` gives batched forms of a function (JAX's `vmap`): a slice
+//! per batched argument in, one result per example out, each the plain
+//! call's. Beside `#[differentiate]` it also gives per-example gradients;
+//! with the `parallel` feature, `batched_par` spreads the examples over the
+//! cores. See `docs/vectorize.md`.
+//!
+//! ```
+//! use autodiff::prelude::*;
+//!
+//! #[vectorize(broadcast(k))]
+//! #[differentiate]
+//! fn spring(x: f64, k: f64) -> f64 {
+//!     0.5 * k * x * x
+//! }
+//!
+//! # fn main() {
+//! let xs = [0.5, -1.0, 2.0];
+//! assert_eq!(spring::batched(&xs, 4.0), vec![0.5, 2.0, 8.0]);
+//! // Per example: (d/dx, d/dk) = (k x, x² / 2).
+//! assert_eq!(spring::batched_grad(&xs, 4.0)[2], (8.0, 2.0));
+//! // Into a buffer, without allocating; lengths that differ panic, or
+//! // `try_batched` says which.
+//! let mut out = [0.0; 3];
+//! spring::batched_into(&xs, 4.0, &mut out);
+//! assert!(spring::try_batched(&xs[..2], 4.0).is_ok());
+//! # }
+//! ```
+//!
 //! The crate is `#![no_std]`; the default `std` feature uses the standard
 //! library's float functions, and without it `libm` provides them. See the
 //! README for the JAX correspondence and what each mode costs.
@@ -187,6 +215,16 @@ extern crate self as autodiff;
 /// only. Constructs the macro cannot differentiate are compile errors on the
 /// offending expression, all reported at once.
 pub use autodiff_macros::differentiate;
+/// Generates batched variants of a function (JAX's `vmap`).
+///
+/// `#[vectorize]` keeps the function and adds a module of the same name
+/// holding `batched` (a slice per batched argument in, a `Vec` of results
+/// out), `batched_into` (into the caller's buffer, no allocation) and
+/// `try_batched`; `#[vectorize(broadcast(w))]` shares `w` across the batch.
+/// Beside `#[differentiate]` it adds per-example gradients. See the crate
+/// documentation.
+pub use autodiff_macros::vectorize;
+pub use autodiff_runtime::batch;
 pub use autodiff_runtime::buffer;
 pub use autodiff_runtime::random;
 pub use autodiff_runtime::tape;
@@ -196,17 +234,26 @@ pub use nalgebra;
 /// What a user of the library imports: `use autodiff::prelude::*;`.
 pub mod prelude {
     pub use crate::differentiate;
+    pub use crate::vectorize;
     pub use crate::Real;
 }
+
+/// The multi-core loops of `batched_par` (generated code reaches them
+/// through `__private`).
+#[cfg(feature = "parallel")]
+#[doc(hidden)]
+pub mod parallel;
 
 /// The runtime as generated code reaches it. Not public API: it may change
 /// in any release.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "parallel")]
+    pub use crate::parallel;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
-    pub use autodiff_runtime::{jacobian, linear, rules, tape};
+    pub use autodiff_runtime::{batch, jacobian, linear, rules, tape};
     pub use nalgebra;
 }

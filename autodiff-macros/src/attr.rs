@@ -37,14 +37,7 @@ impl Parse for RawOption {
             input.parse::<Token![=]>()?;
             Ok(RawOption::Tape(input.parse()?))
         } else {
-            // Skip whatever follows so the remaining options still parse.
-            if input.peek(syn::token::Paren) {
-                let _content;
-                syn::parenthesized!(_content in input);
-            } else if input.peek(Token![=]) {
-                input.parse::<Token![=]>()?;
-                input.parse::<syn::Expr>()?;
-            }
+            skip_value(input)?;
             Ok(RawOption::Unknown(key))
         }
     }
@@ -52,15 +45,8 @@ impl Parse for RawOption {
 
 /// Parses the attribute's tokens, recording every problem in `errors`.
 pub fn parse(tokens: proc_macro2::TokenStream, errors: &mut Errors) -> Options {
-    let parser = Punctuated::<RawOption, Token![,]>::parse_terminated;
-    let raw = match syn::parse::Parser::parse2(parser, tokens) {
-        Ok(raw) => raw,
-        Err(e) => {
-            errors.push(e);
-            return Options::default();
-        }
-    };
     let mut options = Options::default();
+    let raw: Vec<RawOption> = list(tokens, errors);
     for option in raw {
         match option {
             RawOption::Wrt(key, names) => {
@@ -95,4 +81,31 @@ pub fn parse(tokens: proc_macro2::TokenStream, errors: &mut Errors) -> Options {
         }
     }
     options
+}
+
+/// The comma-separated options of an attribute, as written; a syntax error
+/// is recorded and leaves none.
+pub fn list<T: Parse>(tokens: proc_macro2::TokenStream, errors: &mut Errors) -> Vec<T> {
+    let parser = Punctuated::<T, Token![,]>::parse_terminated;
+    match syn::parse::Parser::parse2(parser, tokens) {
+        Ok(raw) => raw.into_iter().collect(),
+        Err(e) => {
+            errors.push(e);
+            Vec::new()
+        }
+    }
+}
+
+/// Skips what follows an unknown option's name (`(..)` or `= expr`), so
+/// that the options after it still parse and it is reported by name.
+pub fn skip_value(input: ParseStream) -> syn::Result<()> {
+    if input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in input);
+        content.parse::<proc_macro2::TokenStream>()?;
+    } else if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        input.parse::<syn::Expr>()?;
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use crate::errors::Errors;
 use crate::ir::{Function, Op, Stmt};
 use crate::items::Shape;
 use crate::reverse::Seed;
-use crate::{activity, attr, fallback, forward, lower, reverse, shapes, signature};
+use crate::{activity, attr, fallback, forward, lower, reverse, shapes, signature, vectorize};
 
 /// Expands `#[differentiate(attr)] item`.
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -32,8 +32,19 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #errors);
         }
     };
+    let mut func = func;
+    let batch = vectorize::take(&mut func, &mut errors)
+        .map(|options| vectorize::Batch::new(&func, &options, &mut errors));
     let sig = signature::check(&func.sig, &options, &mut errors);
     let shape = Shape::new(&func, &sig.params, &sig.ret_ty);
+    let batched = batch
+        .filter(|_| errors.is_empty())
+        .map_or_else(TokenStream::new, |b| {
+            b.items(Some(&vectorize::Derivatives {
+                grad_ty: crate::types::is_scalar(&sig.ret_ty).then(|| shape.grad_ty.clone()),
+                tangent_tys: shape.tangent_tys.clone(),
+            }))
+        });
     let module = if errors.is_empty() {
         // Relative paths need one more `super` inside the generated module,
         // none in sibling methods.
@@ -47,11 +58,10 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     } else {
         None
     };
-    let module = shape.items(module.unwrap_or_else(|| fallback::bodies(&shape)));
+    let module = shape.items(module.unwrap_or_else(|| fallback::bodies(&shape)), batched);
     let errors = errors.to_compile_errors();
     // A method's derivatives stand for it, as the module's `keep_alive` does
     // for a function: using only them should not make it dead code.
-    let mut func = func;
     if func.sig.receiver().is_some() {
         func.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
     }

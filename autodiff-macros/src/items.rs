@@ -247,7 +247,7 @@ impl Shape {
 
     /// The generated functions: in a module of the function's name, or for a
     /// method, sibling methods `<name>_grad`, ... in the same `impl`.
-    pub fn items(&self, bodies: Bodies) -> TokenStream {
+    pub fn items(&self, bodies: Bodies, batched: TokenStream) -> TokenStream {
         let Shape {
             name,
             vis,
@@ -503,6 +503,8 @@ impl Shape {
             #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty + #captures) #where_clause { #reverse }
 
             #jacobians
+
+            #batched
         };
         if is_method {
             return functions;

@@ -29,6 +29,7 @@ mod signature;
 mod snapshots;
 mod tape;
 mod types;
+mod vectorize;
 
 use proc_macro::TokenStream;
 
@@ -40,4 +41,15 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiate(attr.into(), item.into()).into()
+}
+
+/// Generates batched variants of a function (JAX's `vmap`).
+///
+/// Adds a module of the same name with `batched`, `batched_into` and
+/// `try_batched` (and, beside `#[differentiate]`, `batched_grad`,
+/// `batched_value_and_grad` and `batched_jvp`). See the `autodiff` crate
+/// for the full documentation and examples.
+#[proc_macro_attribute]
+pub fn vectorize(attr: TokenStream, item: TokenStream) -> TokenStream {
+    vectorize::vectorize(attr.into(), item.into()).into()
 }

@@ -1,4 +1,5 @@
-//! A `#![no_std]` crate without `alloc` that uses `#[differentiate]`.
+//! A `#![no_std]` crate without `alloc` that uses `#[differentiate]` and
+//! `#[vectorize]`.
 //!
 //! It exists to be built (`cargo build -p autodiff-nostd-check`): if generated
 //! code ever reached for `std` or `alloc`, this crate would stop compiling.
@@ -41,6 +42,24 @@ pub fn loops(x: [f64; 4], scale: f64) -> f64 {
         y = 0.5 * (y + (s + 1.0) / y);
     }
     y
+}
+
+/// Batched without an allocator: `batched_into` and `batched_grad_into`
+/// write into the caller's buffers (the forms returning a `Vec` need
+/// `alloc` and are not generated here).
+#[vectorize(broadcast(k))]
+#[differentiate]
+pub fn spring(x: f64, k: f64) -> f64 {
+    0.5 * k * x * x
+}
+
+/// The energies and their gradients of four springs of stiffness `k`.
+pub fn springs(x: [f64; 4], k: f64) -> ([f64; 4], [(f64, f64); 4]) {
+    let mut energies = [0.0; 4];
+    let mut grads = [(0.0, 0.0); 4];
+    spring::batched_into(&x, k, &mut energies);
+    spring::batched_grad_into(&x, k, &mut grads);
+    (energies, grads)
 }
 
 /// Uses every generated function, so each is type-checked and monomorphised.

@@ -6,3 +6,9 @@ fn f(x: f64) -> f64 {
 }
 
 fn main() {}
+
+/// An unknown option with arguments is reported as such, not as a parse error.
+#[differentiate(argnums(0))]
+fn h(x: f64) -> f64 {
+    x
+}

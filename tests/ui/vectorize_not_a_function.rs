@@ -1,0 +1,7 @@
+//! `#[vectorize]` on something other than a function.
+use autodiff::prelude::*;
+
+#[vectorize]
+struct S;
+
+fn main() {}
