@@ -1,7 +1,8 @@
 //! The tutorial's `vmap` example at full size: the Frobenius norm of one
 //! hundred 1000 × 1000 `f32` matrices (400 MB), by a hand-written loop over
 //! the plain function, by `#[vectorize]`'s `batched`, and, with the
-//! `parallel` feature, by `batched_par` on all cores.
+//! `parallel` feature, by `batched_par` on all cores next to the same loop
+//! written with rayon by hand (`par_loop`).
 //!
 //! Before criterion runs, a table gives each form's time, its ratio to the
 //! loop and the bytes it reads per second, next to the machine's read
@@ -92,6 +93,14 @@ fn forms(matrices: &[DMatrix<f32>]) -> Vec<Form<'_>> {
         forms.push((
             "batched_par",
             Box::new(move || drop(black_box(frob_norm::batched_par(matrices)))),
+        ));
+        forms.push((
+            "par_loop",
+            Box::new(move || {
+                drop(black_box(
+                    matrices.par_iter().map(frob_norm).collect::<Vec<f32>>(),
+                ))
+            }),
         ));
         forms.push((
             "read_bandwidth_par",
