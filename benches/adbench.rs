@@ -53,6 +53,14 @@ fn groups<'a>(
                 "hand_grad",
                 Box::new(move || sink(black_box(g.grad_by_hand()))),
             ),
+            (
+                "forward_only",
+                Box::new(move || {
+                    let (v, pb) = gmm::objective::__reverse(&g.alphas, &g.means, &g.icf, &g.x, g.d, g.k, g.n, gmm::GAMMA, gmm::M);
+                    sink(black_box(v));
+                    drop(pb);
+                }),
+            ),
         ]
     };
     let gmm_nalgebra_group = |g: &'a gmm::Matrices| -> Vec<Entry<'a>> {

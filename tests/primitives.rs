@@ -799,20 +799,24 @@ macro_rules! suite {
             }
 
             /// The derivative goes to `x` strictly inside, to `lo` strictly
-            /// below and to `hi` strictly above; at a boundary nobody gets it.
+            /// below and to `hi` strictly above; at a boundary it is split
+            /// as `min(max(x, lo), hi)` splits ties (`docs/kinks.md`).
             #[test]
             fn clamp_at_boundaries() {
-                let cases: [([$t; 3], ($t, $t, $t)); 7] = [
-                    ([0.0, 0.0, 1.0], (0.0, 0.0, 0.0)),
-                    ([1.0, 0.0, 1.0], (0.0, 0.0, 0.0)),
-                    ([-2.0, -2.0, 3.0], (0.0, 0.0, 0.0)),
-                    ([3.0, -2.0, 3.0], (0.0, 0.0, 0.0)),
+                let cases: [([$t; 3], ($t, $t, $t)); 8] = [
+                    ([0.0, 0.0, 1.0], (0.5, 0.5, 0.0)),
+                    ([1.0, 0.0, 1.0], (0.5, 0.0, 0.5)),
+                    ([-2.0, -2.0, 3.0], (0.5, 0.5, 0.0)),
+                    ([3.0, -2.0, 3.0], (0.5, 0.0, 0.5)),
+                    ([2.0, 2.0, 2.0], (0.25, 0.25, 0.5)),
                     ([0.5, 0.0, 1.0], (1.0, 0.0, 0.0)),
                     ([-1.0, 0.0, 1.0], (0.0, 1.0, 0.0)),
                     ([2.0, 0.0, 1.0], (0.0, 0.0, 1.0)),
                 ];
                 for ([x, lo, hi], want) in cases {
                     assert_eq!(clamp::grad(x, lo, hi), want, "clamp grad at {:?}", (x, lo, hi));
+                    // A subgradient: shifting all three shifts the value.
+                    assert_eq!(want.0 + want.1 + want.2, 1.0);
                     let (v, ct) = clamp::vjp(x, lo, hi);
                     assert_eq!(v, x.clamp(lo, hi));
                     assert_eq!(clamp(x, lo, hi), x.clamp(lo, hi));
@@ -820,7 +824,7 @@ macro_rules! suite {
                     let (_, dy) = clamp::jvp((x, lo, hi), (1.0, 10.0, 100.0));
                     assert_eq!(dy, want.0 + 10.0 * want.1 + 100.0 * want.2, "clamp jvp at {:?}", (x, lo, hi));
                 }
-                for (x, want) in [(0.0, 0.0), (1.0, 0.0), (0.25, 1.0), (-1.0, 0.0), (2.0, 0.0)] {
+                for (x, want) in [(0.0, 0.5), (1.0, 0.5), (0.25, 1.0), (-1.0, 0.0), (2.0, 0.0)] {
                     let (x, want): ($t, $t) = (x, want);
                     assert_eq!(clamp_unit::grad(x), want, "d/dx clamp(x, 0, 1) at {x}");
                     assert_eq!(clamp_unit(x), x.clamp(0.0, 1.0));

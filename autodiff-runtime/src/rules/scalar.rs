@@ -297,17 +297,19 @@ pub fn max<T: Real>(a: &T, b: &T) -> (T, (T, T)) {
     (y, selection(a, b, y))
 }
 
-/// `x` clamped to `[lo, hi]`; as in JAX the partial goes to `x` strictly
-/// inside the interval, to `lo` strictly below it, to `hi` strictly above it.
+/// `x` clamped to `[lo, hi]`, differentiated as `min(max(x, lo), hi)` (JAX's
+/// `jnp.clip`): the partial goes to `x` strictly inside the interval, to
+/// `lo` below it and to `hi` above it, and is split evenly at a tie, as for
+/// [`max`] and [`min`]: `(½, ½, 0)` at `x = lo < hi`, `(½, 0, ½)` at
+/// `x = hi > lo`, `(¼, ¼, ½)` at `x = lo = hi`. The partials always sum to
+/// `1` (shifting all three shifts the result), so each is a subgradient.
 #[inline(always)]
 pub fn clamp<T: Real>(x: &T, lo: &T, hi: &T) -> (T, (T, T, T)) {
     let (x, lo, hi) = (*x, *lo, *hi);
-    let (zero, one) = (T::zero(), T::one());
-    let pick = |c: bool| if c { one } else { zero };
-    (
-        x.clamp(lo, hi),
-        (pick(lo < x && x < hi), pick(lo > x), pick(hi < x)),
-    )
+    let inner = x.max(lo);
+    let (to_x, to_lo) = selection(x, lo, inner);
+    let (to_inner, to_hi) = selection(inner, hi, inner.min(hi));
+    (x.clamp(lo, hi), (to_inner * to_x, to_inner * to_lo, to_hi))
 }
 
 /// `floor x`; partial `0` (piecewise constant, as in JAX).
