@@ -53,14 +53,6 @@ fn groups<'a>(
                 "hand_grad",
                 Box::new(move || sink(black_box(g.grad_by_hand()))),
             ),
-            (
-                "forward_only",
-                Box::new(move || {
-                    let (v, pb) = gmm::objective::__reverse(&g.alphas, &g.means, &g.icf, &g.x, g.d, g.k, g.n, gmm::GAMMA, gmm::M);
-                    sink(black_box(v));
-                    drop(pb);
-                }),
-            ),
         ]
     };
     let gmm_nalgebra_group = |g: &'a gmm::Matrices| -> Vec<Entry<'a>> {
@@ -208,13 +200,7 @@ fn main() {
         (p, m)
     };
     let gmm_small = with_matrices(gmm::Problem::new(2, 5, 1000));
-    let gmm_large = with_matrices(gmm::Problem::new(
-        10,
-        25,
-        std::env::var("GMM_N")
-            .map(|v| v.parse().unwrap())
-            .unwrap_or(1000),
-    ));
+    let gmm_large = with_matrices(gmm::Problem::new(10, 25, 1000));
     let lstm_problem = lstm::Problem::new(2, 64, 14);
     let images = image::images(128);
     let groups = groups(&gmm_small, &gmm_large, &lstm_problem, &images);

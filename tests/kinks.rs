@@ -67,7 +67,13 @@ fn cbrt_at_zero_is_infinite() {
 fn powi_at_a_zero_base() {
     // n xⁿ⁻¹ at x = 0: 0 for n ≥ 2, 1 for n = 1, 0 for n = 0 (a constant),
     // the formula's -∞ for n = -1.
-    for (n, want) in [(3, 0.0), (2, 0.0), (1, 1.0), (0, 0.0), (-1, f64::NEG_INFINITY)] {
+    for (n, want) in [
+        (3, 0.0),
+        (2, 0.0),
+        (1, 1.0),
+        (0, 0.0),
+        (-1, f64::NEG_INFINITY),
+    ] {
         assert_eq!(powi::grad(0.0, n), want, "d/dx x^{n} at 0");
         assert_eq!(powi::vjp(0.0, n).1(1.0), want);
         assert_eq!(powi::jvp((0.0, n), (1.0,)).1, want);
@@ -107,11 +113,17 @@ fn division_by_zero_is_ieee() {
 fn norm_of_a_zero_vector_has_gradient_zero() {
     // A subgradient (the unit ball holds them all); JAX gives NaN here.
     assert_eq!(norm3::grad(Vector3::zeros()), Vector3::zeros());
-    assert_eq!(norm3::jvp((Vector3::zeros(),), (Vector3::new(1.0, 2.0, 3.0),)), (0.0, 0.0));
+    assert_eq!(
+        norm3::jvp((Vector3::zeros(),), (Vector3::new(1.0, 2.0, 3.0),)),
+        (0.0, 0.0)
+    );
     assert_eq!(norm3::vjp(Vector3::zeros()).1(1.0), Vector3::zeros());
     assert_eq!(norm_dynamic::grad(&DVector::zeros(4)), DVector::zeros(4));
     // Away from zero, the unit vector.
-    assert_eq!(norm3::grad(Vector3::new(3.0, 0.0, 4.0)), Vector3::new(0.6, 0.0, 0.8));
+    assert_eq!(
+        norm3::grad(Vector3::new(3.0, 0.0, 4.0)),
+        Vector3::new(0.6, 0.0, 0.8)
+    );
 }
 
 #[test]

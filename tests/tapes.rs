@@ -1,7 +1,8 @@
 //! Tape storage of loops in reverse mode (see `docs/control_flow.md`):
 //! `#[differentiate(tape = N)]` gives a loop without a constant bound a
 //! fixed-capacity tape that allocates nothing and panics, naming the
-//! attribute, when a loop runs longer; without it the tape is a growable
+//! attribute, when a loop runs longer (or, from `try_grad` and
+//! `try_value_and_grad`, returns `TapeFull`); without it the tape is a growable
 //! `Vec`. Both give the derivative of the same loop, checked against the
 //! closed form of `x^(2^k)` iterated squaring.
 
@@ -67,6 +68,82 @@ fn fixed_tape_allocates_nothing() {
 fn fixed_tape_overflow_names_the_attribute() {
     // 1.0000001 needs 28 squarings to pass 1e6, more than the 16 records kept.
     square_until_fixed::grad(1.000_000_1, 1e6);
+}
+
+/// A larger fixed tape (its gradient has both sweeps in one body).
+#[differentiate(tape = 100)]
+fn halve_until_fixed(x: f64, floor: f64) -> f64 {
+    let mut y = x;
+    while y > floor {
+        y = 0.5 * y + 0.1 * y.sin();
+    }
+    y
+}
+
+/// A loop inside a branch: its tape goes into the branch's record.
+#[differentiate(tape = 4)]
+fn maybe_square_until(x: f64, limit: f64, square: bool) -> f64 {
+    let mut y = x;
+    if square {
+        while y < limit {
+            y = y * y;
+        }
+    }
+    y
+}
+
+#[test]
+fn try_grad_reports_an_overflow_instead_of_panicking() {
+    // Within the capacity, the same as `grad`.
+    assert_eq!(
+        square_until_fixed::try_grad(1.5, 10.0),
+        Ok(square_until_fixed::grad(1.5, 10.0))
+    );
+    assert_eq!(
+        square_until_fixed::try_value_and_grad(1.5, 10.0),
+        Ok(square_until_fixed::value_and_grad(1.5, 10.0))
+    );
+    // 28 squarings do not fit in 16 records.
+    let err = square_until_fixed::try_grad(1.000_000_1, 1e6).unwrap_err();
+    assert_eq!(err, autodiff::tape::TapeFull);
+    assert!(
+        err.to_string().contains("#[differentiate(tape = N)]"),
+        "{err}"
+    );
+    assert!(square_until_fixed::try_value_and_grad(1.000_000_1, 1e6).is_err());
+    // And without allocating, either way.
+    let info = allocation_counter::measure(|| {
+        std::hint::black_box(square_until_fixed::try_grad(1.000_000_1, 1e6).is_err());
+        std::hint::black_box(square_until_fixed::try_grad(1.5, 10.0).is_ok());
+    });
+    assert_eq!(info.count_total, 0);
+    // The large tape's single-body gradient does the same.
+    assert!(halve_until_fixed::try_grad(1.0, 0.5).is_ok());
+    assert!(halve_until_fixed::try_grad(1e300, 1e-300).is_err());
+}
+
+#[test]
+fn try_grad_of_a_loop_inside_a_branch() {
+    // The loop records onto a flat tape the sweep declares at its top, so
+    // its overflow is seen before any replay.
+    assert_eq!(
+        maybe_square_until::try_grad(1.5, 3.0, true),
+        Ok(maybe_square_until::grad(1.5, 3.0, true))
+    );
+    assert_eq!(
+        maybe_square_until::try_grad(0.5, 1e9, false),
+        Ok((1.0, 0.0))
+    );
+    assert_eq!(
+        maybe_square_until::try_grad(1.000_000_1, 1e6, true),
+        Err(autodiff::tape::TapeFull)
+    );
+}
+
+#[test]
+#[should_panic(expected = "#[differentiate(tape = N)]")]
+fn grad_of_an_overflowing_loop_inside_a_branch_panics() {
+    maybe_square_until::grad(1.000_000_1, 1e6, true);
 }
 
 #[test]

@@ -12,6 +12,32 @@ mod horner {
     const _: () = {
         let _ = super::horner;
     };
+    ///`value_and_grad` of `horner`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds (`#[differentiate(tape = N)]`), instead of a panic.
+    #[inline]
+    pub fn try_value_and_grad(
+        x: f64,
+        c: [f64; 4],
+    ) -> ::core::result::Result<
+        (f64, (f64, [f64; 4])),
+        ::autodiff::__private::tape::TapeFull,
+    > {
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&c),
+        );
+        let (__value, __pullback, __overflowed) = __reverse(x, c);
+        ::autodiff::__private::tape::fits(__overflowed)?;
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        ::core::result::Result::Ok((__value, __grads))
+    }
+    ///`grad` of `horner`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds, instead of a panic.
+    #[inline]
+    pub fn try_grad(
+        x: f64,
+        c: [f64; 4],
+    ) -> ::core::result::Result<(f64, [f64; 4]), ::autodiff::__private::tape::TapeFull> {
+        try_value_and_grad(x, c).map(|(_, __grads)| __grads)
+    }
     ///Gradient of `horner` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: f64, c: [f64; 4]) -> (f64, [f64; 4]) {
@@ -24,7 +50,11 @@ mod horner {
             ::autodiff::__private::linear::zero_like(&x),
             ::autodiff::__private::linear::zero_like(&c),
         );
-        let (__value, __pullback) = __reverse(x, c);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x, c);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
     }
@@ -36,7 +66,11 @@ mod horner {
         grad_x: &mut f64,
         grad_c: &mut [f64; 4],
     ) -> f64 {
-        let (__value, __pullback) = __reverse(x, c);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x, c);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(
             ::autodiff::__private::linear::seed(&__value),
             (
@@ -116,7 +150,11 @@ mod horner {
             ::autodiff::__private::linear::zero_like(&x),
             ::autodiff::__private::linear::zero_like(&c),
         );
-        let (__value, __pullback) = __reverse(x, c);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x, c);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |__cotangent: f64| -> (f64, [f64; 4]) {
@@ -129,7 +167,7 @@ mod horner {
     pub fn __reverse(
         x: f64,
         c: [f64; 4],
-    ) -> (f64, impl Fn(f64, (f64, [f64; 4])) -> (f64, [f64; 4]) + use<>) {
+    ) -> (f64, impl Fn(f64, (f64, [f64; 4])) -> (f64, [f64; 4]) + use<>, bool) {
         let __v0 = x;
         let __v1 = c;
         let __v2 = 0.0;
@@ -145,6 +183,7 @@ mod horner {
             __v5 = __next.0;
         }
         let (__v9, __v10) = (__v5, __v10);
+        let __overflowed = false | ::autodiff::__private::tape::overflowed(&__v10);
         (
             __v9,
             move |cotangent: f64, (grad_x, grad_c): (f64, [f64; 4])| -> (f64, [f64; 4]) {
@@ -178,6 +217,7 @@ mod horner {
                 let (__g28, __g29, __g30) = (__g19, __g20, __g21);
                 (__g29, __g30)
             },
+            __overflowed,
         )
     }
     ///Jacobian of `horner` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
@@ -219,10 +259,14 @@ mod horner {
             ::autodiff::__private::linear::zero_like(&x),
             ::autodiff::__private::linear::zero_like(&c),
         );
-        let (__output, __pullback) = __reverse(
-            ::core::clone::Clone::clone(&x),
-            ::core::clone::Clone::clone(&c),
-        );
+        let (__output, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(
+                ::core::clone::Clone::clone(&x),
+                ::core::clone::Clone::clone(&c),
+            );
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         ::autodiff::__private::jacobian::reverse_slots::<
             (
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
@@ -288,7 +332,11 @@ mod horner {
     ) {
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
         let __shape1 = ::autodiff::__private::linear::shape_of(&c);
-        let (__value, __map) = __reverse(x, c);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __reverse(x, c);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |

@@ -16,6 +16,24 @@ mod prefix_energy {
     const _: () = {
         let _ = super::prefix_energy;
     };
+    ///`value_and_grad` of `prefix_energy`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds (`#[differentiate(tape = N)]`), instead of a panic.
+    #[inline]
+    pub fn try_value_and_grad(
+        x: Vec<f64>,
+    ) -> ::core::result::Result<(f64, Vec<f64>), ::autodiff::__private::tape::TapeFull> {
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
+        let (__value, __pullback, __overflowed) = __reverse(x);
+        ::autodiff::__private::tape::fits(__overflowed)?;
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        ::core::result::Result::Ok((__value, __grads))
+    }
+    ///`grad` of `prefix_energy`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds, instead of a panic.
+    #[inline]
+    pub fn try_grad(
+        x: Vec<f64>,
+    ) -> ::core::result::Result<Vec<f64>, ::autodiff::__private::tape::TapeFull> {
+        try_value_and_grad(x).map(|(_, __grads)| __grads)
+    }
     ///Gradient of `prefix_energy` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: Vec<f64>) -> Vec<f64> {
@@ -25,14 +43,22 @@ mod prefix_energy {
     #[inline]
     pub fn value_and_grad(x: Vec<f64>) -> (f64, Vec<f64>) {
         let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
-        let (__value, __pullback) = __reverse(x);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
     }
     ///`prefix_energy(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
     pub fn value_and_grad_into(x: Vec<f64>, grad_x: &mut Vec<f64>) -> f64 {
-        let (__value, __pullback) = __reverse(x);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(
             ::autodiff::__private::linear::seed(&__value),
             (::autodiff::__private::linear::take_buffer(grad_x),),
@@ -218,7 +244,11 @@ mod prefix_energy {
     #[inline]
     pub fn vjp(x: Vec<f64>) -> (f64, impl Fn(f64) -> Vec<f64> + use<>) {
         let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
-        let (__value, __pullback) = __reverse(x);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |__cotangent: f64| -> Vec<f64> {
@@ -230,7 +260,7 @@ mod prefix_energy {
     #[inline]
     pub fn __reverse(
         x: Vec<f64>,
-    ) -> (f64, impl Fn(f64, (Vec<f64>,)) -> Vec<f64> + use<>) {
+    ) -> (f64, impl Fn(f64, (Vec<f64>,)) -> Vec<f64> + use<>, bool) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
         let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
@@ -274,6 +304,7 @@ mod prefix_energy {
             __v14 = __next.0;
         }
         let (__v18, __v26) = (__v14, __v26);
+        let __overflowed = false;
         let __g34 = ::autodiff::__private::linear::zero_like(&__v10);
         (
             __v18,
@@ -333,6 +364,7 @@ mod prefix_energy {
                 let __g56 = ::autodiff::__private::linear::accumulate(__g32, __g55);
                 __g56
             },
+            __overflowed,
         )
     }
     ///Jacobian of `prefix_energy` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
@@ -351,7 +383,11 @@ mod prefix_energy {
     #[inline]
     pub fn jacrev(x: Vec<f64>) -> ::autodiff::__private::nalgebra::DMatrix<f64> {
         let __zeros = (::autodiff::__private::linear::zero_like(&x),);
-        let (__output, __pullback) = __reverse(::core::clone::Clone::clone(&x));
+        let (__output, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(::core::clone::Clone::clone(&x));
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         ::autodiff::__private::jacobian::reverse_slots::<
             (::autodiff::__private::nalgebra::DMatrix<f64>,),
             _,
@@ -396,7 +432,11 @@ mod prefix_energy {
         impl Fn(f64, (::core::option::Option<Vec<f64>>,)) -> (Vec<f64>,) + use<>,
     ) {
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
-        let (__value, __map) = __reverse(x);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |__cotangent: f64, (__slot0,): (::core::option::Option<Vec<f64>>,)| {

@@ -13,6 +13,34 @@ pub mod g {
     const _: () = {
         let _ = super::g;
     };
+    ///`value_and_grad` of `g`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds (`#[differentiate(tape = N)]`), instead of a panic.
+    #[inline]
+    pub fn try_value_and_grad(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> ::core::result::Result<
+        (f64, (f64, f64)),
+        ::autodiff::__private::tape::TapeFull,
+    > {
+        let __zeros = (
+            ::autodiff::__private::linear::lazy_zero_like(&x),
+            ::autodiff::__private::linear::lazy_zero_like(&y),
+        );
+        let (__value, __pullback, __overflowed) = __reverse(x, y, n);
+        ::autodiff::__private::tape::fits(__overflowed)?;
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        ::core::result::Result::Ok((__value, __grads))
+    }
+    ///`grad` of `g`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds, instead of a panic.
+    #[inline]
+    pub fn try_grad(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> ::core::result::Result<(f64, f64), ::autodiff::__private::tape::TapeFull> {
+        try_value_and_grad(x, y, n).map(|(_, __grads)| __grads)
+    }
     ///Gradient of `g` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: f64, y: f64, n: i32) -> (f64, f64) {
@@ -25,7 +53,11 @@ pub mod g {
             ::autodiff::__private::linear::lazy_zero_like(&x),
             ::autodiff::__private::linear::lazy_zero_like(&y),
         );
-        let (__value, __pullback) = __reverse(x, y, n);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x, y, n);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
     }
@@ -38,7 +70,11 @@ pub mod g {
         grad_x: &mut f64,
         grad_y: &mut f64,
     ) -> f64 {
-        let (__value, __pullback) = __reverse(x, y, n);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x, y, n);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(
             ::autodiff::__private::linear::seed(&__value),
             (
@@ -110,7 +146,11 @@ pub mod g {
             ::autodiff::__private::linear::lazy_zero_like(&x),
             ::autodiff::__private::linear::lazy_zero_like(&y),
         );
-        let (__value, __pullback) = __reverse(x, y, n);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x, y, n);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |__cotangent: f64| -> (f64, f64) {
@@ -124,7 +164,7 @@ pub mod g {
         x: f64,
         y: f64,
         n: i32,
-    ) -> (f64, impl Fn(f64, (f64, f64)) -> (f64, f64) + use<>) {
+    ) -> (f64, impl Fn(f64, (f64, f64)) -> (f64, f64) + use<>, bool) {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
@@ -134,6 +174,7 @@ pub mod g {
         let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
         let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
         let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+        let __overflowed = false;
         (
             __v8,
             move |cotangent: f64, (grad_x, grad_y): (f64, f64)| -> (f64, f64) {
@@ -166,6 +207,7 @@ pub mod g {
                 );
                 (__g27, __g26)
             },
+            __overflowed,
         )
     }
     ///Jacobian of `g` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
@@ -210,11 +252,15 @@ pub mod g {
             ::autodiff::__private::linear::zero_like(&x),
             ::autodiff::__private::linear::zero_like(&y),
         );
-        let (__output, __pullback) = __reverse(
-            ::core::clone::Clone::clone(&x),
-            ::core::clone::Clone::clone(&y),
-            ::core::clone::Clone::clone(&n),
-        );
+        let (__output, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(
+                ::core::clone::Clone::clone(&x),
+                ::core::clone::Clone::clone(&y),
+                ::core::clone::Clone::clone(&n),
+            );
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         ::autodiff::__private::jacobian::reverse_slots::<
             (
                 ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
@@ -295,7 +341,11 @@ pub mod g {
     ) {
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
         let __shape1 = ::autodiff::__private::linear::shape_of(&y);
-        let (__value, __map) = __reverse(x, y, n);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __reverse(x, y, n);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |

@@ -9,6 +9,24 @@ mod f {
     const _: () = {
         let _ = super::f;
     };
+    ///`value_and_grad` of `f`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds (`#[differentiate(tape = N)]`), instead of a panic.
+    #[inline]
+    pub fn try_value_and_grad(
+        x: f64,
+    ) -> ::core::result::Result<(f64, f64), ::autodiff::__private::tape::TapeFull> {
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
+        let (__value, __pullback, __overflowed) = __reverse(x);
+        ::autodiff::__private::tape::fits(__overflowed)?;
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        ::core::result::Result::Ok((__value, __grads))
+    }
+    ///`grad` of `f`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds, instead of a panic.
+    #[inline]
+    pub fn try_grad(
+        x: f64,
+    ) -> ::core::result::Result<f64, ::autodiff::__private::tape::TapeFull> {
+        try_value_and_grad(x).map(|(_, __grads)| __grads)
+    }
     ///Gradient of `f` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(x: f64) -> f64 {
@@ -18,14 +36,22 @@ mod f {
     #[inline]
     pub fn value_and_grad(x: f64) -> (f64, f64) {
         let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
-        let (__value, __pullback) = __reverse(x);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
     }
     ///`f(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
     pub fn value_and_grad_into(x: f64, grad_x: &mut f64) -> f64 {
-        let (__value, __pullback) = __reverse(x);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(
             ::autodiff::__private::linear::seed(&__value),
             (::autodiff::__private::linear::take_buffer(grad_x),),
@@ -83,7 +109,11 @@ mod f {
     #[inline]
     pub fn vjp(x: f64) -> (f64, impl Fn(f64) -> f64 + use<>) {
         let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
-        let (__value, __pullback) = __reverse(x);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |__cotangent: f64| -> f64 {
@@ -93,7 +123,7 @@ mod f {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(x: f64) -> (f64, impl Fn(f64, (f64,)) -> f64 + use<>) {
+    pub fn __reverse(x: f64) -> (f64, impl Fn(f64, (f64,)) -> f64 + use<>, bool) {
         let __v0 = x;
         let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
         let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
@@ -101,6 +131,7 @@ mod f {
         let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
         let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
         let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
+        let __overflowed = false;
         (
             __v6,
             move |cotangent: f64, (grad_x,): (f64,)| -> f64 {
@@ -132,6 +163,7 @@ mod f {
                 );
                 __g24
             },
+            __overflowed,
         )
     }
     ///Jacobian of `f` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
@@ -154,7 +186,11 @@ mod f {
         x: f64,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
         let __zeros = (::autodiff::__private::linear::zero_like(&x),);
-        let (__output, __pullback) = __reverse(::core::clone::Clone::clone(&x));
+        let (__output, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(::core::clone::Clone::clone(&x));
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         ::autodiff::__private::jacobian::reverse_slots::<
             (::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,),
             _,
@@ -196,7 +232,11 @@ mod f {
         x: f64,
     ) -> (f64, impl Fn(f64, (::core::option::Option<f64>,)) -> (f64,) + use<>) {
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
-        let (__value, __map) = __reverse(x);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |__cotangent: f64, (__slot0,): (::core::option::Option<f64>,)| {

@@ -11,6 +11,26 @@ mod h {
     const _: () = {
         let _ = super::h;
     };
+    ///`value_and_grad` of `h`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds (`#[differentiate(tape = N)]`), instead of a panic.
+    #[inline]
+    pub fn try_value_and_grad(
+        a: f32,
+        b: f32,
+    ) -> ::core::result::Result<(f32, f32), ::autodiff::__private::tape::TapeFull> {
+        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&a),);
+        let (__value, __pullback, __overflowed) = __reverse(a, b);
+        ::autodiff::__private::tape::fits(__overflowed)?;
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        ::core::result::Result::Ok((__value, __grads))
+    }
+    ///`grad` of `h`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds, instead of a panic.
+    #[inline]
+    pub fn try_grad(
+        a: f32,
+        b: f32,
+    ) -> ::core::result::Result<f32, ::autodiff::__private::tape::TapeFull> {
+        try_value_and_grad(a, b).map(|(_, __grads)| __grads)
+    }
     ///Gradient of `h` with respect to its differentiable arguments (a tuple in argument order if there are several).
     #[inline]
     pub fn grad(a: f32, b: f32) -> f32 {
@@ -20,14 +40,22 @@ mod h {
     #[inline]
     pub fn value_and_grad(a: f32, b: f32) -> (f32, f32) {
         let __zeros = (::autodiff::__private::linear::lazy_zero_like(&a),);
-        let (__value, __pullback) = __reverse(a, b);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(a, b);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
         (__value, __grads)
     }
     ///`h(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]
     pub fn value_and_grad_into(a: f32, b: f32, grad_a: &mut f32) -> f32 {
-        let (__value, __pullback) = __reverse(a, b);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(a, b);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         let __grads = __pullback(
             ::autodiff::__private::linear::seed(&__value),
             (::autodiff::__private::linear::take_buffer(grad_a),),
@@ -69,7 +97,11 @@ mod h {
     #[inline]
     pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32 + use<>) {
         let __zeros = (::autodiff::__private::linear::lazy_zero_like(&a),);
-        let (__value, __pullback) = __reverse(a, b);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(a, b);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |__cotangent: f32| -> f32 {
@@ -79,7 +111,10 @@ mod h {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(a: f32, b: f32) -> (f32, impl Fn(f32, (f32,)) -> f32 + use<>) {
+    pub fn __reverse(
+        a: f32,
+        b: f32,
+    ) -> (f32, impl Fn(f32, (f32,)) -> f32 + use<>, bool) {
         let __v0 = a;
         let __v1 = b;
         let __v2 = __v1.exp();
@@ -88,6 +123,7 @@ mod h {
         let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
         let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
         let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
+        let __overflowed = false;
         (
             __v7,
             move |cotangent: f32, (grad_a,): (f32,)| -> f32 {
@@ -102,6 +138,7 @@ mod h {
                 );
                 __g15
             },
+            __overflowed,
         )
     }
     ///Jacobian of `h` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
@@ -129,10 +166,14 @@ mod h {
         b: f32,
     ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
         let __zeros = (::autodiff::__private::linear::zero_like(&a),);
-        let (__output, __pullback) = __reverse(
-            ::core::clone::Clone::clone(&a),
-            ::core::clone::Clone::clone(&b),
-        );
+        let (__output, __pullback) = {
+            let (__a, __b, __overflowed) = __reverse(
+                ::core::clone::Clone::clone(&a),
+                ::core::clone::Clone::clone(&b),
+            );
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         ::autodiff::__private::jacobian::reverse_slots::<
             (::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,),
             _,
@@ -190,7 +231,11 @@ mod h {
         ) -> (f32, ()) + use<>,
     ) {
         let __shape0 = ::autodiff::__private::linear::shape_of(&a);
-        let (__value, __map) = __reverse(a, b);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __reverse(a, b);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
         (
             __value,
             move |

@@ -109,10 +109,13 @@ impl Activity {
                             uses,
                             ..
                         } => uses.iter().any(|u| self.varied(*u)),
-                        Op::Prim { prim, args, .. } => args
-                            .iter()
-                            .enumerate()
-                            .any(|(i, a)| prim.differentiable_arg(i) && self.varied(*a)),
+                        Op::Prim { prim, args, .. } => {
+                            !prim.flat
+                                && args
+                                    .iter()
+                                    .enumerate()
+                                    .any(|(i, a)| prim.differentiable_arg(i) && self.varied(*a))
+                        }
                         Op::Copy(src) => self.varied(*src),
                         Op::Call(c) => c.args.iter().any(|a| self.varied(*a)),
                         _ => false,
@@ -182,7 +185,7 @@ impl Activity {
                     match op {
                         Op::Prim { prim, args, .. } => {
                             for (i, a) in args.iter().enumerate() {
-                                if prim.differentiable_arg(i) {
+                                if prim.differentiable_arg(i) && !prim.flat {
                                     changed |= self.mark_useful(*a);
                                 }
                             }

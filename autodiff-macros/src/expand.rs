@@ -110,6 +110,11 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let value = emitter.var(core.value);
     let grads: Vec<Ident> = core.grads.iter().map(|g| emitter.var(*g)).collect();
     let grads = tuple(&grads);
+    // Whether a fixed tape overflowed: the entry points panic, or return
+    // `TapeFull` (`try_grad`), before any replay of its records.
+    let overflowed = Ident::new("__overflowed", Span::mixed_site());
+    let check = emitter.overflowed(&core.primal);
+    let starts = tuple(&shape.buffer_names);
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
     let (buffer_names, tangent_tys) = (&shape.buffer_names, &shape.tangent_tys);
     // A fixed tape lives inline: moving it into the pullback copies it
@@ -120,18 +125,23 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let gradient_body = has_large_fixed_tape(&core.primal).then(|| {
         quote! {
             #primal
+            let #overflowed = #check;
+            if #overflowed {
+                return (#value, #starts, true);
+            }
             #zeros
             let #cotangent = #rt::linear::seed(&#value);
             #fresh_zeros #adjoint
-            (#value, #grads)
+            (#value, #grads, false)
         }
     });
     let reverse_body = quote! {
         #primal
+        let #overflowed = #check;
         #zeros
         (#value, move |#cotangent: #ret_ty, (#(#buffer_names,)*): (#(#tangent_tys,)*)| -> #grad_ty {
             #fresh_zeros #adjoint #grads
-        })
+        }, #overflowed)
     };
 
     // Through loops, `linearize` records a tape that its tangent pass

@@ -22,7 +22,7 @@ pub fn bodies(shape: &Shape) -> Bodies {
     let never = never();
     Bodies {
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
-        reverse: quote!((#never, move |_: #ret_ty, _| -> #grad_ty { #never })),
+        reverse: quote!((#never, move |_: #ret_ty, _| -> #grad_ty { #never }, false)),
         gradient: None,
         lazy_starts: Vec::new(),
         jvp: None,

@@ -130,7 +130,7 @@ impl Shape {
         let args = quote!(#(#clones),*);
         let (lin_call, reverse_call) = (
             call(is_method, lin_fn, &args),
-            call(is_method, reverse_fn, &args),
+            checked(&call(is_method, reverse_fn, &args)),
         );
         let diff: Vec<&Ident> = self
             .params
@@ -223,6 +223,8 @@ impl Shape {
             Ident::new("__map", Span::mixed_site()),
             Ident::new("__cotangent", Span::mixed_site()),
         );
+        // A fixed tape of a callee that overflowed panics, as in `vjp`.
+        let reverse_call = checked(&quote!(#reverse_fn(#(#names),*)));
         quote! {
             #[doc(hidden)]
             #[inline]
@@ -236,7 +238,7 @@ impl Shape {
             #[inline]
             pub fn __vjp_call(#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#option_tys,)*)) -> (#(#slot_tys,)*) + #captures) {
                 #(#shapes)*
-                let (#value, #map) = #reverse_fn(#(#names),*);
+                let (#value, #map) = #reverse_call;
                 (#value, move |#ct: #ret_ty, (#(#slots,)*): (#(#option_tys,)*)| {
                     let #grads = #map(#ct, (#(#starts,)*));
                     (#(#pulled,)*)
@@ -266,7 +268,8 @@ impl Shape {
             quote!(#n: #t)
         });
         let receiver_arg = receiver.map(|r| quote!(#r,));
-        let args = quote!(#receiver_arg #(#args),*);
+        // Each parameter with its comma, so that more can follow (or none).
+        let args = quote!(#receiver_arg #(#args,)*);
         let all_tys = params().map(|p| &p.ty);
         let names = params().map(|p| &p.name);
         let diff_tys = &self.tangent_tys;
@@ -353,7 +356,8 @@ impl Shape {
             Ident::new("__grads", Span::mixed_site()),
             Ident::new("__cotangent", Span::mixed_site()),
         );
-        let reverse_call = call(is_method, &reverse_fn, &arg_list);
+        let reverse_raw = call(is_method, &reverse_fn, &arg_list);
+        let reverse_call = checked(&reverse_raw);
         // The gradients start from zeros shaped like the arguments, built
         // before the arguments move into the reverse function.
         let diff_names: Vec<&Ident> = self
@@ -397,7 +401,7 @@ impl Shape {
                 #[doc(hidden)]
                 #[inline]
                 #allow
-                #fn_vis fn #gradient_fn #generics (#args, (#(#buffer_names,)*): (#(#diff_tys,)*)) -> (#ret_ty, #grad_ty) #where_clause { #body }
+                #fn_vis fn #gradient_fn #generics (#args (#(#buffer_names,)*): (#(#diff_tys,)*)) -> (#ret_ty, #grad_ty, bool) #where_clause { #body }
             }
         });
         // With errors, the reverse function is a placeholder: so are these,
@@ -413,7 +417,11 @@ impl Shape {
             }
             false if gradient.is_some() => {
                 let with = |starts: &TokenStream| {
-                    call(is_method, &gradient_fn, &quote!(#(#arg_names,)* #starts))
+                    checked(&call(
+                        is_method,
+                        &gradient_fn,
+                        &quote!(#(#arg_names,)* #starts),
+                    ))
                 };
                 let (with_zeros, with_buffers) = (with(&quote!(#zeros)), with(&taken));
                 (
@@ -446,7 +454,45 @@ impl Shape {
             ),
         };
 
+        // The fallible forms: the same sweeps, with a fixed tape's overflow
+        // returned as an error instead of a panic.
+        let overflowed = Ident::new("__overflowed", Span::mixed_site());
+        let try_vag_body = match (placeholders, gradient.is_some()) {
+            (true, _) => fallback::never(),
+            (false, true) => {
+                let call = call(is_method, &gradient_fn, &quote!(#(#arg_names,)* #zeros));
+                quote! {
+                    #zero_adjoints
+                    let (#value, #grads, #overflowed) = #call;
+                    #rt::tape::fits(#overflowed)?;
+                    ::core::result::Result::Ok((#value, #grads))
+                }
+            }
+            (false, false) => quote! {
+                #zero_adjoints
+                let (#value, #pullback, #overflowed) = #reverse_raw;
+                #rt::tape::fits(#overflowed)?;
+                let #grads = #pullback(#rt::linear::seed(&#value), #zeros);
+                ::core::result::Result::Ok((#value, #grads))
+            },
+        };
+        let (try_grad_fn, try_vag_fn) = (fn_name("try_grad"), fn_name("try_value_and_grad"));
+        let try_grad = call(is_method, &try_vag_fn, &arg_list);
+        let doc_try_vag = format!("`value_and_grad` of `{name}`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds (`#[differentiate(tape = N)]`), instead of a panic.");
+        let doc_try_grad = format!("`grad` of `{name}`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds, instead of a panic.");
         let gradients = scalar_output.then(|| quote! {
+            #[doc = #doc_try_vag]
+            #[inline]
+            #allow
+            #fn_vis fn #try_vag_fn #generics (#args) -> ::core::result::Result<(#ret_ty, #grad_ty), #rt::tape::TapeFull> #where_clause { #try_vag_body }
+
+            #[doc = #doc_try_grad]
+            #[inline]
+            #allow
+            #fn_vis fn #try_grad_fn #generics (#args) -> ::core::result::Result<#grad_ty, #rt::tape::TapeFull> #where_clause {
+                #try_grad.map(|(_, #grads)| #grads)
+            }
+
             #[doc = #doc_grad]
             #[inline]
             #allow
@@ -460,7 +506,7 @@ impl Shape {
             #[doc = #doc_into]
             #[inline]
             #allow
-            #fn_vis fn #into_fn #generics (#args, #(#buffer_params),*) -> #ret_ty #where_clause { #into_body }
+            #fn_vis fn #into_fn #generics (#args #(#buffer_params),*) -> #ret_ty #where_clause { #into_body }
 
             #gradient_item
         });
@@ -500,7 +546,7 @@ impl Shape {
             #[doc(hidden)]
             #[inline]
             #allow
-            #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty + #captures) #where_clause { #reverse }
+            #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty + #captures, bool) #where_clause { #reverse }
 
             #jacobians
 
@@ -533,6 +579,24 @@ impl Shape {
             }
         }
     }
+}
+
+/// A call of the reverse function (`(value, pullback, overflowed)`, or
+/// `__gradient`'s `(value, gradients, overflowed)`) as the infallible entry
+/// points make it: `(value, pullback)`, panicking if a fixed tape
+/// overflowed.
+fn checked(call: &TokenStream) -> TokenStream {
+    let rt = crate::emit::runtime();
+    let (a, b, overflowed) = (
+        Ident::new("__a", Span::mixed_site()),
+        Ident::new("__b", Span::mixed_site()),
+        Ident::new("__overflowed", Span::mixed_site()),
+    );
+    quote!({
+        let (#a, #b, #overflowed) = #call;
+        #rt::tape::assert_fits(#overflowed);
+        (#a, #b)
+    })
 }
 
 /// A call of one of the generated functions: `f(args)`, or `self.f(args)`

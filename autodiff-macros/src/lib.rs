@@ -21,6 +21,8 @@ mod interpret;
 mod ir;
 mod items;
 mod lower;
+#[cfg(test)]
+mod no_panic;
 mod primitives;
 mod reverse;
 mod shapes;

@@ -65,6 +65,14 @@ pub struct Primitive {
     /// the last time: a rule whose partial keeps a scaled copy of its
     /// operand (`norm_squared`: `2a`) then scales it in place.
     pub owned: bool,
+    /// Whether the method takes its arguments after the receiver by
+    /// reference (nalgebra's `a.dot(&b)`), as plain code must pass them.
+    pub by_ref: bool,
+    /// Whether it is piecewise constant (`floor`, `signum`): its result
+    /// carries no derivative, as a comparison's does not. So nothing flows
+    /// back through it, not even `0 × NaN` from an argument whose own
+    /// derivative is undefined (JAX's symbolic zero).
+    pub flat: bool,
 }
 
 impl Primitive {
@@ -88,7 +96,7 @@ impl Primitive {
 }
 
 macro_rules! table {
-    ($($name:ident / $arity:literal $(static $($s:literal),+)? $(op $op:literal)? $(spelled $sp:ident)? $(+ $owned:ident)?;)*) => {
+    ($($name:ident / $arity:literal $(static $($s:literal),+)? $(op $op:literal)? $(spelled $sp:ident)? $(+ $flag:ident)*;)*) => {
         /// Every primitive, operators first.
         pub static PRIMITIVES: &[Primitive] = &[$(
             Primitive {
@@ -96,15 +104,34 @@ macro_rules! table {
                 arity: $arity,
                 static_args: &[$($($s),+)?],
                 spelling: table!(@spelling $($op)? $($sp)?),
-                owned: table!(@owned $($owned)?),
+                owned: has_flag(&[$(stringify!($flag)),*], "owned"),
+                by_ref: has_flag(&[$(stringify!($flag)),*], "by_ref"),
+                flat: has_flag(&[$(stringify!($flag)),*], "flat"),
             },
         )*];
     };
     (@spelling $op:literal) => { Spelling::Operator($op) };
     (@spelling $sp:ident) => { Spelling::$sp };
     (@spelling) => { Spelling::Method };
-    (@owned owned) => { true };
-    (@owned) => { false };
+}
+
+/// Whether `flags` (a table entry's `+ flag`s) holds `flag`.
+const fn has_flag(flags: &[&str], flag: &str) -> bool {
+    let mut k = 0;
+    while k < flags.len() {
+        let (a, b) = (flags[k].as_bytes(), flag.as_bytes());
+        if a.len() == b.len() {
+            let mut i = 0;
+            while i < a.len() && a[i] == b[i] {
+                i += 1;
+            }
+            if i == a.len() {
+                return true;
+            }
+        }
+        k += 1;
+    }
+    false
 }
 
 table! {
@@ -117,8 +144,9 @@ table! {
     sinh / 1; cosh / 1; tanh / 1; asinh / 1; acosh / 1; atanh / 1;
     exp / 1; exp2 / 1; exp_m1 / 1; ln / 1; ln_1p / 1; log / 2; log10 / 1; log2 / 1;
     sqrt / 1; cbrt / 1; powi / 2 static 1; powf / 2; hypot / 2;
-    abs / 1; signum / 1; recip / 1; mul_add / 3; min / 2; max / 2; clamp / 3;
-    floor / 1; ceil / 1; round / 1; trunc / 1; fract / 1; to_degrees / 1; to_radians / 1;
+    abs / 1; signum / 1 + flat; recip / 1; mul_add / 3; min / 2; max / 2; clamp / 3;
+    floor / 1 + flat; ceil / 1 + flat; round / 1 + flat; trunc / 1 + flat; fract / 1;
+    to_degrees / 1; to_radians / 1;
     index / 2 static 1 spelled Index;
     array / 0 spelled ArrayLiteral;
     tuple / 0 spelled TupleLiteral;
@@ -127,8 +155,8 @@ table! {
     from_array / 1 spelled Construct;
     from_element / 0 spelled Fill;
     from_fn / 0 spelled FromFn;
-    dot / 2; norm / 1; norm_squared / 1 + owned; sum / 1; transpose / 1;
-    component_mul / 2; component_div / 2; clone / 1; into_owned / 1; clone_owned / 1;
+    dot / 2 + by_ref; norm / 1; norm_squared / 1 + owned; sum / 1; transpose / 1;
+    component_mul / 2 + by_ref; component_div / 2 + by_ref; clone / 1; into_owned / 1; clone_owned / 1;
     to_vec / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
     fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;

@@ -78,6 +78,14 @@ pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked
         ReturnType::Type(_, ty) => {
             if classify(ty) != TypeClass::Differentiable {
                 errors.on(ty, format!("return type `{}` is not differentiable; a differentiated function returns `f64`, `f32`, an array of them, a nalgebra vector or matrix, or a `Vec`", type_text(ty)));
+                // The placeholder module must parse: a bound list such as
+                // `f64 +` would not inside `impl Fn(..) -> T + use<>`.
+                if matches!(**ty, Type::TraitObject(_) | Type::ImplTrait(_)) {
+                    return Checked {
+                        params,
+                        ret_ty: syn::parse_quote!(f64),
+                    };
+                }
             }
             (**ty).clone()
         }

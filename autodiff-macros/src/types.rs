@@ -71,7 +71,9 @@ fn type_arg<'a>(args: &[&'a GenericArgument], i: usize) -> Option<&'a Type> {
 fn const_arg(args: &[&GenericArgument], i: usize) -> Option<TokenStream> {
     match args.get(i)? {
         GenericArgument::Const(e) => Some(e.to_token_stream()),
-        GenericArgument::Type(t) => Some(t.to_token_stream()),
+        // A const parameter's name parses as a type path; other types
+        // (`!`, `&T`) are no size and would not parse as an expression.
+        GenericArgument::Type(t @ Type::Path(p)) if p.qself.is_none() => Some(t.to_token_stream()),
         _ => None,
     }
 }

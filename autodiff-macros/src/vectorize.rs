@@ -343,7 +343,8 @@ impl Batch {
             let (n, t) = (&a.name, &a.ty);
             quote!(#n: #t)
         });
-        let params = quote!(#receiver #(#params),*);
+        // Each parameter with its comma, so that the outputs can follow.
+        let params = quote!(#receiver #(#params,)*);
         let lengths = self.args.iter().filter(|a| a.batched).map(|a| {
             let (n, text) = (&a.name, a.name.to_string());
             quote!((#text, #n.len()))
@@ -406,7 +407,7 @@ impl Batch {
                 #[doc = #doc_into]
                 #[inline]
                 #allow
-                #vis fn #into(#params, #out_params) {
+                #vis fn #into(#params #out_params) {
                     let __len = #rt::batch::length(#lengths);
                     #rt::batch::#fill(__len, #out_args, |#i| #call)
                 }
@@ -456,7 +457,7 @@ impl Batch {
                     #[doc = #doc_into]
                     #[inline]
                     #allow
-                    #vis fn #par_into(#params, #out_params) {
+                    #vis fn #par_into(#params #out_params) {
                         let __len = #rt::batch::length(#lengths);
                         #rt::parallel::#fill(__len, #out_args, |#i| #call)
                     }

@@ -94,13 +94,17 @@ pub fn replay<Tp: Tape>(tape: &Tp) -> impl Iterator<Item = &Tp::Record> {
 /// A tape of at most `N × M` records stored inline, without allocating.
 ///
 /// It takes `N × M × size_of::<Option<T>>()` bytes plus a length whatever
-/// the number of iterations. [`push`](Fixed::push) panics when it is full.
+/// the number of iterations. A [`push`](Fixed::push) onto a full tape keeps
+/// nothing and marks it [`overflowed`](Fixed::overflowed): the primal sweep
+/// runs to its end (its value is right), and reading the records back then
+/// panics, unless the caller asked first (`try_grad`, [`TapeFull`]).
 /// `M` (1 unless given) lets the capacity be a product of two constants, as
 /// for a loop over the entries of an `R × C` nalgebra matrix.
 #[derive(Clone, Debug)]
 pub struct Fixed<T, const N: usize, const M: usize = 1> {
     items: [[Option<T>; N]; M],
     len: usize,
+    overflowed: bool,
 }
 
 impl<T, const N: usize, const M: usize> Fixed<T, N, M> {
@@ -110,6 +114,7 @@ impl<T, const N: usize, const M: usize> Fixed<T, N, M> {
         Fixed {
             items: [const { [const { None }; N] }; M],
             len: 0,
+            overflowed: false,
         }
     }
 
@@ -119,21 +124,23 @@ impl<T, const N: usize, const M: usize> Fixed<T, N, M> {
         N * M
     }
 
-    /// Appends the record of one iteration.
-    ///
-    /// # Panics
-    ///
-    /// When the tape already holds `N × M` records.
+    /// Appends the record of one iteration; on a full tape, keeps nothing
+    /// and marks it [`overflowed`](Fixed::overflowed).
     #[inline]
-    #[track_caller]
     pub fn push(&mut self, item: T) {
         match self.items.as_flattened_mut().get_mut(self.len) {
             Some(slot) => {
                 *slot = Some(item);
                 self.len += 1;
             }
-            None => fixed_tape_full(N * M),
+            None => self.overflowed = true,
         }
+    }
+
+    /// Whether a push found the tape full: its records are incomplete.
+    #[inline(always)]
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
     }
 
     /// The number of records.
@@ -168,11 +175,20 @@ impl<T, const N: usize, const M: usize> Fixed<T, N, M> {
 
     /// The records of one run, in the order they were pushed (`.rev()` for
     /// the adjoint sweep).
+    ///
+    /// # Panics
+    ///
+    /// When the tape [`overflowed`](Fixed::overflowed): its records are
+    /// incomplete, and a replay of them would give a wrong derivative.
     #[inline]
+    #[track_caller]
     pub fn run(
         &self,
         run: impl core::borrow::Borrow<Run>,
     ) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
+        if self.overflowed {
+            fixed_tape_full(N * M);
+        }
         let run = *run.borrow();
         // Slots below `len` are all `Some`.
         self.items.as_flattened()[run.start..run.end]
@@ -212,6 +228,70 @@ impl<T, const N: usize, const M: usize> Tape for Fixed<T, N, M> {
     }
 }
 
+/// A loop ran more iterations than its fixed tape holds: what the fallible
+/// entry points (`try_grad`, `try_value_and_grad`) return instead of
+/// panicking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TapeFull;
+
+impl core::fmt::Display for TapeFull {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(
+            "autodiff: a loop ran more iterations than its fixed tape holds; \
+             raise `#[differentiate(tape = N)]`, or with the `alloc` feature leave it out",
+        )
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for TapeFull {}
+
+/// Whether a tape overflowed (a fixed one whose push found it full; a
+/// growable one never does). Generated code asks each of its tapes.
+pub trait Overflow {
+    /// Whether records were dropped.
+    fn overflowed(&self) -> bool;
+}
+
+impl<T, const N: usize, const M: usize> Overflow for Fixed<T, N, M> {
+    #[inline(always)]
+    fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+}
+
+/// Whether `tape` overflowed ([`Overflow`]).
+#[inline(always)]
+pub fn overflowed<Tp: Overflow>(tape: &Tp) -> bool {
+    tape.overflowed()
+}
+
+/// `Err(TapeFull)` when a tape overflowed.
+#[inline(always)]
+pub fn fits(overflowed: bool) -> Result<(), TapeFull> {
+    match overflowed {
+        true => Err(TapeFull),
+        false => Ok(()),
+    }
+}
+
+/// Panics with [`TapeFull`]'s message when a tape overflowed: what the
+/// infallible entry points (`grad`, `vjp`, ..) do.
+#[inline(always)]
+#[track_caller]
+pub fn assert_fits(overflowed: bool) {
+    if overflowed {
+        tape_overflowed();
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn tape_overflowed() -> ! {
+    panic!("{}", TapeFull)
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]
@@ -243,6 +323,14 @@ pub struct Growable<T: 'static> {
 
 /// The most records [`Growable::for_iterations`] reserves up front.
 pub const PREALLOCATED: usize = 4096;
+
+impl<T: 'static> Overflow for Growable<T> {
+    /// Never: it grows (without `alloc`, its push panics instead).
+    #[inline(always)]
+    fn overflowed(&self) -> bool {
+        false
+    }
+}
 
 mod extent;
 #[cfg(feature = "std")]
@@ -523,11 +611,15 @@ mod tests {
 
     #[test]
     #[should_panic(expected = "fixed tape holds (2); raise `#[differentiate(tape = N)]`")]
-    fn fixed_panics_when_full() {
+    fn fixed_panics_when_replayed_after_overflowing() {
         let mut tape = Fixed::<f64, 2>::new();
         tape.push(1.0);
         tape.push(2.0);
+        assert!(!tape.overflowed());
         tape.push(3.0);
+        assert!(tape.overflowed());
+        assert_eq!(tape.len(), 2);
+        tape.replay().count();
     }
 
     #[test]

@@ -12,8 +12,8 @@ use super::{runtime, Emitter};
 use crate::ir::{self, Stmt, Var};
 
 impl Emitter<'_> {
-    /// Declares one flat tape for each recording loop nested in another
-    /// (through branches too), to come before `primal`: every run of such a
+    /// Declares one flat tape for each recording loop nested in another or
+    /// in a branch, to come before `primal`: every run of such a
     /// loop pushes onto it, and its tape variable holds a `tape::Run`
     /// instead of a tape of its own. So nested loops allocate one tape per
     /// loop and call, not one per iteration of the loops around them. The
@@ -23,6 +23,24 @@ impl Emitter<'_> {
         let mut decls = Vec::new();
         self.visit_nested(primal, None, &mut decls);
         quote!(#(#decls)*)
+    }
+
+    /// Whether a fixed tape of `primal` overflowed, as one `bool`
+    /// expression: its flat fixed tapes (declared by [`Emitter::flat_tapes`],
+    /// called first: those of loops inside loops or branches) and the fixed
+    /// tapes of its loops at the top level. That is every fixed tape but
+    /// those sized by a container's type, which cannot overflow.
+    pub fn overflowed(&self, primal: &[Stmt]) -> TokenStream {
+        let rt = runtime();
+        let top = primal.iter().filter_map(|s| match &s.op {
+            ir::Op::Loop(l) if matches!(l.tape, Some(ir::TapeKind::Fixed(_))) => {
+                let var = s.defs.last().copied().flatten()?;
+                (!self.flat.contains_key(&var)).then(|| self.var(var))
+            }
+            _ => None,
+        });
+        let tapes: Vec<Ident> = self.flat_fixed.iter().cloned().chain(top).collect();
+        quote!(false #(| #rt::tape::overflowed(&#tapes))*)
     }
 
     /// `enclosing`: `None` outside recording loops; inside, the records one
@@ -37,8 +55,11 @@ impl Emitter<'_> {
         for stmt in stmts {
             match &stmt.op {
                 ir::Op::Branch(b) => {
+                    // A loop inside a branch records onto a flat tape too
+                    // (its arm's record holds a `Run`): then the primal
+                    // sweep can ask every fixed tape whether it overflowed.
                     for arm in &b.arms {
-                        self.visit_nested(&arm.body, enclosing, decls);
+                        self.visit_nested(&arm.body, enclosing.or(Some(Some(1))), decls);
                     }
                 }
                 ir::Op::Loop(l) => {
@@ -62,6 +83,7 @@ impl Emitter<'_> {
                             let name = format_ident!("__tape{}", var.0, span = Span::mixed_site());
                             decls.push(match total {
                                 Some(n) => {
+                                    self.flat_fixed.push(name.clone());
                                     quote!(let mut #name = #rt::tape::Fixed::<_, #n>::new();)
                                 }
                                 None => quote!(let mut #name = #rt::tape::Growable::new();),

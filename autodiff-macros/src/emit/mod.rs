@@ -48,6 +48,8 @@ pub struct Emitter<'a> {
     /// tape variable, the flat tape all its runs push onto (see
     /// [`Emitter::flat_tapes`]).
     flat: HashMap<Var, Ident>,
+    /// The flat tapes that are fixed (see [`Emitter::fixed_tapes`]).
+    flat_fixed: Vec<Ident>,
 }
 
 impl<'a> Emitter<'a> {
@@ -62,6 +64,7 @@ impl<'a> Emitter<'a> {
             refs: HashSet::new(),
             uses: Uses::default(),
             flat: HashMap::new(),
+            flat_fixed: Vec::new(),
         }
     }
 
@@ -635,6 +638,9 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
     let method = Ident::new(prim.name, span);
     match (callee, args) {
         (Callee::Path(path), _) => quote_spanned!(span=> #path(#(#args),*)),
+        (_, [receiver, rest @ ..]) if prim.by_ref => {
+            quote_spanned!(span=> #receiver.#method(#(&#rest),*))
+        }
         (_, [receiver, rest @ ..]) => quote_spanned!(span=> #receiver.#method(#(#rest),*)),
         (_, []) => quote_spanned!(span=> #method()),
     }

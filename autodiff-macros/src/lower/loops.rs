@@ -57,7 +57,7 @@ enum Plan {
     /// A pair (`enumerate`, `zip`).
     Pair(Box<Plan>, Box<Plan>),
     /// A closure applied to the item (`map`).
-    Map(Box<Plan>, syn::ExprClosure),
+    Map(Box<Plan>, Box<syn::ExprClosure>),
 }
 
 /// An item computed in the loop body.
@@ -272,7 +272,7 @@ impl Lowering<'_> {
             let iter = self.opaque(&iter_expr, OpaqueKind::Inert);
             let mut plan = Plan::Itself;
             for m in &adaptors[split..] {
-                plan = Plan::Map(Box::new(plan), self.map_closure(m)?);
+                plan = Plan::Map(Box::new(plan), Box::new(self.map_closure(m)?));
             }
             return Some(Iteration {
                 iter,
@@ -317,7 +317,7 @@ impl Lowering<'_> {
                     lengths.push(other);
                     plan = Plan::Pair(Box::new(plan), Box::new(Plan::Elem(other)));
                 }
-                "map" => plan = Plan::Map(Box::new(plan), self.map_closure(m)?),
+                "map" => plan = Plan::Map(Box::new(plan), Box::new(self.map_closure(m)?)),
                 n if INDEX_ADAPTORS.contains(&n) => {
                     let args = m.args.iter().map(|a| self.expr(a)).collect();
                     index_ops.push((m.method.clone(), args));

@@ -339,6 +339,10 @@ impl Lowering<'_> {
                 let name = m.method.to_string();
                 match primitives::method(&name) {
                     Some(prim) if m.args.len() + 1 == prim.arity && (m.turbofish.is_none() || prim.spelling == primitives::Spelling::FixedSlice) => {
+                        if let Some(generics) = m.turbofish.as_ref().filter(|g| g.args.len() != 1) {
+                            self.errors.on(generics, format!("`{name}` takes one const argument, the block's size: `{name}::<N>(..)`"));
+                            return self.poisoned(span);
+                        }
                         let mut args = vec![self.expr(&m.receiver)];
                         args.extend(m.args.iter().map(|a| self.expr(a)));
                         let callee = match &m.turbofish {
@@ -488,6 +492,25 @@ impl Lowering<'_> {
                 | BinOp::And(_)
                 | BinOp::Or(_)
         );
+        let comparison = inert && !matches!(b.op, BinOp::And(_) | BinOp::Or(_));
+        if comparison && (holds_statements(&b.left) || holds_statements(&b.right)) {
+            // An operand with a block, `if` or `match` in it cannot be kept
+            // as written: compare the operands' values. (`&&` and `||`
+            // stay as written, whole, so that they still short-circuit.)
+            let (lhs, rhs) = (self.expr(&b.left), self.expr(&b.right));
+            let (l, r) = (ir::ident(lhs, Role::Primal), ir::ident(rhs, Role::Primal));
+            let mut compared = b.clone();
+            compared.left = Box::new(syn::parse_quote!(#l));
+            compared.right = Box::new(syn::parse_quote!(#r));
+            return self.emit(
+                Op::Opaque {
+                    expr: Box::new(Expr::Binary(compared)),
+                    uses: vec![lhs, rhs],
+                    kind: OpaqueKind::Inert,
+                },
+                span,
+            );
+        }
         let kind = if inert {
             OpaqueKind::Inert
         } else {
@@ -513,13 +536,32 @@ impl Lowering<'_> {
             Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => "`return`, `break` and `continue` are supported as statements (in a block, or in an `if` or `match` used as a statement), not inside an expression".to_string(),
             Expr::Assign(_) => "an assignment has no value; write it as a statement ending in `;`".to_string(),
             Expr::Try(_) => "the `?` operator is not supported in a differentiated function".to_string(),
-            Expr::Block(_) => "labeled blocks are not supported; remove the label".to_string(),
+            Expr::Block(b) if b.label.is_some() => "labeled blocks are not supported; remove the label".to_string(),
+            Expr::Block(_) | Expr::If(_) | Expr::Match(_) => "a block, `if` or `match` inside this expression is not supported; bind its value with `let` first and use the variable".to_string(),
             Expr::Range(_) => "ranges (and slicing with them, `&x[1..]`) are not supported; for nalgebra blocks use `x.rows(start, len)` or `x.fixed_rows::<N>(start)`".to_string(),
             Expr::Struct(_) => "struct literals are not supported in a differentiated function yet; return the fields as a tuple".to_string(),
             _ => "this expression is not supported in a differentiated function; supported are arithmetic, indexing, array and tuple literals, float and nalgebra methods, `map`, `let` bindings, reassignment and blocks".to_string(),
         };
         self.errors.on(expr, message);
     }
+}
+
+/// Whether `expr` holds a block, `if` or `match` (outside closures): code
+/// that cannot be kept as written inside an opaque expression.
+fn holds_statements(expr: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            match e {
+                Expr::Block(_) | Expr::If(_) | Expr::Match(_) => self.0 = true,
+                Expr::Closure(_) => {}
+                _ => syn::visit::visit_expr(self, e),
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_expr(&mut finder, expr);
+    finder.0
 }
 
 /// The error for a derivative that would flow through `node`, spanning it
