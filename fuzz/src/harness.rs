@@ -100,9 +100,11 @@ impl Report {
             failures.push(format!("{here}: {what}: {detail}"));
         };
         let tol = 1e-9;
-        // The value: the twin computes the same operations.
+        // The value: the twin computes the same operations, but for
+        // `powf` (num-dual's `powd`, `exp(y ln x)`) and `hypot` (`√(a² + b²)`),
+        // which round differently (2e-14 relative seen after a loop).
         self.checks += 1;
-        if value.to_bits() != dual_value.to_bits() && !close(value, dual_value, 1e-14) {
+        if value.to_bits() != dual_value.to_bits() && !close(value, dual_value, 1e-12) {
             fail("value vs the twin", format!("{value} vs {dual_value}"));
         }
         // grad against one dual pass per input component.
