@@ -57,8 +57,8 @@ enum Expr {
     /// A primitive of two or three arguments (`atan2 hypot powf mul_add`).
     Method(&'static str, Vec<Expr>),
     /// A scalar from the vector argument `v` (`dot norm map sum ..`), with
-    /// an operand for `(v * e).sum()`.
-    Vector(&'static str, Option<Box<Expr>>),
+    /// an operand for `(v * e).sum()`; `true` when `v` is a `&DVector`.
+    Vector(&'static str, Option<Box<Expr>>, bool),
     Call(String, Vec<Expr>),
 }
 
@@ -110,14 +110,16 @@ impl Expr {
                 let args: Vec<String> = args.iter().map(|a| a.render(t)).collect();
                 method(name, t, &args)
             }
-            Expr::Vector(kind, operand) => {
+            Expr::Vector(kind, operand, dynamic) => {
                 let e = operand.as_ref().map(|e| e.render(t)).unwrap_or_default();
+                // `v` is already a reference when it is a `&DVector`.
+                let other = if *dynamic { "v" } else { "&v" };
                 match *kind {
-                    "dot" => "v.dot(&v)".into(),
+                    "dot" => format!("v.dot({other})"),
                     "norm" => "v.norm()".into(),
                     "norm_squared" => "v.norm_squared()".into(),
                     "map_sum" => "v.map(|c| c.sin()).sum()".into(),
-                    "component" => "v.component_mul(&v).sum()".into(),
+                    "component" => format!("v.component_mul({other}).sum()"),
                     "scaled" => format!("(v * ({e})).sum()"),
                     k => format!("v[{}]", &k[1..]),
                 }
@@ -235,6 +237,8 @@ pub struct Program {
     pub array: bool,
     /// Whether it takes `v: Vector3<f64>` (after `a`).
     pub vector: bool,
+    /// Whether that `v` is a `&DVector<f64>` of length 3 instead.
+    pub dynamic: bool,
     /// The `#[differentiate]` function and its `Dual64` twin.
     pub source: String,
 }
@@ -261,6 +265,8 @@ struct Body<'a> {
     array: bool,
     /// Whether the `Vector3` argument `v` exists.
     vector: bool,
+    /// Whether `v` is a `&DVector` instead.
+    dynamic: bool,
     /// Helpers it may call: `(name, arity)`.
     helpers: &'a [(String, usize)],
     /// Fresh-name counter.
@@ -328,7 +334,7 @@ impl Body<'_> {
                 "v2",
             ][self.rng.below(9)];
             let operand = (kind == "scaled").then(|| Box::new(Expr::Var(self.scalars[0].clone())));
-            return Expr::Vector(kind, operand);
+            return Expr::Vector(kind, operand, self.dynamic);
         }
         match self.rng.below(6) {
             0 => Expr::Lit([0.5, 1.5, -0.75, 2.0, 0.3][self.rng.below(5)]),
@@ -570,6 +576,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
     let scalars: Vec<String> = (0..scalar_count).map(|k| format!("x{k}")).collect();
     let array = !helper && rng.chance(0.5);
     let vector = !helper && rng.chance(0.3);
+    let dynamic = vector && rng.chance(0.5);
     let mut body = Body {
         rng,
         scalars: scalars.clone(),
@@ -578,6 +585,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         local_array: None,
         array,
         vector,
+        dynamic,
         helpers,
         next: 0,
         plain: String::new(),
@@ -599,9 +607,16 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         params_plain.push("a: [f64; 3]".into());
         params_dual.push("a: [Dual64; 3]".into());
     }
-    if vector {
-        params_plain.push("v: Vector3<f64>".into());
-        params_dual.push("v: Vector3<Dual64>".into());
+    match (vector, dynamic) {
+        (true, false) => {
+            params_plain.push("v: Vector3<f64>".into());
+            params_dual.push("v: Vector3<Dual64>".into());
+        }
+        (true, true) => {
+            params_plain.push("v: &DVector<f64>".into());
+            params_dual.push("v: &DVector<Dual64>".into());
+        }
+        _ => {}
     }
     if !helper {
         for p in [&mut params_plain, &mut params_dual] {
@@ -627,6 +642,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         scalars,
         array,
         vector,
+        dynamic,
         source,
     }
 }
