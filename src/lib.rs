@@ -227,6 +227,7 @@ pub use autodiff_macros::vectorize;
 pub use autodiff_runtime::batch;
 pub use autodiff_runtime::buffer;
 pub use autodiff_runtime::random;
+pub use autodiff_runtime::stop_gradient;
 pub use autodiff_runtime::tape;
 pub use autodiff_runtime::Real;
 pub use nalgebra;
@@ -234,6 +235,7 @@ pub use nalgebra;
 /// What a user of the library imports: `use autodiff::prelude::*;`.
 pub mod prelude {
     pub use crate::differentiate;
+    pub use crate::stop_gradient;
     pub use crate::vectorize;
     pub use crate::Real;
 }

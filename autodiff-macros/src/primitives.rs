@@ -43,6 +43,9 @@ pub enum Spelling {
     /// A tuple field `t.0` (the field number is in the call's `Callee`).
     /// Like indexing, its reverse rule adds into the adjoint in place.
     Field,
+    /// A free function of the library called by its name or path,
+    /// `stop_gradient(x)` (the path is in the call's `Callee`).
+    Function,
     /// Written by lowering, not by the user (`a[i] = v` is `set_index`,
     /// `vec![x; n]` is `vec_from_elem`): plain code calls the rule too and
     /// keeps its value.
@@ -160,6 +163,7 @@ table! {
     to_vec / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
     fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;
+    stop_gradient / 1 spelled Function + flat;
     set_index / 3 static 1 spelled Lowered;
     vec_from_elem / 2 static 1 spelled Lowered;
     vec_from_array / 1 spelled Lowered;
@@ -228,6 +232,13 @@ pub fn method(name: &str) -> Option<&'static Primitive> {
             Spelling::Method | Spelling::Slice | Spelling::FixedSlice
         ) && p.name == name
     })
+}
+
+/// The library's free function called `name` (`stop_gradient`).
+pub fn function(name: &str) -> Option<&'static Primitive> {
+    PRIMITIVES
+        .iter()
+        .find(|p| p.spelling == Spelling::Function && p.name == name)
 }
 
 /// The primitive for a binary operator token such as `+`.

@@ -28,3 +28,15 @@ pub mod tangent;
 pub mod tape;
 
 pub use real::Real;
+
+/// `x` itself, through which no derivative flows (JAX's
+/// `lax.stop_gradient`): in a `#[differentiate]` function, every mode treats
+/// its result as a constant. Outside one it is the identity.
+///
+/// ```
+/// assert_eq!(autodiff_runtime::stop_gradient(2.5), 2.5);
+/// ```
+#[inline(always)]
+pub fn stop_gradient<T>(x: T) -> T {
+    x
+}

@@ -19,7 +19,7 @@ impl Lowering<'_> {
                 .on(&call.func, "only calls of named functions are supported");
             return self.poisoned(span);
         };
-        if let Some(prim) = float_function(&func.path) {
+        if let Some(prim) = float_function(&func.path).or_else(|| library_function(&func.path)) {
             if call.args.len() != prim.arity {
                 self.errors.on(
                     call,
@@ -267,6 +267,21 @@ fn vector_constructor(path: &syn::Path) -> Option<(syn::Path, bool)> {
 }
 
 /// The primitive named by `f64::sin`, `f32::sin` or `<f64>::sin`.
+/// `stop_gradient(x)`, also as `autodiff::stop_gradient(x)` or through the
+/// prelude's path.
+fn library_function(path: &syn::Path) -> Option<&'static Primitive> {
+    let last = path.segments.last()?;
+    let prefix_ok = path
+        .segments
+        .iter()
+        .rev()
+        .skip(1)
+        .all(|s| s.ident == "autodiff" || s.ident == "prelude");
+    prefix_ok
+        .then(|| primitives::function(&last.ident.to_string()))
+        .flatten()
+}
+
 fn float_function(path: &syn::Path) -> Option<&'static Primitive> {
     if path.segments.len() != 2 {
         return None;

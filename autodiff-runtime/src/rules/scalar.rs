@@ -312,6 +312,13 @@ pub fn clamp<T: Real>(x: &T, lo: &T, hi: &T) -> (T, (T, T, T)) {
     (x.clamp(lo, hi), (to_inner * to_x, to_inner * to_lo, to_hi))
 }
 
+/// `stop_gradient(x)` as a scalar rule (inside `map`): the value, partial
+/// `0`. Elsewhere the macro gives it no derivative code at all.
+#[inline(always)]
+pub fn stop_gradient<T: Real>(x: &T) -> (T, (T,)) {
+    (*x, (T::zero(),))
+}
+
 /// `floor x`; partial `0` (piecewise constant, as in JAX).
 #[inline(always)]
 pub fn floor<T: Real>(x: &T) -> (T, (T,)) {
