@@ -46,17 +46,7 @@ mod horner {
     ///`(horner(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: f64, c: [f64; 4]) -> (f64, (f64, [f64; 4])) {
-        let __zeros = (
-            ::autodiff::__private::linear::zero_like(&x),
-            ::autodiff::__private::linear::zero_like(&c),
-        );
-        let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __reverse(x, c);
-            ::autodiff::__private::tape::assert_fits(__overflowed);
-            (__a, __b)
-        };
-        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
-        (__value, __grads)
+        ::autodiff::__private::tape::unwrap_fits(try_value_and_grad(x, c))
     }
     ///`horner(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]

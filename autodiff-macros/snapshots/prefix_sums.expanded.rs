@@ -42,14 +42,7 @@ mod prefix_energy {
     ///`(prefix_energy(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: Vec<f64>) -> (f64, Vec<f64>) {
-        let __zeros = (::autodiff::__private::linear::lazy_zero_like(&x),);
-        let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __reverse(x);
-            ::autodiff::__private::tape::assert_fits(__overflowed);
-            (__a, __b)
-        };
-        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
-        (__value, __grads)
+        ::autodiff::__private::tape::unwrap_fits(try_value_and_grad(x))
     }
     ///`prefix_energy(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]

@@ -49,17 +49,7 @@ pub mod g {
     ///`(g(..), grad(..))` from one forward and one reverse sweep.
     #[inline]
     pub fn value_and_grad(x: f64, y: f64, n: i32) -> (f64, (f64, f64)) {
-        let __zeros = (
-            ::autodiff::__private::linear::lazy_zero_like(&x),
-            ::autodiff::__private::linear::lazy_zero_like(&y),
-        );
-        let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __reverse(x, y, n);
-            ::autodiff::__private::tape::assert_fits(__overflowed);
-            (__a, __b)
-        };
-        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
-        (__value, __grads)
+        ::autodiff::__private::tape::unwrap_fits(try_value_and_grad(x, y, n))
     }
     ///`g(..)`, adding its gradient into the caller's buffers (one `&mut` per differentiable argument, after the arguments) instead of returning it; see `autodiff::buffer` for when this allocates nothing.
     #[inline]

@@ -83,6 +83,15 @@ impl Shape {
         quote!(use<#(#params),*>)
     }
 
+    /// The names of the differentiable arguments, in order.
+    fn differentiable_names(&self) -> Vec<&Ident> {
+        self.params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .map(|p| &p.name)
+            .collect()
+    }
+
     /// The Jacobian's type for each differentiable argument: an `SMatrix` when
     /// both sizes are fixed by the types' spelling, a `DMatrix` otherwise.
     fn jacobian_types(&self) -> Vec<TokenStream> {
@@ -132,12 +141,7 @@ impl Shape {
             call(is_method, lin_fn, &args),
             checked(&call(is_method, reverse_fn, &args)),
         );
-        let diff: Vec<&Ident> = self
-            .params
-            .iter()
-            .filter(|p| p.role == ArgRole::Differentiable)
-            .map(|p| &p.name)
-            .collect();
+        let diff = self.differentiable_names();
         let [out, pullback, push, zeros, ct] =
             ["__output", "__pullback", "__push", "__zeros", "__cotangent"]
                 .map(|n| Ident::new(n, Span::mixed_site()));
@@ -360,12 +364,7 @@ impl Shape {
         let reverse_call = checked(&reverse_raw);
         // The gradients start from zeros shaped like the arguments, built
         // before the arguments move into the reverse function.
-        let diff_names: Vec<&Ident> = self
-            .params
-            .iter()
-            .filter(|p| p.role == ArgRole::Differentiable)
-            .map(|p| &p.name)
-            .collect();
+        let diff_names = self.differentiable_names();
         let starts = diff_names
             .iter()
             .zip(&lazy_starts)
@@ -404,58 +403,9 @@ impl Shape {
                 #fn_vis fn #gradient_fn #generics (#args (#(#buffer_names,)*): (#(#diff_tys,)*)) -> (#ret_ty, #grad_ty, bool) #where_clause { #body }
             }
         });
-        // With errors, the reverse function is a placeholder: so are these,
-        // or their bounds would add follow-on errors to the real one.
-        let (vag_body, into_body, vjp_body) = match placeholders {
-            true => {
-                let never = fallback::never();
-                (
-                    never.clone(),
-                    never.clone(),
-                    quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
-                )
-            }
-            false if gradient.is_some() => {
-                let with = |starts: &TokenStream| {
-                    checked(&call(
-                        is_method,
-                        &gradient_fn,
-                        &quote!(#(#arg_names,)* #starts),
-                    ))
-                };
-                let (with_zeros, with_buffers) = (with(&quote!(#zeros)), with(&taken));
-                (
-                    quote! {
-                        #zero_adjoints
-                        #with_zeros
-                    },
-                    quote! {
-                        let (#value, #grads) = #with_buffers;
-                        #stores
-                        #value
-                    },
-                    vjp_body,
-                )
-            }
-            false => (
-                quote! {
-                    #zero_adjoints
-                    let (#value, #pullback) = #reverse_call;
-                    let #grads = #pullback(#rt::linear::seed(&#value), #zeros);
-                    (#value, #grads)
-                },
-                quote! {
-                    let (#value, #pullback) = #reverse_call;
-                    let #grads = #pullback(#rt::linear::seed(&#value), #taken);
-                    #stores
-                    #value
-                },
-                vjp_body,
-            ),
-        };
-
-        // The fallible forms: the same sweeps, with a fixed tape's overflow
-        // returned as an error instead of a panic.
+        // `try_value_and_grad`: the sweeps, with a fixed tape's overflow
+        // returned as an error; `value_and_grad` (and so `grad`) is it
+        // unwrapped, a panic naming `tape = N`.
         let overflowed = Ident::new("__overflowed", Span::mixed_site());
         let try_vag_body = match (placeholders, gradient.is_some()) {
             (true, _) => fallback::never(),
@@ -476,8 +426,44 @@ impl Shape {
                 ::core::result::Result::Ok((#value, #grads))
             },
         };
+        // With errors, the reverse function is a placeholder: so are these,
+        // or their bounds would add follow-on errors to the real one.
+        let (into_body, vjp_body) = match placeholders {
+            true => {
+                let never = fallback::never();
+                (
+                    never.clone(),
+                    quote!((#never, move |_: #ret_ty| -> #grad_ty { #never })),
+                )
+            }
+            false if gradient.is_some() => {
+                let with_buffers = checked(&call(
+                    is_method,
+                    &gradient_fn,
+                    &quote!(#(#arg_names,)* #taken),
+                ));
+                (
+                    quote! {
+                        let (#value, #grads) = #with_buffers;
+                        #stores
+                        #value
+                    },
+                    vjp_body,
+                )
+            }
+            false => (
+                quote! {
+                    let (#value, #pullback) = #reverse_call;
+                    let #grads = #pullback(#rt::linear::seed(&#value), #taken);
+                    #stores
+                    #value
+                },
+                vjp_body,
+            ),
+        };
         let (try_grad_fn, try_vag_fn) = (fn_name("try_grad"), fn_name("try_value_and_grad"));
-        let try_grad = call(is_method, &try_vag_fn, &arg_list);
+        let try_vag = call(is_method, &try_vag_fn, &arg_list);
+        let vag_body = quote!(#rt::tape::unwrap_fits(#try_vag));
         let doc_try_vag = format!("`value_and_grad` of `{name}`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds (`#[differentiate(tape = N)]`), instead of a panic.");
         let doc_try_grad = format!("`grad` of `{name}`, or `Err(TapeFull)` where a loop ran more iterations than its fixed tape holds, instead of a panic.");
         let gradients = scalar_output.then(|| quote! {
@@ -490,7 +476,7 @@ impl Shape {
             #[inline]
             #allow
             #fn_vis fn #try_grad_fn #generics (#args) -> ::core::result::Result<#grad_ty, #rt::tape::TapeFull> #where_clause {
-                #try_grad.map(|(_, #grads)| #grads)
+                #try_vag.map(|(_, #grads)| #grads)
             }
 
             #[doc = #doc_grad]

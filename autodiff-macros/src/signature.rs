@@ -100,6 +100,18 @@ pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked
     Checked { params, ret_ty }
 }
 
+/// A typed argument's name, or an error on its pattern (also for
+/// `#[vectorize]`).
+pub fn arg_name(typed: &syn::PatType, errors: &mut Errors) -> Option<Ident> {
+    match &*typed.pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+        other => {
+            errors.on(other, "argument patterns are not supported; bind the argument to a name (`x: f64`) and destructure it in the body");
+            None
+        }
+    }
+}
+
 fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param> {
     let mut params = Vec::new();
     for input in &sig.inputs {
@@ -118,13 +130,8 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
                 continue;
             }
         };
-        let name = match &*typed.pat {
-            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
-            other => {
-                errors.on(other, "argument patterns are not supported; bind the argument to a name (`x: f64`) and destructure it in the body");
-                Ident::new(&format!("__arg{}", params.len()), other.span())
-            }
-        };
+        let name = arg_name(typed, errors)
+            .unwrap_or_else(|| Ident::new(&format!("__arg{}", params.len()), typed.pat.span()));
         let ty = (*typed.ty).clone();
         if let syn::Type::Reference(r) = &ty {
             if r.mutability.is_some() {

@@ -20,7 +20,7 @@ use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Token, Type};
+use syn::{FnArg, Ident, ItemFn, ReturnType, Token, Type};
 
 use crate::errors::Errors;
 use crate::types::{classify, TypeClass};
@@ -212,12 +212,8 @@ impl Batch {
                 }
                 FnArg::Typed(t) => t,
             };
-            let name = match &*typed.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
-                other => {
-                    errors.on(other, "argument patterns are not supported; bind the argument to a name (`x: f64`) and destructure it in the body");
-                    continue;
-                }
+            let Some(name) = crate::signature::arg_name(typed, errors) else {
+                continue;
             };
             let ty = (*typed.ty).clone();
             all.push((name.clone(), ty.clone()));

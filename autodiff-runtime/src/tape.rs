@@ -275,8 +275,19 @@ pub fn fits(overflowed: bool) -> Result<(), TapeFull> {
     }
 }
 
+/// The result, or a panic with [`TapeFull`]'s message: `value_and_grad`
+/// (and `grad`) made from `try_value_and_grad`.
+#[inline(always)]
+#[track_caller]
+pub fn unwrap_fits<T>(result: Result<T, TapeFull>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(_) => tape_overflowed(),
+    }
+}
+
 /// Panics with [`TapeFull`]'s message when a tape overflowed: what the
-/// infallible entry points (`grad`, `vjp`, ..) do.
+/// infallible entry points (`vjp`, the Jacobians, ..) do.
 #[inline(always)]
 #[track_caller]
 pub fn assert_fits(overflowed: bool) {

@@ -1,5 +1,7 @@
 //! The checks each generated program goes through (copied into every
-//! generated crate beside its programs).
+//! generated crate beside its programs, with `rng.rs`).
+
+use crate::rng::Rng;
 
 /// One program in every mode, over flat inputs `v` (its differentiable
 /// components in order), a tangent `t`, a cotangent `w`, and the static
@@ -32,28 +34,17 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
 }
 
-/// A deterministic sequence in [-1.5, 1.5).
-struct Points(u64);
-
-impl Points {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let u = (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-        3.0 * u - 1.5
-    }
-}
-
 impl Report {
     /// Checks one program with `N` inputs at a few points.
     pub fn check<const N: usize>(&mut self, name: &str, seed: u64, helper: bool, f: &Fns<'_>) {
         self.programs += 1;
-        let mut points = Points(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        // Inputs, tangents and cotangents in [-1.5, 1.5).
+        let mut rng = Rng::new(seed);
+        let mut point = || 3.0 * rng.unit() - 1.5;
         for k in 0..4 {
-            let v: Vec<f64> = (0..N).map(|_| points.next()).collect();
-            let t: Vec<f64> = (0..N).map(|_| points.next()).collect();
-            let w = points.next();
+            let v: Vec<f64> = (0..N).map(|_| point()).collect();
+            let t: Vec<f64> = (0..N).map(|_| point()).collect();
+            let w = point();
             let (n, flag) = if helper { (0, false) } else { (k % 5, k % 2 == 0) };
             for failure in self.point(name, f, &v, &t, w, n, flag) {
                 match name {
