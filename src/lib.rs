@@ -224,10 +224,47 @@ pub use autodiff_macros::differentiate;
 /// Beside `#[differentiate]` it adds per-example gradients. See the crate
 /// documentation.
 pub use autodiff_macros::vectorize;
+/// Derives the tangent space of a struct (JAX's pytrees), so that it can be
+/// a differentiable argument whose gradient is the same struct.
+///
+/// The struct must also be `Clone`. Every field must be differentiable
+/// (floats, arrays, `Vec`s, nalgebra matrices, other derived structs) or
+/// marked `#[differentiable(skip)]`: a static field, whose value tangents
+/// and gradients keep. The derive implements [`Tangent`] (zero, sum,
+/// [`Tangent::scale`], the flat view `jacfwd` and `jacrev` use).
+///
+/// ```
+/// use autodiff::prelude::*;
+///
+/// #[derive(Clone, Debug, PartialEq, Differentiable)]
+/// struct Point {
+///     x: f64,
+///     y: f64,
+///     #[differentiable(skip)]
+///     label: u32,
+/// }
+///
+/// #[differentiate]
+/// fn dist2(p: &Point) -> f64 {
+///     p.x * p.x + 3.0 * p.y * p.y
+/// }
+///
+/// # fn main() {
+/// let p = Point { x: 1.0, y: 2.0, label: 7 };
+/// let g = dist2::grad(&p);
+/// assert_eq!(g, Point { x: 2.0, y: 12.0, label: 7 });
+/// // A gradient step is tangent arithmetic.
+/// let next = p.clone().add(g.scale(-0.25));
+/// assert_eq!((next.x, next.y, next.label), (0.5, -1.0, 7));
+/// # }
+/// ```
+pub use autodiff_macros::Differentiable;
 pub use autodiff_runtime::batch;
 pub use autodiff_runtime::buffer;
 pub use autodiff_runtime::random;
 pub use autodiff_runtime::stop_gradient;
+pub use autodiff_runtime::tangent;
+pub use autodiff_runtime::tangent::Tangent;
 pub use autodiff_runtime::tape;
 pub use autodiff_runtime::Real;
 pub use nalgebra;
@@ -237,7 +274,9 @@ pub mod prelude {
     pub use crate::differentiate;
     pub use crate::stop_gradient;
     pub use crate::vectorize;
+    pub use crate::Differentiable;
     pub use crate::Real;
+    pub use crate::Tangent;
 }
 
 /// The multi-core loops of `batched_par` (generated code reaches them
@@ -256,6 +295,6 @@ pub mod __private {
     pub use alloc::boxed::Box;
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
-    pub use autodiff_runtime::{batch, jacobian, linear, rules, tape};
+    pub use autodiff_runtime::{batch, buffer, jacobian, linear, rules, tangent, tape};
     pub use nalgebra;
 }

@@ -42,8 +42,29 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
     act.useful.insert(f.ret);
     while act.reach(&f.body) {}
     let mut poisoned = HashSet::new();
-    collect_poisoned(&f.body, &mut poisoned);
-    report(&f.body, &act, &poisoned, errors);
+    let is_poisoned = |s: &Stmt| {
+        matches!(
+            &s.op,
+            Op::Opaque {
+                kind: OpaqueKind::Poisoned,
+                ..
+            }
+        )
+    };
+    collect_defs(&f.body, &is_poisoned, &mut poisoned);
+    // Copies of field reads: to a fixed point, as a copy may come first
+    // in a loop's body.
+    let mut fields = HashSet::new();
+    loop {
+        let before = fields.len();
+        let known = fields.clone();
+        collect_defs(&f.body, &|s| reads_field(s, &known), &mut fields);
+        if fields.len() == before {
+            break;
+        }
+    }
+    let exempt = Exempt { poisoned, fields };
+    report(&f.body, &act, &exempt, errors);
     act
 }
 
@@ -215,27 +236,42 @@ impl Activity {
     }
 }
 
-fn collect_poisoned(body: &[Stmt], out: &mut HashSet<Var>) {
+/// The variables defined, anywhere in `body`, by statements `which` picks.
+fn collect_defs(body: &[Stmt], which: &dyn Fn(&Stmt) -> bool, out: &mut HashSet<Var>) {
     for stmt in body {
-        if let (
-            Op::Opaque {
-                kind: OpaqueKind::Poisoned,
-                ..
-            },
-            Some(def),
-        ) = (&stmt.op, stmt.def())
-        {
+        if let (true, Some(def)) = (which(stmt), stmt.def()) {
             out.insert(def);
         }
         for region in stmt.regions() {
-            collect_poisoned(&region.body, out);
+            collect_defs(&region.body, which, out);
         }
+    }
+}
+
+/// Whether `stmt` reads a field (`p.n`), or copies such a value: a field
+/// of a differentiable struct may be a static one (an integer, marked
+/// `#[differentiable(skip)]`), which the macro cannot tell from the name,
+/// so such a value is fine where a static value is wanted (an index, a
+/// loop bound); a float there would not compile.
+fn reads_field(stmt: &Stmt, fields: &HashSet<Var>) -> bool {
+    match &stmt.op {
+        Op::Prim { prim, .. } => prim.spelling == Spelling::Field,
+        Op::Copy(src) => fields.contains(src),
+        _ => false,
     }
 }
 
 /// Reports, in source order, each place a derivative would have to flow
 /// where it cannot.
-fn report(body: &[Stmt], act: &Activity, poisoned: &HashSet<Var>, errors: &mut Errors) {
+/// What `report` does not report: code reading a value whose lowering
+/// failed (already reported), and field reads where a static value is
+/// wanted (`reads_field`).
+struct Exempt {
+    poisoned: HashSet<Var>,
+    fields: HashSet<Var>,
+}
+
+fn report(body: &[Stmt], act: &Activity, exempt: &Exempt, errors: &mut Errors) {
     for stmt in body {
         if let Op::Branch(b) = &stmt.op {
             if let Choice::Match { scrutinee, arms } = &b.choice {
@@ -247,7 +283,7 @@ fn report(body: &[Stmt], act: &Activity, poisoned: &HashSet<Var>, errors: &mut E
             }
         }
         for region in stmt.regions() {
-            report(&region.body, act, poisoned, errors);
+            report(&region.body, act, exempt, errors);
         }
         let Some(def) = stmt.def() else { continue };
         if !act.useful.contains(&def) {
@@ -270,7 +306,7 @@ fn report(body: &[Stmt], act: &Activity, poisoned: &HashSet<Var>, errors: &mut E
                     errors.extend(inner);
                 }
                 for (i, a) in args.iter().enumerate() {
-                    if !prim.differentiable_arg(i) && act.varied(*a) {
+                    if !prim.differentiable_arg(i) && act.varied(*a) && !exempt.fields.contains(a) {
                         let what = match prim.spelling {
                             Spelling::Index => "an index must be an integer that does not depend on the differentiable arguments; compute it from static arguments (e.g. `usize` ones) or constants".to_string(),
                             _ => format!("argument {i} of `{}` must not depend on the differentiable arguments; pass a static value", prim.name),
@@ -284,7 +320,7 @@ fn report(body: &[Stmt], act: &Activity, poisoned: &HashSet<Var>, errors: &mut E
                 uses,
                 ..
             // Code that reads a value whose lowering failed was already reported.
-            } if act.varied(def) && !uses.iter().any(|u| poisoned.contains(u)) => {
+            } if act.varied(def) && !uses.iter().any(|u| exempt.poisoned.contains(u)) => {
                 errors.push(error.clone());
             }
             _ => {}

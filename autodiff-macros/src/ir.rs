@@ -39,14 +39,30 @@ pub enum Callee {
     Method,
     /// `f64::sin(x)`: the path up to and including the function name.
     Path(syn::Path),
-    /// `t.0`: the field number.
-    Member(syn::Index),
+    /// `t.0`, `p.w`: the field (also of a field assignment `p.w = v`).
+    Member(syn::Member),
+    /// `P { a: x, ..base }` or `P(x, y)`: the struct and its fields.
+    Struct(Box<StructLiteral>),
     /// `x.fixed_rows::<N>(i)`: the method's generic arguments.
     Turbofish(syn::AngleBracketedGenericArguments),
     /// `x.map(f)`: the scalar function.
     Map(Box<MapFn>),
     /// `V::from_fn(sizes.., |i, j| ..)`.
     FromFn(Box<FromFn>),
+}
+
+/// A struct literal: its arguments are the fields' values in order, then
+/// the base of `..base` if there is one.
+#[derive(Clone, Debug)]
+pub struct StructLiteral {
+    /// The struct's path as written (`Params`, `Self`, `model::Layer`).
+    pub path: syn::Path,
+    /// The fields set, in the order of the arguments.
+    pub fields: Vec<syn::Member>,
+    /// Whether the literal ends in `..base` (the last argument).
+    pub base: bool,
+    /// Whether it is written as a call, `P(x, y)` (a tuple struct).
+    pub call: bool,
 }
 
 /// What a `from_fn` call builds from.

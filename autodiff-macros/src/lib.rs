@@ -11,6 +11,7 @@
 
 mod activity;
 mod attr;
+mod derive;
 mod emit;
 mod errors;
 mod expand;
@@ -43,6 +44,17 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiate(attr.into(), item.into()).into()
+}
+
+/// Derives the tangent space of a struct, so that it can be a
+/// differentiable argument (JAX's pytrees): its gradient is the same struct.
+///
+/// Fields marked `#[differentiable(skip)]` are static: they need only
+/// `Clone`, and tangents and gradients hold the primal's value there. See
+/// the `autodiff` crate for the full documentation and examples.
+#[proc_macro_derive(Differentiable, attributes(differentiable))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::derive(item.into()).into()
 }
 
 /// Generates batched variants of a function (JAX's `vmap`).

@@ -40,9 +40,16 @@ pub enum Spelling {
     FixedSlice,
     /// `x.map(f)` with `f` a scalar function (kept in the call's `Callee`).
     Map,
-    /// A tuple field `t.0` (the field number is in the call's `Callee`).
-    /// Like indexing, its reverse rule adds into the adjoint in place.
+    /// A field `t.0` of a tuple or a struct, `p.w` (the field is in the
+    /// call's `Callee`). Like indexing, its reverse rule adds into the
+    /// adjoint in place.
     Field,
+    /// A struct literal `P { w: a, ..base }` or `P(a, b)` (fields and path
+    /// in the call's `Callee`), of any number of fields.
+    StructLiteral,
+    /// A field assignment `p.w = v` as a value: `p` with the field
+    /// replaced (the field is in the call's `Callee`).
+    SetField,
     /// A free function of the library called by its name or path,
     /// `stop_gradient(x)` (the path is in the call's `Callee`).
     Function,
@@ -154,6 +161,8 @@ table! {
     array / 0 spelled ArrayLiteral;
     tuple / 0 spelled TupleLiteral;
     field / 1 spelled Field;
+    structure / 0 spelled StructLiteral;
+    set_member / 2 spelled SetField;
     map / 1 spelled Map;
     from_array / 1 spelled Construct;
     from_element / 0 spelled Fill;
@@ -212,9 +221,19 @@ pub fn mapping() -> &'static Primitive {
     by_spelling(Spelling::Map)
 }
 
-/// A tuple field.
-pub fn tuple_field() -> &'static Primitive {
+/// A field of a tuple or struct.
+pub fn field() -> &'static Primitive {
     by_spelling(Spelling::Field)
+}
+
+/// A struct literal.
+pub fn struct_literal() -> &'static Primitive {
+    by_spelling(Spelling::StructLiteral)
+}
+
+/// A field assignment.
+pub fn set_field() -> &'static Primitive {
+    by_spelling(Spelling::SetField)
 }
 
 fn by_spelling(spelling: Spelling) -> &'static Primitive {

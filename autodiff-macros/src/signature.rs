@@ -119,13 +119,20 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
             FnArg::Typed(t) => t,
             FnArg::Receiver(r) => {
                 let name = Ident::new("self", r.self_token.span);
-                if options.wrt.as_ref().is_some_and(|w| w.contains(&name)) {
-                    errors.on(r, "differentiating with respect to `self` needs differentiable structs, which are not supported yet; list the scalar arguments in `wrt(..)` and keep `self` static");
-                }
+                // Differentiable only when `wrt(self)` says so: a method's
+                // receiver is most often a static model or configuration.
+                let role = match options.wrt.as_ref().is_some_and(|w| w.contains(&name)) {
+                    true if r.mutability.is_some() => {
+                        errors.on(r, "`wrt(self)` needs `self` or `&self`: writes through `&mut self` would carry no derivative");
+                        ArgRole::Static
+                    }
+                    true => ArgRole::Differentiable,
+                    false => ArgRole::Static,
+                };
                 params.push(Param {
                     name,
                     ty: (*r.ty).clone(),
-                    role: ArgRole::Static,
+                    role,
                 });
                 continue;
             }
@@ -141,7 +148,11 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
                 continue;
             }
         }
-        let class = classify(&ty);
+        // A generic parameter's name looks like a struct's to `classify`.
+        let class = match names_type_param(&ty, &sig.generics) {
+            true => TypeClass::Unknown,
+            false => classify(&ty),
+        };
         let role = match &options.wrt {
             Some(wrt) if wrt.contains(&name) => {
                 if class != TypeClass::Differentiable {
@@ -179,4 +190,15 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
         }
     }
     params
+}
+
+/// Whether `ty` (or what it borrows) is one of `generics`' type parameters.
+fn names_type_param(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    match ty {
+        syn::Type::Reference(r) => names_type_param(&r.elem, generics),
+        syn::Type::Path(p) if p.qself.is_none() => generics.type_params().any(|t| {
+            p.path.is_ident(&t.ident) || p.path.segments.first().is_some_and(|s| s.ident == t.ident)
+        }),
+        _ => false,
+    }
 }

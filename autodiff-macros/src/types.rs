@@ -135,7 +135,7 @@ pub fn classify(ty: &Type) -> TypeClass {
             let matrix = is_matrix(&name) && type_arg(&args, 0).is_some_and(is_float);
             let vec = name == "Vec"
                 && type_arg(&args, 0).is_some_and(|t| classify(t) == TypeClass::Differentiable);
-            if is_float(ty) || matrix || vec {
+            if is_float(ty) || matrix || vec || is_struct_name(&name) {
                 TypeClass::Differentiable
             } else if args.is_empty() && is_static_name(&name) {
                 TypeClass::Static
@@ -145,6 +145,38 @@ pub fn classify(ty: &Type) -> TypeClass {
         }
         _ => TypeClass::Unknown,
     }
+}
+
+/// Whether a type name is a user's struct, which is differentiable if it
+/// has `#[derive(Differentiable)]`: a capitalised name (Rust's convention
+/// for types) other than the standard library's types that hold no floats
+/// a derivative could flow through, or are not owned values. The macro
+/// cannot see the derive; without it rustc reports the missing trait on
+/// the argument (`HasTangent`'s message says to derive it or to use
+/// `wrt(..)`).
+fn is_struct_name(name: &str) -> bool {
+    name.chars().next().is_some_and(char::is_uppercase)
+        && !is_matrix(name)
+        && !matches!(
+            name,
+            "String"
+                | "Option"
+                | "Result"
+                | "Box"
+                | "Rc"
+                | "Arc"
+                | "Cell"
+                | "RefCell"
+                | "HashMap"
+                | "HashSet"
+                | "BTreeMap"
+                | "BTreeSet"
+                | "VecDeque"
+                | "Range"
+                | "RangeInclusive"
+                | "Vec"
+                | "PhantomData"
+        )
 }
 
 fn is_matrix(name: &str) -> bool {
@@ -283,6 +315,11 @@ mod tests {
             "DMatrix<f32>",
             "Vec<f64>",
             "Matrix2x3<f64>",
+            "Params",
+            "&model::Params",
+            "Vec<Layer>",
+            "&[Layer]",
+            "Self",
         ] {
             assert_eq!(classify(&ty(d)), TypeClass::Differentiable, "{d}");
         }
@@ -295,7 +332,7 @@ mod tests {
             "&mut f64",
             "Vector3<i32>",
             "(f64, String)",
-            "Params",
+            "Option<f64>",
         ] {
             assert_eq!(classify(&ty(u)), TypeClass::Unknown, "{u}");
         }

@@ -12,6 +12,11 @@
 //! temporaries as they would in the function itself.
 
 /// A value that can serve as a gradient buffer.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a gradient",
+    label = "a gradient of this type is needed here",
+    note = "gradients are `f32`, `f64`, arrays, `Vec`s, tuples and nalgebra matrices of them, and structs with `#[derive(Differentiable)]`"
+)]
 pub trait Buffer: Sized {
     /// The contents, leaving something cheap in their place.
     fn take(&mut self) -> Self;
@@ -30,10 +35,10 @@ macro_rules! copied {
 
 copied!(f32, f64);
 
-impl<T: Copy, const N: usize> Buffer for [T; N] {
+impl<T: Buffer, const N: usize> Buffer for [T; N] {
     #[inline(always)]
     fn take(&mut self) -> Self {
-        *self
+        self.each_mut().map(Buffer::take)
     }
 }
 

@@ -47,6 +47,10 @@ where
         }
     }
     #[inline]
+    fn scale(self, factor: T) -> Self {
+        self * factor
+    }
+    #[inline]
     fn dim(&self) -> usize {
         self.len()
     }
@@ -57,6 +61,21 @@ where
     #[inline]
     fn set_component(&mut self, i: usize, value: T) {
         self[i] = value;
+    }
+}
+
+/// `v.x`, `v.y`, `v.z`, `v.w` of a small nalgebra vector (through its
+/// `Deref` to coordinates) are differentiable fields.
+impl<T, R, C> crate::rules::StaticFields for OMatrix<T, R, C>
+where
+    T: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    #[inline(always)]
+    fn is_static(_field: &str) -> bool {
+        false
     }
 }
 

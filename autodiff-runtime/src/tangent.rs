@@ -12,6 +12,14 @@
 use crate::Real;
 
 /// A vector space of derivatives, with a flat view of its scalar components.
+///
+/// Implemented for `f32`, `f64`, arrays, `Vec`s, tuples and nalgebra
+/// matrices of them, and by `#[derive(Differentiable)]` for structs.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no tangent space: derivatives cannot flow through it",
+    label = "not differentiable",
+    note = "differentiable are `f32`, `f64`, arrays, `Vec`s, tuples and nalgebra matrices of them, and structs with `#[derive(Differentiable)]`; mark a static struct field `#[differentiable(skip)]`, and keep a static argument out of `#[differentiate(wrt(..))]`"
+)]
 pub trait Tangent: Clone {
     /// The scalar type of the components.
     type Scalar: Real;
@@ -19,6 +27,8 @@ pub trait Tangent: Clone {
     fn zero_like(&self) -> Self;
     /// Sum of two tangents of the same shape.
     fn add(self, other: Self) -> Self;
+    /// The tangent times a scalar (a gradient step is `p.add(g.scale(-lr))`).
+    fn scale(self, factor: Self::Scalar) -> Self;
     /// Number of scalar components.
     fn dim(&self) -> usize;
     /// Component `i` in flattening order.
@@ -28,6 +38,11 @@ pub trait Tangent: Clone {
 }
 
 /// A type whose values can be differentiated, with the type of their tangents.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not differentiable",
+    label = "a differentiable argument must have a tangent space",
+    note = "derive it with `#[derive(Differentiable)]`, or list the differentiable arguments with `#[differentiate(wrt(..))]` to keep this one static"
+)]
 pub trait HasTangent {
     /// The (owned) tangent type.
     type Tangent: Tangent;
@@ -65,6 +80,10 @@ macro_rules! scalar_tangent {
             #[inline(always)]
             fn add(self, other: Self) -> Self {
                 self + other
+            }
+            #[inline(always)]
+            fn scale(self, factor: $t) -> Self {
+                self * factor
             }
             #[inline(always)]
             fn dim(&self) -> usize {
@@ -132,6 +151,10 @@ impl<T: Tangent, const N: usize> Tangent for [T; N] {
         self
     }
     #[inline]
+    fn scale(self, factor: T::Scalar) -> Self {
+        self.map(|a| a.scale(factor))
+    }
+    #[inline]
     fn dim(&self) -> usize {
         self.iter().map(Tangent::dim).sum()
     }
@@ -185,6 +208,9 @@ mod heap {
                 *a = a.clone().add(b);
             }
             self
+        }
+        fn scale(self, factor: T::Scalar) -> Self {
+            self.into_iter().map(|a| a.scale(factor)).collect()
         }
         fn dim(&self) -> usize {
             self.iter().map(Tangent::dim).sum()
@@ -287,6 +313,10 @@ macro_rules! tuple_tangent {
             #[inline]
             fn add(self, other: Self) -> Self {
                 ($(self.$k.add(other.$k),)+)
+            }
+            #[inline]
+            fn scale(self, factor: S) -> Self {
+                ($(self.$k.scale(factor),)+)
             }
             #[inline]
             fn dim(&self) -> usize {

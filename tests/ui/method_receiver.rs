@@ -5,8 +5,7 @@ struct Spring {
 }
 
 impl Spring {
-    // Methods work with a static receiver; `self` itself cannot be
-    // differentiated until structs can.
+    // `wrt(self)` needs `#[derive(Differentiable)]` on the receiver's type.
     #[differentiate(wrt(self, x))]
     fn energy(&self, x: f64) -> f64 {
         0.5 * self.k * x * x

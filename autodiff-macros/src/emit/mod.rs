@@ -15,7 +15,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 
 use crate::errors::Errors;
-use crate::ir::{self, ArgRole, Callee, Function, MapFn, Op, Param, Role, Stmt, Var};
+use crate::ir::{
+    self, ArgRole, Callee, Function, MapFn, Op, Param, Role, Stmt, StructLiteral, Var,
+};
 use crate::primitives::{Primitive, Spelling};
 use crate::{activity, fallback, reverse};
 
@@ -286,10 +288,50 @@ impl<'a> Emitter<'a> {
                             quote!((#(#partials,)*)),
                         )
                     }
-                    (Spelling::Field, Some(Callee::Member(k))) => (
+                    (Spelling::Field, Some(Callee::Member(syn::Member::Unnamed(k)))) => (
                         quote_spanned!(span=> #rt::rules::field::<#k, _>(#(#args),*)),
                         quote!((#(#partials,)*)),
                     ),
+                    (Spelling::Field, Some(Callee::Member(m))) => {
+                        let field = accessors(m, span);
+                        (
+                            quote_spanned!(span=> #rt::rules::member(#(#args,)* #field)),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
+                    (Spelling::SetField, Some(Callee::Member(m))) => {
+                        let field = accessors(m, span);
+                        (
+                            quote_spanned!(span=> #rt::rules::set_member(#(#args,)* #field)),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
+                    (Spelling::StructLiteral, Some(Callee::Struct(literal))) => {
+                        let values: Vec<TokenStream> = args
+                            .iter()
+                            .map(|a| quote_spanned!(span=> ::core::clone::Clone::clone(#a)))
+                            .collect();
+                        let value = struct_value(literal, &values, span);
+                        let zero = Ident::new("__zero", Span::mixed_site());
+                        let slots = literal.fields.iter().map(|m| {
+                            let field = accessors(m, span);
+                            quote_spanned!(span=> #rt::rules::slot(#zero, #field))
+                        });
+                        let rest = literal.base.then(|| {
+                            let (s, z) = (
+                                Ident::new("__s", Span::mixed_site()),
+                                Ident::new("__z", Span::mixed_site()),
+                            );
+                            let fields = &literal.fields;
+                            quote_spanned!(span=> #rt::rules::rest(#zero, |#s: &mut _, #z: &_| {
+                                #(#s.#fields = ::core::clone::Clone::clone(&#z.#fields);)*
+                            }))
+                        });
+                        (
+                            quote_spanned!(span=> #rt::rules::structure(#value, |#zero| (#(#slots,)* #rest))),
+                            quote!((#(#partials,)*)),
+                        )
+                    }
                     _ => (
                         quote_spanned!(span=> #rt::rules::#rule(#(#args),*)),
                         quote!((#(#partials,)*)),
@@ -629,8 +671,27 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
             }
         }
         Spelling::Field => {
-            if let (Callee::Member(k), [t]) = (callee, args) {
-                return quote_spanned!(span=> #t.#k);
+            if let (Callee::Member(m), [t]) = (callee, args) {
+                return quote_spanned!(span=> ::core::clone::Clone::clone(&#t.#m));
+            }
+        }
+        Spelling::SetField => {
+            if let (Callee::Member(m), [c, v]) = (callee, args) {
+                let s = Ident::new("__s", Span::mixed_site());
+                return quote_spanned!(span=> {
+                    let mut #s = ::core::clone::Clone::clone(&#c);
+                    #s.#m = ::core::clone::Clone::clone(&#v);
+                    #s
+                });
+            }
+        }
+        Spelling::StructLiteral => {
+            if let Callee::Struct(literal) = callee {
+                let values: Vec<TokenStream> = args
+                    .iter()
+                    .map(|a| quote_spanned!(span=> ::core::clone::Clone::clone(&#a)))
+                    .collect();
+                return struct_value(literal, &values, span);
             }
         }
         _ => {}
@@ -644,6 +705,27 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
         (_, [receiver, rest @ ..]) => quote_spanned!(span=> #receiver.#method(#(#rest),*)),
         (_, []) => quote_spanned!(span=> #method()),
     }
+}
+
+/// The name of field `m` of a struct or tuple and the closures that reach
+/// it (`|s| &s.m` and `|s| &mut s.m`), for the rules in `rules::structs`;
+/// rustc infers the closures' types from the rule's other arguments.
+fn accessors(m: &syn::Member, span: Span) -> TokenStream {
+    let s = Ident::new("__s", Span::mixed_site());
+    let name = crate::derive::member_name(m);
+    quote_spanned!(span=> #name, |#s| &#s.#m, |#s| &mut #s.#m)
+}
+
+/// A struct literal's value from its fields' values (and the base's, last).
+fn struct_value(literal: &StructLiteral, values: &[TokenStream], span: Span) -> TokenStream {
+    let path = &literal.path;
+    let (fields, base) = values.split_at(literal.fields.len());
+    if literal.call {
+        return quote_spanned!(span=> #path(#(#fields),*));
+    }
+    let members = &literal.fields;
+    let base = base.first().map(|b| quote!(..#b));
+    quote_spanned!(span=> #path { #(#members: #fields,)* #base })
 }
 
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {

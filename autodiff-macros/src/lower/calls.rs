@@ -80,6 +80,9 @@ impl Lowering<'_> {
                 span,
             );
         }
+        if super::structs::is_tuple_struct(&func.path) && func.qself.is_none() {
+            return self.tuple_struct_literal(&func.path, call);
+        }
         if is_function_path(&func.path) && func.qself.is_none() {
             return self.function_call(&func.path, call);
         }

@@ -28,6 +28,7 @@ mod control;
 mod loops;
 mod mutation;
 mod rename;
+mod structs;
 
 use mutation::mutates;
 use rename::Rename;
@@ -196,7 +197,7 @@ impl Lowering<'_> {
                         index: k as u32,
                         span: elem.span(),
                     };
-                    let field = self.prim(primitives::tuple_field(), vec![value], Callee::Member(index), elem.span());
+                    let field = self.prim(primitives::field(), vec![value], Callee::Member(syn::Member::Unnamed(index)), elem.span());
                     self.bind_pattern(elem, field);
                 }
             }
@@ -208,10 +209,31 @@ impl Lowering<'_> {
                     self.bind_pattern(elem, item);
                 }
             }
+            // `let P { a, b: c, .. } = p;` is `a = p.a`, `c = p.b`.
+            Pat::Struct(st) if st.qself.is_none() => {
+                for field in &st.fields {
+                    let read = self.prim(primitives::field(), vec![value], Callee::Member(field.member.clone()), field.span());
+                    self.bind_pattern(&field.pat, read);
+                }
+            }
+            // `let P(a, b) = p;` (a tuple struct), `..` allowed at the end.
+            Pat::TupleStruct(ts)
+                if ts.qself.is_none()
+                    && !ts.elems.iter().rev().skip(1).any(|e| matches!(e, Pat::Rest(_))) =>
+            {
+                for (k, elem) in ts.elems.iter().enumerate().filter(|(_, e)| !matches!(e, Pat::Rest(_))) {
+                    let index = syn::Index {
+                        index: k as u32,
+                        span: elem.span(),
+                    };
+                    let field = self.prim(primitives::field(), vec![value], Callee::Member(syn::Member::Unnamed(index)), elem.span());
+                    self.bind_pattern(elem, field);
+                }
+            }
             Pat::Paren(p) => self.bind_pattern(&p.pat, value),
             other => self.errors.on(
                 other,
-                "this pattern is not supported in a `let`; use a name, `_`, or a tuple or array of them (without `..`)",
+                "this pattern is not supported in a `let`; use a name, `_`, a tuple or array of them (without `..`), or a struct pattern (`Point { x, y, .. }`)",
             ),
         }
     }
@@ -443,20 +465,16 @@ impl Lowering<'_> {
                 let fields = t.elems.iter().map(|e| self.expr(e)).collect();
                 self.prim(primitives::tuple_literal(), fields, Callee::Operator, span)
             }
-            Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => {
-                let tuple = self.expr(&f.base);
-                let syn::Member::Unnamed(index) = &f.member else {
-                    return self.poisoned(span);
-                };
-                self.prim(primitives::tuple_field(), vec![tuple], Callee::Member(index.clone()), span)
+            Expr::Field(f) => {
+                let base = self.expr(&f.base);
+                self.prim(primitives::field(), vec![base], Callee::Member(f.member.clone()), span)
             }
-            // Fields of structs (`params.scale`) are plain code, fine on
-            // static values; a derivative through them needs struct support.
-            Expr::Field(_) | Expr::Tuple(_) | Expr::Reference(_) => self.opaque(
+            Expr::Struct(literal) => self.struct_literal(literal),
+            Expr::Tuple(_) | Expr::Reference(_) => self.opaque(
                 expr,
                 foreign(
                     expr,
-                    "cannot differentiate through named fields, `&mut` or tuples of more than four fields yet: derivatives flow through scalars, arrays, tuples and nalgebra matrices; index nalgebra vectors (`v[0]` rather than `v.x`) and pass other parts as separate arguments",
+                    "cannot differentiate through `&mut` or tuples of more than four fields: derivatives flow through scalars, arrays, tuples of up to four fields, structs with `#[derive(Differentiable)]` and nalgebra matrices; group the values in a struct",
                 ),
             ),
             _ => {
@@ -539,7 +557,6 @@ impl Lowering<'_> {
             Expr::Block(b) if b.label.is_some() => "labeled blocks are not supported; remove the label".to_string(),
             Expr::Block(_) | Expr::If(_) | Expr::Match(_) => "a block, `if` or `match` inside this expression is not supported; bind its value with `let` first and use the variable".to_string(),
             Expr::Range(_) => "ranges (and slicing with them, `&x[1..]`) are not supported; for nalgebra blocks use `x.rows(start, len)` or `x.fixed_rows::<N>(start)`".to_string(),
-            Expr::Struct(_) => "struct literals are not supported in a differentiated function yet; return the fields as a tuple".to_string(),
             _ => "this expression is not supported in a differentiated function; supported are arithmetic, indexing, array and tuple literals, float and nalgebra methods, `map`, `let` bindings, reassignment and blocks".to_string(),
         };
         self.errors.on(expr, message);

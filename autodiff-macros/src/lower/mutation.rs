@@ -32,7 +32,12 @@ impl Lowering<'_> {
                 let container = self.expr(&ix.expr);
                 let index = self.expr(&ix.index);
                 let set = primitives::lowered("set_index");
-                let updated = self.prim(set, vec![container, index, value], Callee::Operator, target.span());
+                let updated = self.prim(
+                    set,
+                    vec![container, index, value],
+                    Callee::Operator,
+                    target.span(),
+                );
                 self.assign_to(&ix.expr, updated);
             }
             _ if matches!(target, Expr::Paren(_)) => {
@@ -40,10 +45,11 @@ impl Lowering<'_> {
                     self.assign_to(&p.expr, value);
                 }
             }
-            _ if matches!(target, Expr::Field(_)) => self.errors.on(
-                target,
-                "assigning to a field is not supported; build the new value instead (a tuple literal)",
-            ),
+            _ if matches!(target, Expr::Field(_)) => {
+                if let Expr::Field(field) = target {
+                    self.assign_field(field, value);
+                }
+            }
             _ => self.errors.on(
                 target,
                 "only local variables can be assigned to; introduce a `let mut` variable",

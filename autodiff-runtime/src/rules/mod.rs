@@ -17,6 +17,7 @@ mod map;
 mod scalar;
 mod set;
 mod slice;
+mod structs;
 mod tuple;
 #[cfg(feature = "alloc")]
 mod vec;
@@ -29,6 +30,7 @@ pub use map::*;
 pub use scalar::*;
 pub use set::*;
 pub use slice::*;
+pub use structs::*;
 pub use tuple::*;
 #[cfg(feature = "alloc")]
 pub use vec::*;

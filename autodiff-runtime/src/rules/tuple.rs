@@ -19,18 +19,51 @@ pub struct Slot<const K: usize, Z> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Field<const K: usize>;
 
-/// `t.K` for a tuple type.
+/// `t.K` for a tuple, or a tuple struct with `#[derive(Differentiable)]`.
 pub trait FieldRule<const K: usize> {
     /// The field's type.
-    type Elem;
-    /// The field (cloned).
-    fn field_value(&self) -> Self::Elem;
+    type Elem: Clone;
+    /// Whether the field is static (`#[differentiable(skip)]`; see
+    /// [`StaticFields`](super::StaticFields)).
+    const STATIC: bool = false;
+    /// The field.
+    fn field_ref(&self) -> &Self::Elem;
+    /// The field, to write.
+    fn field_mut(&mut self) -> &mut Self::Elem;
+}
+
+impl<const K: usize, T: FieldRule<K>> Push<T> for Field<K>
+where
+    T::Elem: Tangent,
+{
+    type Out = T::Elem;
+    #[inline(always)]
+    fn push(&self, t: &T) -> T::Elem {
+        match T::STATIC {
+            true => t.field_ref().zero_like(),
+            false => t.field_ref().clone(),
+        }
+    }
+}
+
+impl<const K: usize, T: FieldRule<K>> PullInto<T::Elem, T> for Field<K>
+where
+    T::Elem: Tangent,
+{
+    #[inline(always)]
+    fn pull_into(&self, c: &T::Elem, mut acc: T) -> T {
+        if !T::STATIC {
+            let field = acc.field_mut();
+            *field = field.clone().add(c.clone());
+        }
+        acc
+    }
 }
 
 /// `t.K`: the field and the partial [`Field`].
 #[inline(always)]
 pub fn field<const K: usize, T: FieldRule<K>>(t: &T) -> (T::Elem, (Field<K>,)) {
-    (t.field_value(), (Field,))
+    (t.field_ref().clone(), (Field,))
 }
 
 macro_rules! tuple_field {
@@ -56,24 +89,12 @@ macro_rules! tuple_field {
         impl<$($G: Clone),+> FieldRule<$k> for ($($G,)+) {
             type Elem = $T;
             #[inline(always)]
-            fn field_value(&self) -> $T {
-                self.$k.clone()
+            fn field_ref(&self) -> &$T {
+                &self.$k
             }
-        }
-
-        impl<$($G: Clone),+> Push<($($G,)+)> for Field<$k> {
-            type Out = $T;
             #[inline(always)]
-            fn push(&self, t: &($($G,)+)) -> $T {
-                t.$k.clone()
-            }
-        }
-
-        impl<$($G: Tangent),+> PullInto<$T, ($($G,)+)> for Field<$k> {
-            #[inline(always)]
-            fn pull_into(&self, c: &$T, mut acc: ($($G,)+)) -> ($($G,)+) {
-                acc.$k = acc.$k.clone().add(c.clone());
-                acc
+            fn field_mut(&mut self) -> &mut $T {
+                &mut self.$k
             }
         }
     };
