@@ -207,6 +207,89 @@
 extern crate alloc;
 extern crate self as autodiff;
 
+/// Gives a function a forward-mode rule of your own (JAX's `custom_jvp`).
+///
+/// `#[custom_jvp(jvp = rule)]` with
+/// `fn rule(primals: (A, ..), tangents: (T, ..)) -> (Out, Out)`: `primals`
+/// holds every argument, `tangents` one tangent per differentiable
+/// argument, and the rule returns the value and its tangent. The function
+/// then gets the module `#[differentiate]` gives (`grad`, `jvp`, `vjp`,
+/// Jacobians), and acts as a primitive inside any differentiated function.
+/// Reverse mode evaluates the rule once per input component, along each
+/// unit tangent, and adds up `cotangent · tangent` (the rule is code the
+/// macro cannot transpose). Arguments are taken by value.
+///
+/// A numerically stable `log(1 + eˣ)`, whose derivative `eˣ / (1 + eˣ)`
+/// would be `inf / inf` for large `x`:
+///
+/// ```
+/// use autodiff::prelude::*;
+///
+/// #[custom_jvp(jvp = log1pexp_jvp)]
+/// fn log1pexp(x: f64) -> f64 {
+///     (1.0 + x.exp()).ln()
+/// }
+///
+/// fn log1pexp_jvp((x,): (f64,), (dx,): (f64,)) -> (f64, f64) {
+///     // 1 - 1 / (1 + eˣ) = σ(x), written so that it stays finite.
+///     (log1pexp(x), (1.0 - 1.0 / (1.0 + x.exp())) * dx)
+/// }
+///
+/// #[differentiate]
+/// fn softplus_loss(x: f64) -> f64 {
+///     2.0 * log1pexp(x)
+/// }
+///
+/// # fn main() {
+/// assert_eq!(log1pexp::grad(1000.0), 1.0);
+/// assert_eq!(softplus_loss::grad(1000.0), 2.0);
+/// assert_eq!(softplus_loss::jvp((0.0,), (1.0,)).1, 1.0);
+/// # }
+/// ```
+pub use autodiff_macros::custom_jvp;
+/// Gives a function a reverse-mode rule of your own (JAX's `custom_vjp`).
+///
+/// `#[custom_vjp(fwd = f_fwd, bwd = f_bwd)]` with
+/// `fn f_fwd(args..) -> (Out, Residual)` (the value and what the backward
+/// rule needs) and `fn f_bwd(residual: Residual, cotangent: Out) -> grads`,
+/// whose result is shaped like `grad`'s (a tuple for several
+/// differentiable arguments). The function then has `grad`, `vjp` and
+/// `jacrev`, and acts as a primitive in reverse mode inside any
+/// differentiated function. It has no forward mode: its own `jvp`,
+/// `linearize` and `jacfwd` are compile-time errors, and forward mode
+/// through a caller panics with a message naming it (as JAX raises).
+///
+/// Gradient clipping: the identity, whose backward pass clips:
+///
+/// ```
+/// use autodiff::prelude::*;
+///
+/// #[custom_vjp(fwd = clip_fwd, bwd = clip_bwd)]
+/// fn clip_gradient(x: f64) -> f64 {
+///     x
+/// }
+///
+/// fn clip_fwd(x: f64) -> (f64, ()) {
+///     (x, ())
+/// }
+///
+/// fn clip_bwd(_: (), cotangent: f64) -> f64 {
+///     cotangent.clamp(-1.0, 1.0)
+/// }
+///
+/// #[differentiate]
+/// fn loss(w: f64) -> f64 {
+///     clip_gradient(w * w * w)
+/// }
+///
+/// # fn main() {
+/// assert_eq!(loss(3.0), 27.0);
+/// // d/dw w³ = 27 at 3, but the cotangent reaching w³ is clipped to 1.
+/// assert_eq!(loss::grad(3.0), 27.0);
+/// assert_eq!(clip_gradient::grad(5.0), 1.0);
+/// # }
+/// ```
+pub use autodiff_macros::custom_vjp;
 /// Generates derivatives of a numeric function.
 ///
 /// `#[differentiate]` keeps the function and adds a module of the same name
@@ -271,6 +354,8 @@ pub use nalgebra;
 
 /// What a user of the library imports: `use autodiff::prelude::*;`.
 pub mod prelude {
+    pub use crate::custom_jvp;
+    pub use crate::custom_vjp;
     pub use crate::differentiate;
     pub use crate::stop_gradient;
     pub use crate::vectorize;
@@ -295,6 +380,6 @@ pub mod __private {
     pub use alloc::boxed::Box;
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
-    pub use autodiff_runtime::{batch, buffer, jacobian, linear, rules, tangent, tape};
+    pub use autodiff_runtime::{batch, buffer, custom, jacobian, linear, rules, tangent, tape};
     pub use nalgebra;
 }

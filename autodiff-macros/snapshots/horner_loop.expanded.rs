@@ -72,6 +72,32 @@ mod horner {
         *grad_c = __grads.1;
         __value
     }
+    ///Jacobian of `horner` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
+    #[inline]
+    pub fn jacfwd(
+        x: f64,
+        c: [f64; 4],
+    ) -> (
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
+    ) {
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&c),
+        );
+        let (_, __push) = linearize(
+            ::core::clone::Clone::clone(&x),
+            ::core::clone::Clone::clone(&c),
+        );
+        ::autodiff::__private::jacobian::forward_slots::<
+            (
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
+            ),
+            _,
+            _,
+        >(__zeros, __push)
+    }
     ///Jacobian-vector product of `horner`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f64, [f64; 4]), tangents: (f64, [f64; 4])) -> (f64, f64) {
@@ -209,32 +235,6 @@ mod horner {
             },
             __overflowed,
         )
-    }
-    ///Jacobian of `horner` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
-    #[inline]
-    pub fn jacfwd(
-        x: f64,
-        c: [f64; 4],
-    ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
-    ) {
-        let __zeros = (
-            ::autodiff::__private::linear::zero_like(&x),
-            ::autodiff::__private::linear::zero_like(&c),
-        );
-        let (_, __push) = linearize(
-            ::core::clone::Clone::clone(&x),
-            ::core::clone::Clone::clone(&c),
-        );
-        ::autodiff::__private::jacobian::forward_slots::<
-            (
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
-            ),
-            _,
-            _,
-        >(__zeros, __push)
     }
     ///Jacobian of `horner` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]

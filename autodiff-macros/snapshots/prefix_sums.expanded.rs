@@ -59,6 +59,18 @@ mod prefix_energy {
         *grad_x = __grads;
         __value
     }
+    ///Jacobian of `prefix_energy` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
+    #[inline]
+    pub fn jacfwd(x: Vec<f64>) -> ::autodiff::__private::nalgebra::DMatrix<f64> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (_, __push) = linearize(::core::clone::Clone::clone(&x));
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::DMatrix<f64>,),
+            _,
+            _,
+        >(__zeros, __push)
+            .0
+    }
     ///Jacobian-vector product of `prefix_energy`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (Vec<f64>,), tangents: (Vec<f64>,)) -> (f64, f64) {
@@ -359,18 +371,6 @@ mod prefix_energy {
             },
             __overflowed,
         )
-    }
-    ///Jacobian of `prefix_energy` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
-    #[inline]
-    pub fn jacfwd(x: Vec<f64>) -> ::autodiff::__private::nalgebra::DMatrix<f64> {
-        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
-        let (_, __push) = linearize(::core::clone::Clone::clone(&x));
-        ::autodiff::__private::jacobian::forward_slots::<
-            (::autodiff::__private::nalgebra::DMatrix<f64>,),
-            _,
-            _,
-        >(__zeros, __push)
-            .0
     }
     ///Jacobian of `prefix_energy` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]

@@ -76,6 +76,34 @@ pub mod g {
         *grad_y = __grads.1;
         __value
     }
+    ///Jacobian of `g` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
+    #[inline]
+    pub fn jacfwd(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+    ) {
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&y),
+        );
+        let (_, __push) = linearize(
+            ::core::clone::Clone::clone(&x),
+            ::core::clone::Clone::clone(&y),
+            ::core::clone::Clone::clone(&n),
+        );
+        ::autodiff::__private::jacobian::forward_slots::<
+            (
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+            ),
+            _,
+            _,
+        >(__zeros, __push)
+    }
     ///Jacobian-vector product of `g`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f64, f64, i32), tangents: (f64, f64)) -> (f64, f64) {
@@ -199,34 +227,6 @@ pub mod g {
             },
             __overflowed,
         )
-    }
-    ///Jacobian of `g` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
-    #[inline]
-    pub fn jacfwd(
-        x: f64,
-        y: f64,
-        n: i32,
-    ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-    ) {
-        let __zeros = (
-            ::autodiff::__private::linear::zero_like(&x),
-            ::autodiff::__private::linear::zero_like(&y),
-        );
-        let (_, __push) = linearize(
-            ::core::clone::Clone::clone(&x),
-            ::core::clone::Clone::clone(&y),
-            ::core::clone::Clone::clone(&n),
-        );
-        ::autodiff::__private::jacobian::forward_slots::<
-            (
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-            ),
-            _,
-            _,
-        >(__zeros, __push)
     }
     ///Jacobian of `g` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]

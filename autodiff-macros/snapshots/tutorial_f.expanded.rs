@@ -52,6 +52,20 @@ mod f {
         *grad_x = __grads;
         __value
     }
+    ///Jacobian of `f` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
+    #[inline]
+    pub fn jacfwd(
+        x: f64,
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        let (_, __push) = linearize(::core::clone::Clone::clone(&x));
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,),
+            _,
+            _,
+        >(__zeros, __push)
+            .0
+    }
     ///Jacobian-vector product of `f`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f64,), tangents: (f64,)) -> (f64, f64) {
@@ -158,20 +172,6 @@ mod f {
             },
             __overflowed,
         )
-    }
-    ///Jacobian of `f` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
-    #[inline]
-    pub fn jacfwd(
-        x: f64,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
-        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
-        let (_, __push) = linearize(::core::clone::Clone::clone(&x));
-        ::autodiff::__private::jacobian::forward_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,),
-            _,
-            _,
-        >(__zeros, __push)
-            .0
     }
     ///Jacobian of `f` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]

@@ -56,6 +56,24 @@ mod h {
         *grad_a = __grads;
         __value
     }
+    ///Jacobian of `h` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
+    #[inline]
+    pub fn jacfwd(
+        a: f32,
+        b: f32,
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
+        let (_, __push) = linearize(
+            ::core::clone::Clone::clone(&a),
+            ::core::clone::Clone::clone(&b),
+        );
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,),
+            _,
+            _,
+        >(__zeros, __push)
+            .0
+    }
     ///Jacobian-vector product of `h`: `primals` holds every argument in order (the receiver excepted), `tangents` one tangent per differentiable argument; returns `(value, tangent of the output)`.
     #[inline]
     pub fn jvp(primals: (f32, f32), tangents: (f32,)) -> (f32, f32) {
@@ -133,24 +151,6 @@ mod h {
             },
             __overflowed,
         )
-    }
-    ///Jacobian of `h` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
-    #[inline]
-    pub fn jacfwd(
-        a: f32,
-        b: f32,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
-        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
-        let (_, __push) = linearize(
-            ::core::clone::Clone::clone(&a),
-            ::core::clone::Clone::clone(&b),
-        );
-        ::autodiff::__private::jacobian::forward_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,),
-            _,
-            _,
-        >(__zeros, __push)
-            .0
     }
     ///Jacobian of `h` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]

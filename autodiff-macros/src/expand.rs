@@ -171,6 +171,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         linearize: linearize_body,
         jvp,
         placeholders: false,
+        no_forward: false,
     }
 }
 
@@ -321,4 +322,7 @@ pub struct Bodies {
     /// Whether these are `fallback`'s placeholders, which the Jacobians
     /// (written in terms of `linearize` and `vjp`) then use too.
     pub placeholders: bool,
+    /// Set for a function without a forward-mode rule (`#[custom_vjp]`),
+    /// whose `jvp`, `linearize` and `jacfwd` are then compile-time errors.
+    pub no_forward: bool,
 }

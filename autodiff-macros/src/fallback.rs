@@ -27,5 +27,6 @@ pub fn bodies(shape: &Shape) -> Bodies {
         lazy_starts: Vec::new(),
         jvp: None,
         placeholders: true,
+        no_forward: false,
     }
 }

@@ -174,7 +174,11 @@ impl Shape {
     /// linear map takes an `Option` per position (`None`: no tangent, or a
     /// static argument), the pullback returns a cotangent per position (`()`
     /// for a static one).
-    fn call_functions(&self, lin_fn: &Ident, reverse_fn: &Ident) -> TokenStream {
+    /// Without a forward rule (`no_forward`, a `#[custom_vjp]` function),
+    /// `__linearize_call` panics when a caller's forward mode runs: the
+    /// caller's macro emits forward code for every call, so a compile-time
+    /// error there would reject callers that only use reverse mode.
+    fn call_functions(&self, lin_fn: &Ident, reverse_fn: &Ident, no_forward: bool) -> TokenStream {
         let rt = crate::emit::runtime();
         let captures = self.captures();
         let ret_ty = &self.ret_ty;
@@ -229,13 +233,23 @@ impl Shape {
         );
         // A fixed tape of a callee that overflowed panics, as in `vjp`.
         let reverse_call = checked(&quote!(#reverse_fn(#(#names),*)));
+        let name = &self.name;
+        let linearize_call = match no_forward {
+            false => quote! {
+                #(#shapes)*
+                let (#value, #map) = #lin_fn(#(#names),*);
+                (#value, move |(#(#slots,)*): (#(#option_tys,)*)| #map((#(#filled,)*)))
+            },
+            true => {
+                let text = name.to_string();
+                quote!((super::#name(#(#names),*), move |_: (#(#option_tys,)*)| -> #ret_ty { #rt::custom::no_forward_rule(#text) }))
+            }
+        };
         quote! {
             #[doc(hidden)]
             #[inline]
             pub fn __linearize_call(#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty + #captures) {
-                #(#shapes)*
-                let (#value, #map) = #lin_fn(#(#names),*);
-                (#value, move |(#(#slots,)*): (#(#option_tys,)*)| #map((#(#filled,)*)))
+                #linearize_call
             }
 
             #[doc(hidden)]
@@ -287,6 +301,7 @@ impl Shape {
             linearize,
             jvp: direct_jvp,
             placeholders,
+            no_forward,
         } = bodies;
         let is_method = receiver.is_some();
         let fn_name = |kind: &str| match is_method {
@@ -496,33 +511,59 @@ impl Shape {
 
             #gradient_item
         });
-        let jacobians = quote! {
-            #[doc = #doc_jacfwd]
-            #[inline]
-            #allow
-            #fn_vis fn #jacfwd_fn #generics (#args) -> #jac_ty #where_clause { #jacfwd }
+        let forward = match no_forward {
+            false => quote! {
+                #[doc = #doc_jacfwd]
+                #[inline]
+                #allow
+                #fn_vis fn #jacfwd_fn #generics (#args) -> #jac_ty #where_clause { #jacfwd }
 
-            #[doc = #doc_jacrev]
-            #[inline]
-            #allow
-            #fn_vis fn #jacrev_fn #generics (#args) -> #jac_ty #where_clause { #jacrev }
+                #[doc = #doc_jvp]
+                #[inline]
+                #allow
+                #fn_vis fn #jvp_fn #generics (#receiver_arg #primals: (#(#all_tys,)*), #tangents: (#(#diff_tys,)*)) -> (#ret_ty, #ret_ty) #where_clause {
+                    let (#(#names,)*) = #primals;
+                    let (#(#tangent_names,)*) = #tangents;
+                    #jvp
+                }
+
+                #[doc = #doc_lin]
+                #[inline]
+                #allow
+                #fn_vis fn #lin_fn #generics (#args) -> (#ret_ty, impl Fn((#(#diff_tys,)*)) -> #ret_ty + #captures) #where_clause { #linearize }
+            },
+            // Without a forward rule (`#[custom_vjp]`), calling these is a
+            // compile-time error, through a bound no argument satisfies.
+            true => {
+                let arg_names: Vec<&Ident> = params().map(|p| &p.name).collect();
+                let generic_args: Vec<Ident> = (0..arg_names.len())
+                    .map(|k| format_ident!("__A{}", k, span = Span::mixed_site()))
+                    .collect();
+                let unavailable = |f: &Ident,
+                                   bounded: &Ident,
+                                   generics: &[&Ident],
+                                   args: TokenStream| {
+                    let doc = format!("Not available: `{name}` has only a reverse-mode rule (`#[custom_vjp]`), so calling this is a compile-time error.");
+                    quote! {
+                        #[doc = #doc]
+                        #fn_vis fn #f<#(#generics),*>(#args) -> ! where #bounded: #rt::custom::ForwardRule {
+                            ::core::unreachable!()
+                        }
+                    }
+                };
+                let (p, t) = (format_ident!("__P"), format_ident!("__T"));
+                let jvp = unavailable(&jvp_fn, &p, &[&p, &t], quote!(#primals: #p, #tangents: #t));
+                let args = quote!(#(#arg_names: #generic_args),*);
+                let generics: Vec<&Ident> = generic_args.iter().collect();
+                let lin = unavailable(&lin_fn, &generic_args[0], &generics, args.clone());
+                let jacfwd = unavailable(&jacfwd_fn, &generic_args[0], &generics, args);
+                quote!(#jvp #lin #jacfwd)
+            }
         };
         let functions = quote! {
             #gradients
 
-            #[doc = #doc_jvp]
-            #[inline]
-            #allow
-            #fn_vis fn #jvp_fn #generics (#receiver_arg #primals: (#(#all_tys,)*), #tangents: (#(#diff_tys,)*)) -> (#ret_ty, #ret_ty) #where_clause {
-                let (#(#names,)*) = #primals;
-                let (#(#tangent_names,)*) = #tangents;
-                #jvp
-            }
-
-            #[doc = #doc_lin]
-            #[inline]
-            #allow
-            #fn_vis fn #lin_fn #generics (#args) -> (#ret_ty, impl Fn((#(#diff_tys,)*)) -> #ret_ty + #captures) #where_clause { #linearize }
+            #forward
 
             #[doc = #doc_vjp]
             #[inline]
@@ -534,7 +575,10 @@ impl Shape {
             #allow
             #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty + #captures, bool) #where_clause { #reverse }
 
-            #jacobians
+            #[doc = #doc_jacrev]
+            #[inline]
+            #allow
+            #fn_vis fn #jacrev_fn #generics (#args) -> #jac_ty #where_clause { #jacrev }
 
             #batched
         };
@@ -542,7 +586,7 @@ impl Shape {
             return functions;
         }
         // Callers need these only from a function without errors.
-        let calls = (!placeholders).then(|| self.call_functions(&lin_fn, &reverse_fn));
+        let calls = (!placeholders).then(|| self.call_functions(&lin_fn, &reverse_fn, no_forward));
         // The derivatives stand for the function: using only them should not
         // make rustc call the function dead code. (Generic functions are
         // rejected; naming one here would need its type arguments.)

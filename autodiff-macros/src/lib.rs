@@ -11,6 +11,7 @@
 
 mod activity;
 mod attr;
+mod custom;
 mod derive;
 mod emit;
 mod errors;
@@ -44,6 +45,27 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiate(attr.into(), item.into()).into()
+}
+
+/// Gives a function a forward-mode rule of the user's (JAX's
+/// `custom_jvp`): `#[custom_jvp(jvp = rule)]` with
+/// `fn rule(primals: (A, ..), tangents: (T, ..)) -> (Out, Out)`.
+///
+/// See the `autodiff` crate for the full documentation and examples.
+#[proc_macro_attribute]
+pub fn custom_jvp(attr: TokenStream, item: TokenStream) -> TokenStream {
+    custom::custom_jvp(attr.into(), item.into()).into()
+}
+
+/// Gives a function a reverse-mode rule of the user's (JAX's
+/// `custom_vjp`): `#[custom_vjp(fwd = f_fwd, bwd = f_bwd)]` with
+/// `fn f_fwd(args..) -> (Out, Residual)` and
+/// `fn f_bwd(residual: Residual, cotangent: Out) -> gradients`.
+///
+/// See the `autodiff` crate for the full documentation and examples.
+#[proc_macro_attribute]
+pub fn custom_vjp(attr: TokenStream, item: TokenStream) -> TokenStream {
+    custom::custom_vjp(attr.into(), item.into()).into()
 }
 
 /// Derives the tangent space of a struct, so that it can be a

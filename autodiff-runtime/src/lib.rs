@@ -17,6 +17,7 @@ extern crate std;
 
 pub mod batch;
 pub mod buffer;
+pub mod custom;
 pub mod jacobian;
 mod linalg_partials;
 mod linalg_tangent;

@@ -31,6 +31,7 @@ mod rename;
 mod structs;
 
 use mutation::mutates;
+pub(crate) use rename::one_level_down;
 use rename::Rename;
 
 /// Lowers `block`, the body of a function with these parameters.

@@ -88,7 +88,7 @@ impl VisitMut for Rename<'_, '_> {
 
 /// A path as seen from one module further down: `self::C` and `super::C`
 /// get one more `super`.
-pub(super) fn one_level_down(path: &mut syn::Path) {
+pub(crate) fn one_level_down(path: &mut syn::Path) {
     if path.leading_colon.is_some() {
         return;
     }
