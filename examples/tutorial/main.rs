@@ -45,6 +45,21 @@ fn multivariate_grad_manual(x: [f32; 3]) -> [f32; 3] {
     [2.0 * x[0], 3.0 * x[1].cos(), -x[2].sin()]
 }
 
+/// The tutorial's dictionary `{'x': .., 'y': .., 'z': ..}` is a struct here;
+/// its gradient is the same struct (JAX's pytrees).
+#[derive(Clone, Debug, Differentiable)]
+struct Xyz {
+    x: f32,
+    y: f32,
+    z: f32,
+}
+
+/// `f(X) = X.x² + 3 sin X.y + cos X.z`, with respect to a struct.
+#[differentiate]
+fn dictionary(p: &Xyz) -> f32 {
+    p.x.powi(2) + 3.0 * p.y.sin() + p.z.cos()
+}
+
 /// `f(x) = (x₀ + 2x₁, sin(x₀) e^x₁, x₁³)`: from R² to R³.
 #[differentiate]
 fn vector_valued(x: [f32; 2]) -> [f32; 3] {
@@ -125,6 +140,16 @@ fn main() {
     let big_x = [2.0, 3.0, 1.0];
     println!("manual ∇f(2, 3, 1): {:?}", multivariate_grad_manual(big_x));
     println!("auto ∇f(2, 3, 1):   {:?}", multivariate::grad(big_x));
+
+    section("with respect to a struct (the tutorial's dictionary)");
+    let p = Xyz {
+        x: 2.0,
+        y: 3.0,
+        z: 1.0,
+    };
+    let manual = [2.0 * p.x, 3.0 * p.y.cos(), -p.z.sin()];
+    println!("manual ∇f: {manual:?}");
+    println!("auto ∇f:   {:?}", dictionary::grad(&p));
 
     section("multiple multivariate arguments: f(x, y) = ‖x‖² + ‖y‖ + ⟨x, y⟩");
     let (x, y) = (Vector3::new(1.0, 2.0, 3.0), Vector3::new(0.0, -1.0, 1.0));
