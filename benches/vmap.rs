@@ -22,6 +22,8 @@ use autodiff::nalgebra::DMatrix;
 use autodiff::prelude::*;
 use criterion::{Criterion, SamplingMode};
 
+// Shared with the other benches; this one uses only the medians.
+#[allow(dead_code)]
 #[path = "workloads/timing.rs"]
 mod timing;
 

@@ -380,6 +380,8 @@ pub mod __private {
     pub use alloc::boxed::Box;
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
-    pub use autodiff_runtime::{batch, buffer, custom, jacobian, linear, rules, tangent, tape};
+    pub use autodiff_runtime::{
+        batch, buffer, custom, dual, jacobian, linear, rules, tangent, tape, Real,
+    };
     pub use nalgebra;
 }

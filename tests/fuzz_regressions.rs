@@ -74,3 +74,36 @@ fn nothing_flows_back_through_piecewise_constant_functions() {
     let (_, t) = flat_over_a_singularity::jvp((0.7, -1.2), (1.0, 1.0));
     assert_eq!(t, -1.2 + 0.7);
 }
+
+/// `atan2` at the origin, in a helper whose result the next helper does not
+/// use (seed 2, program 33 of the fuzzer): its pullback ran with a zero
+/// cotangent, and `0 × NaN` made the caller's gradient NaN where forward
+/// mode (which never pushes an unused tangent) was right. A call's pullback
+/// now adds nothing for a zero cotangent, as JAX's symbolic zero.
+#[differentiate]
+fn angle_of(x: f64, y: f64) -> f64 {
+    y.atan2(x)
+}
+
+#[differentiate]
+fn first_only(x: f64, y: f64) -> f64 {
+    let unused = y * 2.0;
+    x.cos() + 0.0 * stop_gradient(unused)
+}
+
+#[differentiate]
+#[allow(clippy::eq_op)]
+fn unused_singular_call(x: f64) -> f64 {
+    let zero = (x - x).abs();
+    first_only(x, angle_of(zero, zero)) + zero
+}
+
+#[test]
+fn unused_results_of_calls_send_nothing_back() {
+    let x = 0.3;
+    // d/dx [cos x + |x - x|] = -sin x + 0 (abs has derivative 1 at 0, times 0).
+    let g = unused_singular_call::grad(x);
+    assert!((g + x.sin()).abs() < 1e-15, "{g}");
+    let (_, t) = unused_singular_call::jvp((x,), (1.0,));
+    assert!((t - g).abs() < 1e-15, "{t} vs {g}");
+}

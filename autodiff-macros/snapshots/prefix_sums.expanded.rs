@@ -245,6 +245,152 @@ mod prefix_energy {
             },
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __hvp_reverse(
+        x: Vec<::autodiff::__private::dual::Dual<f64>>,
+    ) -> (
+        ::autodiff::__private::dual::Dual<f64>,
+        impl Fn(
+            ::autodiff::__private::dual::Dual<f64>,
+            (Vec<::autodiff::__private::dual::Dual<f64>>,),
+        ) -> Vec<::autodiff::__private::dual::Dual<f64>> + use<>,
+        bool,
+    ) {
+        let __v0 = x;
+        let __v1 = 1..__v0.len();
+        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
+            ::core::iter::Iterator::size_hint(&__v1).0,
+        );
+        let mut __v3 = __v0;
+        for __v2 in __v1 {
+            let (__v4, (__p20,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
+            let __v5 = 1;
+            let __v6 = __v2 - __v5;
+            let (__v7, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
+            let (__v8, (__p22, __p23)) = ::autodiff::__private::rules::add(&__v4, &__v7);
+            let (__v9, (__p24, __p25)) = ::autodiff::__private::rules::set_index_owned(
+                __v3,
+                &__v2,
+                &__v8,
+            );
+            __v19.push((::core::clone::Clone::clone(&__v2), __p22, __p23, __v6));
+            let __next = (__v9,);
+            __v3 = __next.0;
+        }
+        let (__v10, __v19) = (__v3, __v19);
+        let __v11 = 0.0;
+        let __v12 = 0..__v10.len();
+        let mut __v26 = ::autodiff::__private::tape::sized_like(&__v10);
+        __v26.reserve(::core::iter::Iterator::size_hint(&__v12).0);
+        let mut __v14 = ::autodiff::__private::dual::promote::<f64, _>(&__v11);
+        for __v13 in __v12 {
+            let (__v15, (__p27,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let (__v16, (__p28, __p29)) = ::autodiff::__private::rules::mul(
+                &__v15,
+                &__v15,
+            );
+            let (__v17, (__p30, __p31)) = ::autodiff::__private::rules::add(
+                &__v14,
+                &__v16,
+            );
+            __v26
+                .push((__p30, __p31, __p28, __p29, ::core::clone::Clone::clone(&__v13)));
+            let __next = (__v17,);
+            __v14 = __next.0;
+        }
+        let (__v18, __v26) = (__v14, __v26);
+        let __overflowed = false;
+        let __g34 = ::autodiff::__private::linear::zero_like(&__v10);
+        (
+            __v18,
+            move |
+                cotangent: ::autodiff::__private::dual::Dual<f64>,
+                (grad_x,): (Vec<::autodiff::__private::dual::Dual<f64>>,),
+            | -> Vec<::autodiff::__private::dual::Dual<f64>> {
+                let __g34 = ::core::clone::Clone::clone(&__g34);
+                let __g32 = grad_x;
+                let __g33 = cotangent;
+                let mut __g35 = __g33;
+                let mut __g36 = ::core::clone::Clone::clone(&__g34);
+                for __record in __v26.replay() {
+                    let (__p30, __p31, __p28, __p29, __v13) = __record;
+                    let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
+                    let __g38 = ::autodiff::__private::linear::pull_owned(&__p31, __g35);
+                    let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
+                    let __g40 = ::autodiff::__private::linear::pull_add_owned(
+                        &__p29,
+                        __g38,
+                        __g39,
+                    );
+                    let __g41 = ::autodiff::__private::linear::at(__v13);
+                    let __g42 = ::autodiff::__private::linear::pull_into(
+                        &__g41,
+                        &__g40,
+                        __g36,
+                    );
+                    let __next = (__g37, __g42);
+                    __g35 = __next.0;
+                    __g36 = __next.1;
+                }
+                let (__g43, __g44) = (__g35, __g36);
+                let mut __g45 = __g44;
+                for __record in __v19.replay() {
+                    let (__v2, __p22, __p23, __v6) = __record;
+                    let __g46 = ::autodiff::__private::rules::zero_at(__v2);
+                    let (__g47, __g48) = ::autodiff::__private::rules::pull_set(
+                        &__g46,
+                        __g45,
+                    );
+                    let __g49 = ::autodiff::__private::linear::pull(&__p22, &__g48);
+                    let __g50 = ::autodiff::__private::linear::pull_owned(&__p23, __g48);
+                    let __g51 = ::autodiff::__private::linear::at(__v6);
+                    let __g52 = ::autodiff::__private::linear::pull_into(
+                        &__g51,
+                        &__g50,
+                        __g47,
+                    );
+                    let __g53 = ::autodiff::__private::linear::at(__v2);
+                    let __g54 = ::autodiff::__private::linear::pull_into(
+                        &__g53,
+                        &__g49,
+                        __g52,
+                    );
+                    let __next = (__g54,);
+                    __g45 = __next.0;
+                }
+                let (__g55,) = (__g45,);
+                let __g56 = ::autodiff::__private::linear::accumulate(__g32, __g55);
+                __g56
+            },
+            __overflowed,
+        )
+    }
+    ///Hessian-vector product of `prefix_energy`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
+    #[inline]
+    pub fn hvp(x: Vec<f64>, v: Vec<f64>) -> Vec<f64> {
+        let __v0 = v;
+        let __dual_x = ::autodiff::__private::dual::lift(&x, &__v0);
+        let __zeros = (::autodiff::__private::linear::zero_like(&__dual_x),);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __hvp_reverse(__dual_x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        ::autodiff::__private::dual::tangent_part(&x, &__grads)
+    }
+    ///Hessian of `prefix_energy`: one `hvp` per input component (rows and columns in flattening order; for several differentiable arguments, one block of columns per argument).
+    #[inline]
+    pub fn hessian(x: Vec<f64>) -> ::autodiff::__private::nalgebra::DMatrix<f64> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&x),);
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::DMatrix<f64>,),
+            _,
+            _,
+        >(__zeros, |__direction| hvp(::core::clone::Clone::clone(&x), __direction.0))
+            .0
+    }
     ///Vector-Jacobian product of `prefix_energy`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: Vec<f64>) -> (f64, impl Fn(f64) -> Vec<f64> + use<>) {
@@ -433,6 +579,14 @@ mod prefix_energy {
         (
             __value,
             move |__cotangent: f64, (__slot0,): (::core::option::Option<Vec<f64>>,)| {
+                if ::autodiff::__private::linear::is_zero(&__cotangent) {
+                    return (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                Vec<f64>,
+                            >(&__shape0)),
+                    );
+                }
                 let __grads = __map(
                     __cotangent,
                     (

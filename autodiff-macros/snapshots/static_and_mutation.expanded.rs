@@ -157,6 +157,138 @@ pub mod g {
             },
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __hvp_reverse(
+        x: ::autodiff::__private::dual::Dual<f64>,
+        y: ::autodiff::__private::dual::Dual<f64>,
+        n: i32,
+    ) -> (
+        ::autodiff::__private::dual::Dual<f64>,
+        impl Fn(
+            ::autodiff::__private::dual::Dual<f64>,
+            (
+                ::autodiff::__private::dual::Dual<f64>,
+                ::autodiff::__private::dual::Dual<f64>,
+            ),
+        ) -> (
+                ::autodiff::__private::dual::Dual<f64>,
+                ::autodiff::__private::dual::Dual<f64>,
+            ) + use<>,
+        bool,
+    ) {
+        let __v0 = x;
+        let __v1 = y;
+        let __v2 = n;
+        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
+        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
+        let __v5 = 0.5;
+        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(
+            &__v4,
+            &::autodiff::__private::dual::promote::<f64, _>(&__v5),
+        );
+        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
+        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
+        let __overflowed = false;
+        (
+            __v8,
+            move |
+                cotangent: ::autodiff::__private::dual::Dual<f64>,
+                (
+                    grad_x,
+                    grad_y,
+                ): (
+                    ::autodiff::__private::dual::Dual<f64>,
+                    ::autodiff::__private::dual::Dual<f64>,
+                ),
+            | -> (
+                ::autodiff::__private::dual::Dual<f64>,
+                ::autodiff::__private::dual::Dual<f64>,
+            ) {
+                let __g17 = grad_x;
+                let __g18 = grad_y;
+                let __g19 = cotangent;
+                let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
+                let __g21 = ::autodiff::__private::linear::pull_owned(&__p16, __g19);
+                let __g22 = ::autodiff::__private::linear::pull_add(
+                    &__p13,
+                    &__g21,
+                    __g18,
+                );
+                let __g23 = ::autodiff::__private::linear::pull_add_owned(
+                    &__p14,
+                    __g21,
+                    __g17,
+                );
+                let __g24 = ::autodiff::__private::linear::pull_owned(&__p12, __g20);
+                let __g25 = ::autodiff::__private::linear::pull(&__p10, &__g24);
+                let __g26 = ::autodiff::__private::linear::pull_add_owned(
+                    &__p11,
+                    __g24,
+                    __g22,
+                );
+                let __g27 = ::autodiff::__private::linear::pull_add_owned(
+                    &__p9,
+                    __g25,
+                    __g23,
+                );
+                (__g27, __g26)
+            },
+            __overflowed,
+        )
+    }
+    ///Hessian-vector product of `g`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
+    #[inline]
+    pub fn hvp(x: f64, y: f64, n: i32, v: (f64, f64)) -> (f64, f64) {
+        let (__v0, __v1) = v;
+        let __dual_x = ::autodiff::__private::dual::lift(&x, &__v0);
+        let __dual_y = ::autodiff::__private::dual::lift(&y, &__v1);
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&__dual_x),
+            ::autodiff::__private::linear::zero_like(&__dual_y),
+        );
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __hvp_reverse(__dual_x, __dual_y, n);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        (
+            ::autodiff::__private::dual::tangent_part(&x, &__grads.0),
+            ::autodiff::__private::dual::tangent_part(&y, &__grads.1),
+        )
+    }
+    ///Hessian of `g`: one `hvp` per input component (rows and columns in flattening order; for several differentiable arguments, one block of columns per argument).
+    #[inline]
+    pub fn hessian(
+        x: f64,
+        y: f64,
+        n: i32,
+    ) -> (
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
+    ) {
+        let __zeros = (
+            ::autodiff::__private::linear::zero_like(&x),
+            ::autodiff::__private::linear::zero_like(&y),
+        );
+        ::autodiff::__private::jacobian::forward_slots::<
+            (
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
+            ),
+            _,
+            _,
+        >(
+            __zeros,
+            |__direction| hvp(
+                ::core::clone::Clone::clone(&x),
+                ::core::clone::Clone::clone(&y),
+                ::core::clone::Clone::clone(&n),
+                __direction,
+            ),
+        )
+    }
     ///Vector-Jacobian product of `g`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64, y: f64, n: i32) -> (f64, impl Fn(f64) -> (f64, f64) + use<>) {
@@ -350,6 +482,19 @@ pub mod g {
                     ::core::option::Option<()>,
                 )|
             {
+                if ::autodiff::__private::linear::is_zero(&__cotangent) {
+                    return (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f64,
+                            >(&__shape0)),
+                        __slot1
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f64,
+                            >(&__shape1)),
+                        (),
+                    );
+                }
                 let __grads = __map(
                     __cotangent,
                     (

@@ -104,6 +104,89 @@ mod h {
             },
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __hvp_reverse(
+        a: ::autodiff::__private::dual::Dual<f32>,
+        b: f32,
+    ) -> (
+        ::autodiff::__private::dual::Dual<f32>,
+        impl Fn(
+            ::autodiff::__private::dual::Dual<f32>,
+            (::autodiff::__private::dual::Dual<f32>,),
+        ) -> ::autodiff::__private::dual::Dual<f32> + use<>,
+        bool,
+    ) {
+        let __v0 = a;
+        let __v1 = b;
+        let __v2 = __v1.exp();
+        let __v3 = 2.0;
+        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
+        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(
+            &__v0,
+            &::autodiff::__private::dual::promote::<f32, _>(&__v1),
+        );
+        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
+        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(
+            &__v6,
+            &::autodiff::__private::dual::promote::<f32, _>(&__v4),
+        );
+        let __overflowed = false;
+        (
+            __v7,
+            move |
+                cotangent: ::autodiff::__private::dual::Dual<f32>,
+                (grad_a,): (::autodiff::__private::dual::Dual<f32>,),
+            | -> ::autodiff::__private::dual::Dual<f32> {
+                let __g11 = grad_a;
+                let __g12 = cotangent;
+                let __g13 = ::autodiff::__private::linear::pull_owned(&__p10, __g12);
+                let __g14 = ::autodiff::__private::linear::pull_owned(&__p9, __g13);
+                let __g15 = ::autodiff::__private::linear::pull_add_owned(
+                    &__p8,
+                    __g14,
+                    __g11,
+                );
+                __g15
+            },
+            __overflowed,
+        )
+    }
+    ///Hessian-vector product of `h`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
+    #[inline]
+    pub fn hvp(a: f32, b: f32, v: f32) -> f32 {
+        let __v0 = v;
+        let __dual_a = ::autodiff::__private::dual::lift(&a, &__v0);
+        let __zeros = (::autodiff::__private::linear::zero_like(&__dual_a),);
+        let (__value, __pullback) = {
+            let (__a, __b, __overflowed) = __hvp_reverse(__dual_a, b);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
+        let __grads = __pullback(::autodiff::__private::linear::seed(&__value), __zeros);
+        ::autodiff::__private::dual::tangent_part(&a, &__grads)
+    }
+    ///Hessian of `h`: one `hvp` per input component (rows and columns in flattening order; for several differentiable arguments, one block of columns per argument).
+    #[inline]
+    pub fn hessian(
+        a: f32,
+        b: f32,
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 0 + (1) }, { 1 }> {
+        let __zeros = (::autodiff::__private::linear::zero_like(&a),);
+        ::autodiff::__private::jacobian::forward_slots::<
+            (::autodiff::__private::nalgebra::SMatrix<f32, { 0 + (1) }, { 1 }>,),
+            _,
+            _,
+        >(
+                __zeros,
+                |__direction| hvp(
+                    ::core::clone::Clone::clone(&a),
+                    ::core::clone::Clone::clone(&b),
+                    __direction.0,
+                ),
+            )
+            .0
+    }
     ///Vector-Jacobian product of `h`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32 + use<>) {
@@ -238,6 +321,15 @@ mod h {
                     __slot1,
                 ): (::core::option::Option<f32>, ::core::option::Option<()>)|
             {
+                if ::autodiff::__private::linear::is_zero(&__cotangent) {
+                    return (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                f32,
+                            >(&__shape0)),
+                        (),
+                    );
+                }
                 let __grads = __map(
                     __cotangent,
                     (

@@ -15,7 +15,9 @@ use crate::errors::Errors;
 use crate::ir::{Function, Op, Stmt};
 use crate::items::Shape;
 use crate::reverse::Seed;
-use crate::{activity, attr, fallback, forward, lower, reverse, shapes, signature, vectorize};
+use crate::{
+    activity, attr, fallback, forward, hessian, lower, reverse, shapes, signature, vectorize,
+};
 
 /// Expands `#[differentiate(attr)] item`.
 pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -144,6 +146,34 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         }, #overflowed)
     };
 
+    // The same sweeps over dual numbers, for `hvp` and `hessian` (see
+    // `hessian`): the emitter's second mode, types written over duals.
+    let hessian = hessian::supported(f, act, &f.params, &shape.ret_ty).map(|()| {
+        let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
+        let mut emitter = Emitter::new(&core.roles, names)
+            .with_refs(&f.refs)
+            .with_cotangent(cotangent.clone())
+            .with_buffers(shape.buffer_names.clone())
+            .with_dual(hessian::varied(f, act), hessian::scalar(f, &shape.ret_ty));
+        let (primal, zeros, fresh_zeros, adjoint) =
+            split_zeros(&mut emitter, &core.primal, &core.adjoint);
+        let value = emitter.dual_output(core.value);
+        let grads: Vec<Ident> = core.grads.iter().map(|g| emitter.var(*g)).collect();
+        let grads = tuple(&grads);
+        let check = emitter.overflowed(&core.primal);
+        let ret_ty = crate::emit::dual_type(ret_ty);
+        let grad_ty = crate::emit::dual_types(std::slice::from_ref(grad_ty));
+        let tangent_tys = crate::emit::dual_types(tangent_tys);
+        quote! {
+            #primal
+            let #overflowed = #check;
+            #zeros
+            (#value, move |#cotangent: #ret_ty, (#(#buffer_names,)*): (#(#tangent_tys,)*)| -> #(#grad_ty)* {
+                #fresh_zeros #adjoint #grads
+            }, #overflowed)
+        }
+    });
+
     // Through loops, `linearize` records a tape that its tangent pass
     // replays; one JVP needs neither: values and tangents go together. It
     // gets a body of its own where a tape would grow (on the heap, or
@@ -172,6 +202,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
         jvp,
         placeholders: false,
         no_forward: false,
+        hessian,
     }
 }
 
@@ -325,4 +356,7 @@ pub struct Bodies {
     /// Set for a function without a forward-mode rule (`#[custom_vjp]`),
     /// whose `jvp`, `linearize` and `jacfwd` are then compile-time errors.
     pub no_forward: bool,
+    /// Of the reverse function over dual numbers behind `hvp` and
+    /// `hessian`, or why there is none (see `hessian`).
+    pub hessian: Result<TokenStream, String>,
 }

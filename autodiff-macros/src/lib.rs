@@ -18,6 +18,7 @@ mod errors;
 mod expand;
 mod fallback;
 mod forward;
+mod hessian;
 #[cfg(test)]
 mod interpret;
 mod ir;

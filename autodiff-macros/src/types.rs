@@ -221,6 +221,46 @@ pub fn owned(ty: &Type, runtime: &TokenStream) -> TokenStream {
     }
 }
 
+/// Whether a differentiable argument's type can be lifted to dual numbers
+/// for second derivatives: floats, arrays of them, `Vec`s and slices of
+/// them, and shared references to these (not nalgebra types or structs).
+pub fn liftable(ty: &Type) -> bool {
+    match ty {
+        Type::Paren(p) => liftable(&p.elem),
+        Type::Group(g) => liftable(&g.elem),
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Slice(s) => liftable(&s.elem),
+            elem => liftable(elem),
+        },
+        Type::Array(a) => liftable(&a.elem),
+        Type::Path(_) if is_float(ty) => true,
+        Type::Path(_) => match path_parts(ty) {
+            Some((name, args)) if name == "Vec" => type_arg(&args, 0).is_some_and(liftable),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The type with each `f32`/`f64` replaced by the runtime's dual number
+/// over it (`[f64; 3]` becomes `[Dual<f64>; 3]`).
+pub fn dualize(ty: &Type, runtime: &TokenStream) -> Type {
+    struct Dualize<'a>(&'a TokenStream);
+    impl syn::visit_mut::VisitMut for Dualize<'_> {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if is_float(ty) {
+                let rt = self.0;
+                *ty = syn::parse_quote!(#rt::dual::Dual<#ty>);
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Dualize(runtime), &mut ty);
+    ty
+}
+
 /// The number of scalar components, if the spelling fixes it.
 pub fn static_dim(ty: &Type) -> Option<TokenStream> {
     match ty {

@@ -18,6 +18,7 @@ extern crate std;
 pub mod batch;
 pub mod buffer;
 pub mod custom;
+pub mod dual;
 pub mod jacobian;
 mod linalg_partials;
 mod linalg_tangent;

@@ -389,6 +389,15 @@ pub fn shape_of<X: HasTangent + ?Sized>(x: &X) -> X::Shape {
     x.shape()
 }
 
+/// Whether every component of a cotangent is zero: a call's pullback then
+/// adds nothing and is not run, so that a partial that is infinite or NaN
+/// there (`atan2` at the origin) meets no `0 × NaN`. Such a zero comes from
+/// a caller that does not use the call's result (JAX's symbolic zero).
+#[inline]
+pub fn is_zero<C: Tangent>(c: &C) -> bool {
+    (0..c.dim()).all(|k| c.component(k) == C::Scalar::zero())
+}
+
 /// The zero tangent of a value of type `X` and this shape.
 #[inline(always)]
 pub fn zero_of<X: HasTangent + ?Sized>(shape: &X::Shape) -> X::Tangent {

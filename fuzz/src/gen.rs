@@ -216,6 +216,8 @@ pub struct Program {
     pub dynamic: bool,
     /// The `#[differentiate]` function and its `Dual64` twin.
     pub source: String,
+    /// Whether it has second derivatives (`hvp`): no vector, no helper call.
+    pub second_order: bool,
 }
 
 impl Program {
@@ -244,6 +246,8 @@ struct Body<'a> {
     dynamic: bool,
     /// Helpers it may call: `(name, arity)`.
     helpers: &'a [(String, usize)],
+    /// Whether a helper was called.
+    calls: bool,
     /// Fresh-name counter.
     next: usize,
     plain: String,
@@ -287,6 +291,7 @@ impl Body<'_> {
             _ => match self.helpers.len() {
                 0 => self.leaf(),
                 k => {
+                    self.calls = true;
                     let (name, arity) = self.helpers[self.rng.below(k)].clone();
                     let args = (0..arity).map(|_| self.expr(depth - 1)).collect();
                     Expr::Call(name, args)
@@ -562,6 +567,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         vector,
         dynamic,
         helpers,
+        calls: false,
         next: 0,
         plain: String::new(),
         dual: String::new(),
@@ -612,6 +618,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         params_dual.join(", "),
         body.dual
     );
+    let second_order = !vector && !body.calls;
     Program {
         name: name.to_string(),
         scalars,
@@ -619,5 +626,6 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         vector,
         dynamic,
         source,
+        second_order,
     }
 }

@@ -16,6 +16,8 @@ pub struct Fns<'a> {
     pub vjp: &'a dyn Fn(&[f64], f64, usize, bool) -> (f64, Vec<f64>),
     pub jacfwd: &'a dyn Fn(&[f64], usize, bool) -> Vec<f64>,
     pub jacrev: &'a dyn Fn(&[f64], usize, bool) -> Vec<f64>,
+    /// `H t`, where the program has second derivatives.
+    pub hvp: Option<&'a dyn Fn(&[f64], &[f64], usize, bool) -> Vec<f64>>,
 }
 
 /// Counts and failures, printed at the end for the fuzzer to read.
@@ -146,6 +148,28 @@ impl Report {
             self.checks += 1;
             if jac.len() != grad.len() || jac.iter().zip(&grad).any(|(a, b)| !close(*a, *b, tol)) {
                 fail(what, format!("{jac:?} vs grad {grad:?}"));
+            }
+        }
+        // hvp against central differences of grad along t, at two steps:
+        // where they disagree, a kink or a branch boundary is near.
+        if let Some(hvp) = f.hvp {
+            let along = |h: f64| -> Vec<f64> {
+                let at = |s: f64| {
+                    let u: Vec<f64> = v.iter().zip(t).map(|(a, b)| a + s * h * b).collect();
+                    (f.grad)(&u, n, flag)
+                };
+                let (plus, minus) = (at(1.0), at(-1.0));
+                plus.iter().zip(&minus).map(|(p, m)| (p - m) / (2.0 * h)).collect()
+            };
+            let (coarse, fine) = (along(1e-4), along(1e-5));
+            if coarse.iter().zip(&fine).all(|(a, b)| close(*a, *b, 1e-4)) {
+                self.checks += 1;
+                let hv = hvp(v, t, n, flag);
+                for (k, (a, b)) in hv.iter().zip(&fine).enumerate() {
+                    if !close(*a, *b, 1e-5) {
+                        fail("hvp vs differences of grad", format!("component {k}: {a} vs {b}"));
+                    }
+                }
             }
         }
         failures

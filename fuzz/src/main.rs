@@ -170,6 +170,7 @@ num-dual = "0.15"
         vector: false,
         dynamic: false,
         source: String::new(),
+        second_order: true,
     };
     source.push_str(CONTROL);
     let _ = writeln!(checks, "{}", glue(&control, false, seed));
@@ -253,10 +254,20 @@ fn glue(p: &gen::Program, helper: bool, seed: u64) -> String {
         vjp: &|v, w, n, flag| {{ let (y, pullback) = {name}::vjp({plain_args}{statics}); let c = pullback(w); (y, {c}) }},
         jacfwd: &|v, n, flag| {{ let j = {name}::jacfwd({plain_args}{statics}); {jf} }},
         jacrev: &|v, n, flag| {{ let j = {name}::jacrev({plain_args}{statics}); {jr} }},
+        hvp: {hvp},
     }});"#,
         statics_tuple = if helper { "" } else { " n, flag" },
         jf = j,
         jr = j,
+        hvp = match p.second_order {
+            true => format!("Some(&|v, t, n, flag| {{ let h = {name}::hvp({plain_args}{statics}, {direction}); {flat} }})",
+                direction = match diff_count {
+                    1 => owned[0].to_string(),
+                    _ => format!("({})", owned.join(", ")),
+                },
+                flat = flatten("h")),
+            false => "None".to_string(),
+        },
     )
 }
 

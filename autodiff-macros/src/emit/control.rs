@@ -161,7 +161,8 @@ impl Emitter<'_> {
             .enumerate()
             .map(|(k, arm)| {
                 let body = self.stmts(&arm.body);
-                let mut values = self.yields(arm, false, stmt as *const Stmt as usize);
+                let values = self.yields(arm, false, stmt as *const Stmt as usize);
+                let mut values = self.promote_into(values, &arm.yields, &stmt.defs);
                 if b.recorded {
                     let record = self.record_values(arm, false);
                     values.push(wrap_record(quote!((#(#record,)*)), k, n, false));
@@ -225,16 +226,23 @@ impl Emitter<'_> {
         let carried: Vec<Ident> = l.carried.iter().map(|v| self.var(*v)).collect();
         // An initial value read nowhere after the loop is moved into it
         // (a threaded adjoint `Vec`, say), not copied.
-        let inits = l.inits.iter().enumerate().map(|(k, v)| {
-            let once = !l.inits[..k].contains(v) && !l.inits[k + 1..].contains(v);
-            match once {
-                true => self.owned(*v, stmt),
-                false => {
-                    let id = self.var(*v);
-                    quote!(::core::clone::Clone::clone(&#id))
+        let inits: Vec<TokenStream> = l
+            .inits
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                let once = !l.inits[..k].contains(v) && !l.inits[k + 1..].contains(v);
+                match once {
+                    true => self.owned(*v, stmt),
+                    false => {
+                        let id = self.var(*v);
+                        quote!(::core::clone::Clone::clone(&#id))
+                    }
                 }
-            }
-        });
+            })
+            .collect();
+        let targets: Vec<Option<Var>> = l.carried.iter().map(|c| Some(*c)).collect();
+        let inits = self.promote_into(inits, &l.inits, &targets);
         let tape_var = l
             .tape
             .as_ref()
@@ -291,6 +299,7 @@ impl Emitter<'_> {
         let next = Ident::new("__next", Span::mixed_site());
         let body = self.stmts(&l.body.body);
         let values = self.yields(&l.body, true, &l.body as *const ir::Region as usize);
+        let values = self.promote_into(values, &l.body.yields, &targets);
         let assigns = carried.iter().enumerate().map(|(k, c)| {
             let k = syn::Index::from(k);
             quote!(#c = #next.#k;)

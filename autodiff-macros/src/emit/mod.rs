@@ -22,7 +22,10 @@ use crate::primitives::{Primitive, Spelling};
 use crate::{activity, fallback, reverse};
 
 mod control;
+mod dual;
 mod uses;
+
+pub use dual::{dual_type, dual_types};
 
 pub use uses::Uses;
 
@@ -52,6 +55,9 @@ pub struct Emitter<'a> {
     flat: HashMap<Var, Ident>,
     /// The flat tapes that are fixed (see [`Emitter::fixed_tapes`]).
     flat_fixed: Vec<Ident>,
+    /// In the second sweep (`emit::dual`), the values that are dual
+    /// numbers, and the float type they are over.
+    dual: Option<dual::Dual>,
 }
 
 impl<'a> Emitter<'a> {
@@ -67,6 +73,7 @@ impl<'a> Emitter<'a> {
             uses: Uses::default(),
             flat: HashMap::new(),
             flat_fixed: Vec::new(),
+            dual: None,
         }
     }
 
@@ -153,7 +160,7 @@ impl<'a> Emitter<'a> {
     fn stmt(&self, stmt: &Stmt) -> TokenStream {
         let span = stmt.span;
         let rt = runtime();
-        let ty = stmt.ty.as_ref();
+        let ty = self.annotation(stmt);
         let name = |slot: &Option<Var>| match slot {
             Some(v) => {
                 let id = self.var(*v);
@@ -162,7 +169,7 @@ impl<'a> Emitter<'a> {
             None => quote!(_),
         };
         let def = stmt.defs.first().map(name).unwrap_or_else(|| quote!(_));
-        let annotated = match ty {
+        let annotated = match &ty {
             Some(ty) => quote!(#def: #ty),
             None => def.clone(),
         };
@@ -171,7 +178,10 @@ impl<'a> Emitter<'a> {
                 let p = self.param(&self.params, *i, span);
                 quote_spanned!(span=> let #annotated = #p;)
             }
-            Op::Opaque { expr, .. } => quote_spanned!(span=> let #annotated = #expr;),
+            Op::Opaque { expr, uses, .. } => {
+                let expr = self.opaque(expr, uses);
+                quote_spanned!(span=> let #annotated = #expr;)
+            }
             Op::Prim {
                 callee: Callee::FromFn(from_fn),
                 ..
@@ -181,13 +191,26 @@ impl<'a> Emitter<'a> {
             }
             // `x[i] = v` on a container nothing reads again: in place.
             Op::Prim { prim, args, .. } if self.assigns_in_place(prim, args, stmt) => {
-                let x = self.owned(args[0], stmt);
-                let (i, v) = (self.var(args[1]), self.var(args[2]));
-                quote_spanned!(span=> let #annotated = #rt::rules::set_index_owned(#x, &#i, &#v).0;)
+                let x = self.owned_container(args[0], stmt);
+                let rest = &self.rule_operands(prim, args, stmt.def(), span)[1..];
+                quote_spanned!(span=> let #annotated = #rt::rules::set_index_owned(#x, #(#rest),*).0;)
+            }
+            Op::Prim { prim, args, .. } if self.through_rule(prim, stmt) => {
+                let rule = Ident::new(prim.name, span);
+                let args = self.rule_operands(prim, args, stmt.def(), span);
+                quote_spanned!(span=> let #annotated = #rt::rules::#rule(#(#args),*).0;)
+            }
+            Op::Prim { prim, args, .. }
+                if prim.spelling == Spelling::ArrayLiteral && self.dual_array(args).is_some() =>
+            {
+                let array = self.dual_array(args);
+                quote_spanned!(span=> let #annotated = #array;)
             }
             Op::Prim { prim, args, callee } => {
+                let vars = args;
                 let args: Vec<Ident> = args.iter().map(|a| self.var(*a)).collect();
                 let value = plain_call(prim, &args, callee, span);
+                let value = self.on_values(vars, stmt, value.clone()).unwrap_or(value);
                 quote_spanned!(span=> let #annotated = #value;)
             }
             // A clone, not a move: the source may be used again (free for `Copy` types).
@@ -197,7 +220,7 @@ impl<'a> Emitter<'a> {
             }
             Op::Rule { prim, args, .. } => {
                 let rule = Ident::new(prim.name, span);
-                let args: Vec<TokenStream> = args.iter().map(|a| self.operand(*a, span)).collect();
+                let args = self.rule_operands(prim, args, stmt.def(), span);
                 let partials = stmt.defs[1..].iter().map(name);
                 // Rules take their arguments by reference; an array literal's
                 // rule takes an array of references and returns an array of partials.
@@ -217,8 +240,10 @@ impl<'a> Emitter<'a> {
                     }
                     (Spelling::Lowered, _) if self.assigns_in_place(prim, &args_of(stmt), stmt) => {
                         let vars = args_of(stmt);
-                        let x = self.owned(vars[0], stmt);
-                        let rest = vars[1..].iter().map(|v| self.operand(*v, span));
+                        let x = self.owned_container(vars[0], stmt);
+                        let rest = self
+                            .rule_operands(prim, &vars, stmt.def(), span)
+                            .split_off(1);
                         (
                             quote_spanned!(span=> #rt::rules::set_index_owned(#x, #(#rest),*)),
                             quote!((#(#partials,)*)),

@@ -8,6 +8,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Ident, ItemFn, Type};
 
+mod second_order;
+
 use crate::expand::Bodies;
 use crate::ir::{ArgRole, Param};
 use crate::{fallback, types};
@@ -196,6 +198,7 @@ impl Shape {
         let mut filled = Vec::new();
         let mut shapes = Vec::new();
         let mut starts = Vec::new();
+        let mut unchanged = Vec::new();
         let grads = Ident::new("__grads", Span::mixed_site());
         let mut k = 0;
         for (i, p) in self.params.iter().enumerate() {
@@ -213,6 +216,7 @@ impl Shape {
                 shapes.push(quote!(let #shape = #rt::linear::shape_of(&#name);));
                 let zero = quote!(#slot.unwrap_or_else(|| #rt::linear::zero_of::<#ty>(&#shape)));
                 filled.push(zero.clone());
+                unchanged.push(zero.clone());
                 starts.push(zero);
                 let index = syn::Index::from(k);
                 pulled.push(match diff_count {
@@ -224,6 +228,7 @@ impl Shape {
                 slot_tys.push(quote!(()));
                 option_tys.push(quote!(::core::option::Option<()>));
                 pulled.push(quote!(()));
+                unchanged.push(quote!(()));
             }
         }
         let (value, map, ct) = (
@@ -258,6 +263,11 @@ impl Shape {
                 #(#shapes)*
                 let (#value, #map) = #reverse_call;
                 (#value, move |#ct: #ret_ty, (#(#slots,)*): (#(#option_tys,)*)| {
+                    // A zero cotangent (the caller does not use the
+                    // result) adds nothing: no `0 × NaN` from a partial.
+                    if #rt::linear::is_zero(&#ct) {
+                        return (#(#unchanged,)*);
+                    }
                     let #grads = #map(#ct, (#(#starts,)*));
                     (#(#pulled,)*)
                 })
@@ -302,6 +312,7 @@ impl Shape {
             jvp: direct_jvp,
             placeholders,
             no_forward,
+            hessian,
         } = bodies;
         let is_method = receiver.is_some();
         let fn_name = |kind: &str| match is_method {
@@ -560,10 +571,23 @@ impl Shape {
                 quote!(#jvp #lin #jacfwd)
             }
         };
+        let second_order = self.second_order(
+            hessian,
+            &second_order::Context {
+                is_method,
+                fn_vis: &fn_vis,
+                allow: &allow,
+                receiver_arg: receiver.map(|r| quote!(#r,)),
+                args: &args,
+                captures: &captures,
+            },
+        );
         let functions = quote! {
             #gradients
 
             #forward
+
+            #second_order
 
             #[doc = #doc_vjp]
             #[inline]
