@@ -803,3 +803,31 @@ fn per_example_gradients_of_a_struct() {
         assert_eq!((gp.m, gp.b, gx), (2.0 * r * x, 2.0 * r, 2.0 * r * model.m));
     }
 }
+
+/// A batch of models, one input shared: per-example gradients are structs.
+#[vectorize(broadcast(x))]
+#[differentiate]
+fn per_model(p: &Model, x: f64) -> f64 {
+    (p.m * x + p.b).tanh()
+}
+
+#[test]
+fn batches_of_structs() {
+    let models: Vec<Model> = (0..4)
+        .map(|k| Model {
+            m: 0.2 * k as f64,
+            b: -0.1,
+            lambda: k as f64,
+        })
+        .collect();
+    let values = per_model::batched(&models, 0.7);
+    let grads = per_model::batched_grad(&models, 0.7);
+    for ((p, value), (gp, gx)) in models.iter().zip(&values).zip(&grads) {
+        assert_eq!(*value, per_model(p, 0.7));
+        let (gp1, gx1) = per_model::grad(p, 0.7);
+        assert_eq!((gp, *gx), (&gp1, gx1));
+        let sech2 = 1.0 - (p.m * 0.7 + p.b).tanh().powi(2);
+        assert!((gp.m - sech2 * 0.7).abs() < 1e-15 && (gp.b - sech2).abs() < 1e-15);
+        assert_eq!(gp.lambda, p.lambda);
+    }
+}

@@ -223,7 +223,7 @@ fn jvp_bodies(name: &Ident, params: &[crate::ir::Param], shape: &Shape, rule: &P
         }),
         placeholders: false,
         no_forward: false,
-        hessian: Err("its derivative is a custom rule".into()),
+        hessian: crate::hessian::unavailable("its derivative is a custom rule"),
     }
 }
 
@@ -268,6 +268,6 @@ fn vjp_bodies(params: &[crate::ir::Param], shape: &Shape, fwd: &Path, bwd: &Path
         jvp: None,
         placeholders: false,
         no_forward: true,
-        hessian: Err("its derivative is a custom rule".into()),
+        hessian: crate::hessian::unavailable("its derivative is a custom rule"),
     }
 }

@@ -148,7 +148,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
 
     // The same sweeps over dual numbers, for `hvp` and `hessian` (see
     // `hessian`): the emitter's second mode, types written over duals.
-    let hessian = hessian::supported(f, act, &f.params, &shape.ret_ty).map(|()| {
+    let hessian = hessian::generated(f, act, &shape.ret_ty).map(|()| {
         let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
         let mut emitter = Emitter::new(&core.roles, names)
             .with_refs(&f.refs)
@@ -357,6 +357,7 @@ pub struct Bodies {
     /// whose `jvp`, `linearize` and `jacfwd` are then compile-time errors.
     pub no_forward: bool,
     /// Of the reverse function over dual numbers behind `hvp` and
-    /// `hessian`, or why there is none (see `hessian`).
-    pub hessian: Result<TokenStream, String>,
+    /// `hessian`, or why there is none (see `hessian::generated`; `None`:
+    /// no second-order items at all).
+    pub hessian: Result<TokenStream, Option<String>>,
 }

@@ -32,6 +32,22 @@ const MATRIX_METHODS: &[&str] = &[
     "clone_owned",
 ];
 
+/// `Ok` if second derivatives are generated: the facade's `hessian`
+/// feature is on (it is by default) and the function is in the subset
+/// ([`supported`]); else why not (`None` without the feature: then there
+/// are no second-order items at all).
+pub fn generated(f: &Function, act: &Activity, ret_ty: &Type) -> Result<(), Option<String>> {
+    if !cfg!(feature = "hessian") {
+        return Err(None);
+    }
+    supported(f, act, &f.params, ret_ty).map_err(Some)
+}
+
+/// Why a function has no second derivatives, as [`generated`] says it.
+pub fn unavailable<T>(reason: &str) -> Result<T, Option<String>> {
+    Err(cfg!(feature = "hessian").then(|| reason.to_string()))
+}
+
 /// `Ok` if second derivatives can be generated, else why not (for the
 /// documentation of the stubs).
 pub fn supported(

@@ -395,15 +395,24 @@ use autodiff::nalgebra::{{Matrix3, Vector3}};
 """
 
 
-def write_crate(path, name, repo, lib, extra=None):
+def dependency(repo, features):
+    """The `[dependencies]` table: autodiff with its default features, or with
+    only `features` (a comma-separated list, e.g. `std` to leave out `hessian`)."""
+    if features is None:
+        return f'[dependencies]\nautodiff = {{ path = "{repo}" }}\n\n'
+    names = ", ".join(f'"{f}"' for f in features.split(",") if f)
+    return f'[dependencies]\nautodiff = {{ path = "{repo}", default-features = false, features = [{names}] }}\n\n'
+
+
+def write_crate(path, name, repo, lib, extra=None, features=None):
     src = path / "src"
     src.mkdir(parents=True, exist_ok=True)
     toml = (
         f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n'
         f'[lib]\npath = "src/lib.rs"\n\n'
-        f'[dependencies]\nautodiff = {{ path = "{repo}" }}\n\n'
+        + dependency(repo, features)
         # Its own workspace, so that no enclosing Cargo.toml claims it.
-        "[workspace]\n"
+        + "[workspace]\n"
     )
     cargo_toml = path / "Cargo.toml"
     if not cargo_toml.exists() or cargo_toml.read_text() != toml:
@@ -420,6 +429,7 @@ def main():
     p.add_argument("--repo", required=True, help="path of the autodiff repository")
     p.add_argument("--out", required=True, help="directory for plain/, diff/ and fifty/")
     p.add_argument("--fifty-variant", choices=["diff", "plain"], default="diff")
+    p.add_argument("--features", default=None, help="autodiff's features instead of its defaults (e.g. std)")
     p.add_argument("--only", choices=["plain", "diff", "fifty", "deps"], action="append",
                    help="write only these crates (default: all four)")
     args = p.parse_args()
@@ -434,18 +444,18 @@ def main():
         prelude = "use autodiff::prelude::*;\n" if variant == "diff" else ""
         lib = HEADER.format(n=args.n, seed=args.seed, variant=variant, prelude=prelude)
         lib += "\n".join(attr + f for f in fns)
-        write_crate(out / variant, f"ct_{variant}", repo, lib)
+        write_crate(out / variant, f"ct_{variant}", repo, lib, features=args.features)
     if "fifty" in only:
         body = fifty(args.seed)
         head = HEADER.format(n=1, seed=args.seed, variant="fifty", prelude="use autodiff::prelude::*;\n")
         diff_lib = head + "#[differentiate]\n" + body
         plain_lib = head + body
         lib = diff_lib if args.fifty_variant == "diff" else plain_lib
-        write_crate(out / "fifty", "ct_fifty", repo, lib, {"diff.rs.txt": diff_lib, "plain.rs.txt": plain_lib})
+        write_crate(out / "fifty", "ct_fifty", repo, lib, {"diff.rs.txt": diff_lib, "plain.rs.txt": plain_lib}, args.features)
         print(f"fifty: {len(body.splitlines())} lines")
     if "deps" in only:
         lib = "// Dependencies only: built once, then its target/ is copied to the others.\n"
-        write_crate(out / "deps", "ct_deps", repo, lib + "pub use autodiff::prelude::*;\n")
+        write_crate(out / "deps", "ct_deps", repo, lib + "pub use autodiff::prelude::*;\n", features=args.features)
     lines = [len(f.splitlines()) for f in fns]
     # (`| head` closing the pipe early is not an error)
     import signal

@@ -42,6 +42,8 @@
 #   RUNS_FIFTY=5         runs for the 50-line function
 #   MODES="check debug release"
 #   NIGHTLY=1            0 skips the `-Z time-passes` expansion figure
+#   FEATURES=            autodiff's features instead of its defaults, e.g.
+#                        FEATURES=std to leave out `hessian`
 set -euo pipefail
 
 N=${1:-100}
@@ -54,6 +56,7 @@ RUNS_FIFTY=${RUNS_FIFTY:-5}
 MODES=${MODES:-"check debug release"}
 NIGHTLY=${NIGHTLY:-1}
 REV=${REV:-}
+FEATURES=${FEATURES:-}
 
 export CARGO_INCREMENTAL=0
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
@@ -75,7 +78,7 @@ else
     DESC="work tree $REPO ($(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet -- autodiff-macros autodiff-runtime src 2>/dev/null || echo ', with uncommitted changes'))"
 fi
 
-python3 "$HERE/gen.py" --n "$N" --seed "$SEED" --repo "$DEP" --out "$OUT"
+python3 "$HERE/gen.py" --n "$N" --seed "$SEED" --repo "$DEP" --out "$OUT" ${FEATURES:+--features "$FEATURES"}
 
 now() { date +%s.%N; }
 

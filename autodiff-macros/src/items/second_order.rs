@@ -34,7 +34,7 @@ impl Shape {
     /// naming why there are none.
     pub(super) fn second_order(
         &self,
-        body: Result<TokenStream, String>,
+        body: Result<TokenStream, Option<String>>,
         cx: &Context,
     ) -> TokenStream {
         let name = &self.name;
@@ -49,7 +49,8 @@ impl Shape {
         };
         let body = match body {
             Ok(body) => body,
-            Err(reason) => {
+            Err(None) => return TokenStream::new(),
+            Err(Some(reason)) => {
                 return self.second_order_stubs(Some(&hvp_fn), Some(&hessian_fn), &reason, cx)
             }
         };
