@@ -361,3 +361,79 @@ fn several_arguments_single_precision_and_methods() {
     let want = SMatrix::<f64, 2, 2>::new(3.0, 3.0 * x1 * x1, 3.0 * x1 * x1, 3.0 + 6.0 * x0 * x1);
     assert_close(&to_d(h), &to_d(want), 1e-14, "method");
 }
+
+// ---------------------------------------------------------------------------
+// Through calls of other differentiated functions
+// ---------------------------------------------------------------------------
+
+#[differentiate]
+fn inner(a: f64, b: f64) -> f64 {
+    (a * b).sin() + a * a * b
+}
+
+#[differentiate]
+fn inner_array(x: [f64; 2], k: usize) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..k {
+        s += x[0].exp() * x[1];
+    }
+    s
+}
+
+#[differentiate]
+fn outer(x: [f64; 3]) -> f64 {
+    let mut total = inner(x[0], x[1] * x[2]);
+    if total > 0.0 {
+        total += inner(total, 2.0) * inner_array([x[2], x[0]], 2);
+    } else {
+        total -= inner(x[1], 0.5);
+    }
+    total
+}
+
+fn inner_twin<D: DualNum<Primitive = f64> + Copy>(a: D, b: D) -> D {
+    (a * b).sin() + a * a * b
+}
+
+fn outer_twin<D: DualNum<Primitive = f64> + Copy>(x: &[D]) -> D {
+    let mut total = inner_twin(x[0], x[1] * x[2]);
+    if total.re() > 0.0 {
+        let array = (x[2].exp() * x[0]) * 2.0;
+        total += inner_twin(total, D::from(2.0)) * array;
+    } else {
+        total -= inner_twin(x[1], D::from(0.5));
+    }
+    total
+}
+
+/// A callee without second derivatives (nalgebra inside).
+#[differentiate]
+fn with_vector(a: f64) -> f64 {
+    autodiff::nalgebra::Vector2::new(a, 2.0 * a).norm()
+}
+
+#[differentiate]
+fn calls_without_second_order(x: f64) -> f64 {
+    with_vector(x) * x
+}
+
+#[test]
+fn through_calls() {
+    for p in [[0.4, 0.7, -0.3], [-0.6, 0.2, 0.9], [1.1, -0.5, 0.35]] {
+        let h = to_d(outer::hessian(p));
+        assert_close(&h, &oracle::<3>(outer_twin, &p), 1e-12, "outer");
+        symmetric(&h, "outer");
+    }
+    // First derivatives still work through a callee without second ones;
+    // its second sweep panics, naming it.
+    assert!((calls_without_second_order::grad(1.0) - 2.0 * 5f64.sqrt()).abs() < 1e-12);
+    let panic = std::panic::catch_unwind(|| calls_without_second_order::hvp(1.0, 1.0));
+    let message = panic
+        .expect_err("a panic")
+        .downcast::<String>()
+        .expect("a message");
+    assert!(
+        message.contains("`with_vector`, which has no second derivatives"),
+        "{message}"
+    );
+}

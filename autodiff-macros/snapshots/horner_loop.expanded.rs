@@ -304,6 +304,83 @@ mod horner {
             ),
         )
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __hvp_vjp_call<
+        __A0: ::autodiff::__private::dual::Promote<
+                f64,
+                Out = ::autodiff::__private::dual::Dual<f64>,
+            >,
+        __A1: ::autodiff::__private::dual::Promote<
+                f64,
+                Out = [::autodiff::__private::dual::Dual<f64>; 4],
+            >,
+    >(
+        x: __A0,
+        c: __A1,
+    ) -> (
+        ::autodiff::__private::dual::Dual<f64>,
+        impl Fn(
+            ::autodiff::__private::dual::Dual<f64>,
+            (
+                ::core::option::Option<::autodiff::__private::dual::Dual<f64>>,
+                ::core::option::Option<[::autodiff::__private::dual::Dual<f64>; 4]>,
+            ),
+        ) -> (
+                ::autodiff::__private::dual::Dual<f64>,
+                [::autodiff::__private::dual::Dual<f64>; 4],
+            ) + use<__A0, __A1>,
+    ) {
+        let x = ::autodiff::__private::dual::promote::<f64, _>(&x);
+        let c = ::autodiff::__private::dual::promote::<f64, _>(&c);
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let __shape1 = ::autodiff::__private::linear::shape_of(&c);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __hvp_reverse(x, c);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
+        (
+            __value,
+            move |
+                __cotangent: ::autodiff::__private::dual::Dual<f64>,
+                (
+                    __slot0,
+                    __slot1,
+                ): (
+                    ::core::option::Option<::autodiff::__private::dual::Dual<f64>>,
+                    ::core::option::Option<[::autodiff::__private::dual::Dual<f64>; 4]>,
+                )|
+            {
+                if ::autodiff::__private::linear::is_zero(&__cotangent) {
+                    return (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                ::autodiff::__private::dual::Dual<f64>,
+                            >(&__shape0)),
+                        __slot1
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                [::autodiff::__private::dual::Dual<f64>; 4],
+                            >(&__shape1)),
+                    );
+                }
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                ::autodiff::__private::dual::Dual<f64>,
+                            >(&__shape0)),
+                        __slot1
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                [::autodiff::__private::dual::Dual<f64>; 4],
+                            >(&__shape1)),
+                    ),
+                );
+                (__grads.0, __grads.1)
+            },
+        )
+    }
     ///Vector-Jacobian product of `horner`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64, c: [f64; 4]) -> (f64, impl Fn(f64) -> (f64, [f64; 4]) + use<>) {

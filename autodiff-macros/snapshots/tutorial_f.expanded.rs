@@ -199,6 +199,58 @@ mod f {
         >(__zeros, |__direction| hvp(::core::clone::Clone::clone(&x), __direction.0))
             .0
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __hvp_vjp_call<
+        __A0: ::autodiff::__private::dual::Promote<
+                f64,
+                Out = ::autodiff::__private::dual::Dual<f64>,
+            >,
+    >(
+        x: __A0,
+    ) -> (
+        ::autodiff::__private::dual::Dual<f64>,
+        impl Fn(
+            ::autodiff::__private::dual::Dual<f64>,
+            (::core::option::Option<::autodiff::__private::dual::Dual<f64>>,),
+        ) -> (::autodiff::__private::dual::Dual<f64>,) + use<__A0>,
+    ) {
+        let x = ::autodiff::__private::dual::promote::<f64, _>(&x);
+        let __shape0 = ::autodiff::__private::linear::shape_of(&x);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __hvp_reverse(x);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
+        (
+            __value,
+            move |
+                __cotangent: ::autodiff::__private::dual::Dual<f64>,
+                (
+                    __slot0,
+                ): (::core::option::Option<::autodiff::__private::dual::Dual<f64>>,)|
+            {
+                if ::autodiff::__private::linear::is_zero(&__cotangent) {
+                    return (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                ::autodiff::__private::dual::Dual<f64>,
+                            >(&__shape0)),
+                    );
+                }
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                ::autodiff::__private::dual::Dual<f64>,
+                            >(&__shape0)),
+                    ),
+                );
+                (__grads,)
+            },
+        )
+    }
     ///Vector-Jacobian product of `f`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(x: f64) -> (f64, impl Fn(f64) -> f64 + use<>) {

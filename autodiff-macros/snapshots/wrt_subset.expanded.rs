@@ -187,6 +187,67 @@ mod h {
             )
             .0
     }
+    #[doc(hidden)]
+    #[inline]
+    pub fn __hvp_vjp_call<
+        __A0: ::autodiff::__private::dual::Promote<
+                f32,
+                Out = ::autodiff::__private::dual::Dual<f32>,
+            >,
+    >(
+        a: __A0,
+        b: f32,
+    ) -> (
+        ::autodiff::__private::dual::Dual<f32>,
+        impl Fn(
+            ::autodiff::__private::dual::Dual<f32>,
+            (
+                ::core::option::Option<::autodiff::__private::dual::Dual<f32>>,
+                ::core::option::Option<()>,
+            ),
+        ) -> (::autodiff::__private::dual::Dual<f32>, ()) + use<__A0>,
+    ) {
+        let a = ::autodiff::__private::dual::promote::<f32, _>(&a);
+        let __shape0 = ::autodiff::__private::linear::shape_of(&a);
+        let (__value, __map) = {
+            let (__a, __b, __overflowed) = __hvp_reverse(a, b);
+            ::autodiff::__private::tape::assert_fits(__overflowed);
+            (__a, __b)
+        };
+        (
+            __value,
+            move |
+                __cotangent: ::autodiff::__private::dual::Dual<f32>,
+                (
+                    __slot0,
+                    __slot1,
+                ): (
+                    ::core::option::Option<::autodiff::__private::dual::Dual<f32>>,
+                    ::core::option::Option<()>,
+                )|
+            {
+                if ::autodiff::__private::linear::is_zero(&__cotangent) {
+                    return (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                ::autodiff::__private::dual::Dual<f32>,
+                            >(&__shape0)),
+                        (),
+                    );
+                }
+                let __grads = __map(
+                    __cotangent,
+                    (
+                        __slot0
+                            .unwrap_or_else(|| ::autodiff::__private::linear::zero_of::<
+                                ::autodiff::__private::dual::Dual<f32>,
+                            >(&__shape0)),
+                    ),
+                );
+                (__grads, ())
+            },
+        )
+    }
     ///Vector-Jacobian product of `h`: returns the value and a pullback mapping a cotangent of the output to cotangents shaped like `grad`'s result.
     #[inline]
     pub fn vjp(a: f32, b: f32) -> (f32, impl Fn(f32) -> f32 + use<>) {

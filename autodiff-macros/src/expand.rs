@@ -154,7 +154,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
             .with_refs(&f.refs)
             .with_cotangent(cotangent.clone())
             .with_buffers(shape.buffer_names.clone())
-            .with_dual(hessian::varied(f, act), hessian::scalar(f, &shape.ret_ty));
+            .with_dual(hessian::varied(f, act), hessian::scalar(&f.params, &shape.ret_ty));
         let (primal, zeros, fresh_zeros, adjoint) =
             split_zeros(&mut emitter, &core.primal, &core.adjoint);
         let value = emitter.dual_output(core.value);

@@ -6,9 +6,11 @@
 //! evaluated on `x + ε v`. That needs every operation a derivative flows
 //! through to accept dual numbers: the scalar float functions, arithmetic,
 //! indexing, array and tuple literals, element assignment, loops and
-//! branches do; nalgebra's operations, structs, closures in `map` and calls
-//! of other functions do not yet. A function outside that subset gets
-//! `hvp` and `hessian` whose use is a compile-time error saying so.
+//! branches do, and calls of other differentiated functions (through their
+//! `__hvp_vjp_call`); nalgebra's operations, structs and closures in `map`
+//! do not yet. A function outside that subset gets `hvp` and `hessian`
+//! whose use is a compile-time error saying so, and a `__hvp_vjp_call`
+//! that panics, naming why, when a caller's second sweep reaches it.
 
 use std::collections::HashSet;
 
@@ -56,8 +58,10 @@ pub fn supported(
     params: &[Param],
     ret_ty: &Type,
 ) -> Result<(), String> {
-    if !types::is_scalar(ret_ty) {
-        return Err("its output is not a scalar".into());
+    // A vector output gets the second sweep too, for its callers'; `hvp`
+    // and `hessian` themselves need a scalar one (`items::second_order`).
+    if !types::liftable(ret_ty) {
+        return Err("its output is not a float, an array or a `Vec` of floats".into());
     }
     for p in params.iter().filter(|p| p.role == ArgRole::Differentiable) {
         if !types::liftable(&p.ty) {
@@ -92,50 +96,100 @@ fn body_supported(body: &[Stmt], act: &Activity) -> Result<(), String> {
                     return Err(format!("a derivative flows through `{}`", prim.name));
                 }
             }
-            Op::Call(call) if call.args.iter().any(|a| act.varied(*a)) => {
-                let name = call
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
-                return Err(format!("a derivative flows through a call of `{name}`"));
-            }
             _ => {}
         }
     }
     Ok(())
 }
 
-/// The variables that depend on the differentiable arguments (the ones
-/// that are dual numbers in the second sweep), and those whose type comes
-/// from their use alone (the `Default::default()` an early `return` starts
-/// its value slot with): these are never promoted.
+/// The variables that hold dual numbers in the second sweep, and those
+/// whose type comes from their use alone (the `Default::default()` an early
+/// `return` starts its value slot with): these are never promoted.
+///
+/// Dual are the values that depend on the differentiable arguments, as
+/// activity analysis finds them (`act.varied`), except through a call no
+/// derivative is needed from: that is plain code on the value parts
+/// (`emit::dual`), whose result is a plain float, and so is what is
+/// computed from such results alone.
 pub fn varied(f: &Function, act: &Activity) -> (HashSet<Var>, HashSet<Var>) {
-    let (mut varied, mut untyped) = (HashSet::new(), HashSet::new());
-    collect(&f.body, act, &mut varied, &mut untyped);
-    (varied, untyped)
+    let (mut dual, mut untyped) = (HashSet::new(), HashSet::new());
+    while spread(f, &f.body, act, &mut dual, &mut untyped) {}
+    (dual, untyped)
 }
 
-fn collect(body: &[Stmt], act: &Activity, varied: &mut HashSet<Var>, untyped: &mut HashSet<Var>) {
+/// One pass marking dual variables; whether anything changed.
+fn spread(
+    f: &Function,
+    body: &[Stmt],
+    act: &Activity,
+    dual: &mut HashSet<Var>,
+    untyped: &mut HashSet<Var>,
+) -> bool {
+    let mut changed = false;
+    let mark = |v: Var, dual: &mut HashSet<Var>| act.varied(v) && dual.insert(v);
     for stmt in body {
-        varied.extend(stmt.defs.iter().flatten().filter(|v| act.varied(**v)));
-        match &stmt.op {
-            Op::Loop(l) => varied.extend(l.carried.iter().filter(|v| act.varied(**v))),
-            Op::Opaque { expr, .. } if is_default(expr) => untyped.extend(stmt.def()),
-            _ => {}
-        }
         for region in stmt.regions() {
-            collect(&region.body, act, varied, untyped);
+            changed |= spread(f, &region.body, act, dual, untyped);
+        }
+        let reads_dual = |vars: &[Var], dual: &HashSet<Var>| vars.iter().any(|v| dual.contains(v));
+        let defs: Vec<Var> = match &stmt.op {
+            Op::Arg(i) if f.params[*i].role == ArgRole::Differentiable => {
+                stmt.def().into_iter().collect()
+            }
+            Op::Prim { args, .. } | Op::Rule { args, .. } if reads_dual(args, dual) => {
+                stmt.def().into_iter().collect()
+            }
+            Op::Copy(src) if dual.contains(src) => stmt.def().into_iter().collect(),
+            Op::Opaque { uses, .. } if reads_dual(uses, dual) => stmt.def().into_iter().collect(),
+            Op::Call(c)
+                if reads_dual(&c.args, dual) && stmt.def().is_some_and(|d| act.active(d)) =>
+            {
+                stmt.defs.iter().flatten().copied().collect()
+            }
+            Op::Branch(b) => stmt
+                .defs
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| {
+                    b.arms
+                        .iter()
+                        .any(|a| a.yields.get(*k).is_some_and(|y| dual.contains(y)))
+                })
+                .filter_map(|(_, d)| *d)
+                .collect(),
+            Op::Loop(l) => {
+                for (k, c) in l.carried.iter().enumerate() {
+                    let from_init = l.inits.get(k).is_some_and(|v| dual.contains(v));
+                    let from_body = l.body.yields.get(k).is_some_and(|v| dual.contains(v));
+                    if from_init || from_body {
+                        changed |= mark(*c, dual);
+                    }
+                }
+                l.carried
+                    .iter()
+                    .zip(&stmt.defs)
+                    .filter(|(c, _)| dual.contains(c))
+                    .filter_map(|(_, d)| *d)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for d in defs {
+            changed |= mark(d, dual);
+        }
+        if let Op::Opaque { expr, .. } = &stmt.op {
+            if is_default(expr) {
+                untyped.extend(stmt.def());
+            }
         }
     }
+    changed
 }
 
 /// The float type the dual numbers are over: the first differentiable
 /// argument's (a supported function has one), else the output's.
-pub fn scalar(f: &Function, ret_ty: &Type) -> proc_macro2::TokenStream {
-    let scalar = f
-        .params
+pub fn scalar(params: &[Param], ret_ty: &Type) -> proc_macro2::TokenStream {
+    let scalar = params
         .iter()
         .filter(|p| p.role == ArgRole::Differentiable)
         .find_map(|p| types::scalar(&p.ty))

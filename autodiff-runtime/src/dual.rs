@@ -740,6 +740,14 @@ mod heap {
     }
 }
 
+/// What the second sweep of a caller meets when it calls a function
+/// without second derivatives (its `__hvp_vjp_call` exists so that callers
+/// compile; a caller's macro cannot know which functions have them).
+#[cold]
+pub fn no_second_order(name: &str, reason: &str) -> ! {
+    panic!("hvp or hessian through a call of `{name}`, which has no second derivatives because {reason}")
+}
+
 /// Marks the `hvp` and `hessian` of a function outside the subset that gets
 /// second derivatives: calling them is a compile-time error.
 #[diagnostic::on_unimplemented(

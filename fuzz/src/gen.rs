@@ -216,7 +216,8 @@ pub struct Program {
     pub dynamic: bool,
     /// The `#[differentiate]` function and its `Dual64` twin.
     pub source: String,
-    /// Whether it has second derivatives (`hvp`): no vector, no helper call.
+    /// Whether it has second derivatives (`hvp`): no vector (helpers have
+    /// them, and are called through their second sweep).
     pub second_order: bool,
 }
 
@@ -246,8 +247,6 @@ struct Body<'a> {
     dynamic: bool,
     /// Helpers it may call: `(name, arity)`.
     helpers: &'a [(String, usize)],
-    /// Whether a helper was called.
-    calls: bool,
     /// Fresh-name counter.
     next: usize,
     plain: String,
@@ -291,7 +290,6 @@ impl Body<'_> {
             _ => match self.helpers.len() {
                 0 => self.leaf(),
                 k => {
-                    self.calls = true;
                     let (name, arity) = self.helpers[self.rng.below(k)].clone();
                     let args = (0..arity).map(|_| self.expr(depth - 1)).collect();
                     Expr::Call(name, args)
@@ -567,7 +565,6 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         vector,
         dynamic,
         helpers,
-        calls: false,
         next: 0,
         plain: String::new(),
         dual: String::new(),
@@ -618,7 +615,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         params_dual.join(", "),
         body.dual
     );
-    let second_order = !vector && !body.calls;
+    let second_order = !vector;
     Program {
         name: name.to_string(),
         scalars,

@@ -124,9 +124,14 @@ impl Emitter<'_> {
         let function = match c.mode {
             ir::CallMode::Plain => {
                 let def = &defs[0];
+                let args = self.plain_call_args(c, args.collect());
                 return quote_spanned!(span=> let #def = #path(#(#args),*););
             }
             ir::CallMode::Linearize => format_ident!("__linearize_call", span = span),
+            // The second sweep calls the callee's over dual numbers.
+            ir::CallMode::Vjp if self.dual.is_some() => {
+                format_ident!("__hvp_vjp_call", span = span)
+            }
             ir::CallMode::Vjp => format_ident!("__vjp_call", span = span),
         };
         let boxed = c.recursive.then(|| {

@@ -66,6 +66,25 @@ impl Emitter<'_> {
         }
     }
 
+    /// The arguments of a plain call (no derivative through it): in the
+    /// second sweep, dual ones passed by value give their value parts.
+    pub(super) fn plain_call_args(
+        &self,
+        c: &crate::ir::Call,
+        args: Vec<TokenStream>,
+    ) -> Vec<TokenStream> {
+        args.into_iter()
+            .zip(c.args.iter().zip(&c.borrowed))
+            .map(|(arg, (v, borrowed))| match self.is_dual(*v) && !borrowed {
+                true => {
+                    let rt = runtime();
+                    quote!(#rt::dual::primal(#arg))
+                }
+                false => arg,
+            })
+            .collect()
+    }
+
     /// `dual::promote::<S, _>(&value)`: a constant as a dual number.
     fn promote(&self, value: TokenStream) -> TokenStream {
         let rt = runtime();

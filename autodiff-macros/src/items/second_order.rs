@@ -19,6 +19,14 @@ use crate::emit::{dual_type, dual_types};
 use crate::ir::ArgRole;
 use crate::types;
 
+/// The reverse function's signature over dual numbers.
+struct DualSignature {
+    args: Vec<TokenStream>,
+    ret: TokenStream,
+    tangents: Vec<TokenStream>,
+    grad: TokenStream,
+}
+
 /// What the entry points need from `items`.
 pub struct Context<'a> {
     pub is_method: bool,
@@ -48,14 +56,35 @@ impl Shape {
             false => format_ident!("__hvp_reverse"),
         };
         let body = match body {
+            // A vector output: the second sweep and its call function for
+            // callers, no `hvp` and `hessian`.
+            Ok(body) if !types::is_scalar(&self.ret_ty) => {
+                let stubs = self.second_order_stubs(
+                    Some(&hvp_fn),
+                    Some(&hessian_fn),
+                    "its output is not a scalar",
+                    cx,
+                );
+                let reverse = self.dual_reverse(&reverse_fn, body, cx);
+                let call = (!cx.is_method).then(|| {
+                    self.vjp_call(
+                        &format_ident!("__hvp_vjp_call"),
+                        &reverse_fn,
+                        Some(&crate::hessian::scalar(&self.params, &self.ret_ty)),
+                    )
+                });
+                return quote!(#stubs #reverse #call);
+            }
             Ok(body) => body,
             Err(None) => return TokenStream::new(),
             Err(Some(reason)) => {
-                return self.second_order_stubs(Some(&hvp_fn), Some(&hessian_fn), &reason, cx)
+                let stubs = self.second_order_stubs(Some(&hvp_fn), Some(&hessian_fn), &reason, cx);
+                let calls = self.panicking_hvp_call(&reverse_fn, &reason, cx);
+                return quote!(#stubs #calls);
             }
         };
         let rt = crate::emit::runtime();
-        let (fn_vis, allow, args, captures) = (cx.fn_vis, cx.allow, cx.args, cx.captures);
+        let (fn_vis, allow, args) = (cx.fn_vis, cx.allow, cx.args);
         let params: Vec<&crate::ir::Param> =
             self.params.iter().filter(|p| p.name != "self").collect();
         let diff: Vec<&crate::ir::Param> = params
@@ -64,20 +93,6 @@ impl Shape {
             .filter(|p| p.role == ArgRole::Differentiable)
             .collect();
         let grad_ty = &self.grad_ty;
-        let dual_args = params.iter().map(|p| {
-            let (n, t) = (&p.name, &p.ty);
-            match p.role {
-                ArgRole::Differentiable => {
-                    let t = dual_type(t);
-                    quote!(#n: #t)
-                }
-                _ => quote!(#n: #t),
-            }
-        });
-        let receiver_arg = &cx.receiver_arg;
-        let dual_ret = dual_type(&self.ret_ty);
-        let dual_tangents = dual_types(&self.tangent_tys);
-        let dual_grad = dual_types(std::slice::from_ref(grad_ty));
 
         // `hvp`: lift, one dual sweep, the `ε` parts.
         let v = Ident::new("v", Span::mixed_site());
@@ -195,12 +210,19 @@ impl Shape {
                 }
             }
         };
+        // What a caller's second sweep calls (free functions only: a
+        // method's siblings are not reached through a path).
+        let hvp_call = (!cx.is_method).then(|| {
+            self.vjp_call(
+                &format_ident!("__hvp_vjp_call"),
+                &reverse_fn,
+                Some(&crate::hessian::scalar(&self.params, &self.ret_ty)),
+            )
+        });
         let doc_hvp = format!("Hessian-vector product of `{name}`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).");
+        let reverse = self.dual_reverse(&reverse_fn, body, cx);
         quote! {
-            #[doc(hidden)]
-            #[inline]
-            #allow
-            #fn_vis fn #reverse_fn(#receiver_arg #(#dual_args,)*) -> (#dual_ret, impl Fn(#dual_ret, (#(#dual_tangents,)*)) -> #(#dual_grad)* + #captures, bool) { #body }
+            #reverse
 
             #[doc = #doc_hvp]
             #[inline]
@@ -215,6 +237,8 @@ impl Shape {
             }
 
             #hessian_item
+
+            #hvp_call
         }
     }
 
@@ -260,6 +284,90 @@ impl Shape {
         let hvp = hvp_fn.map(|f| stub(f, n + 1));
         let hessian = hessian_fn.map(|f| stub(f, n));
         quote!(#hvp #hessian)
+    }
+
+    /// The reverse function over dual numbers, `__hvp_reverse`.
+    fn dual_reverse(&self, reverse_fn: &Ident, body: TokenStream, cx: &Context) -> TokenStream {
+        let (fn_vis, allow, captures) = (cx.fn_vis, cx.allow, cx.captures);
+        let receiver_arg = &cx.receiver_arg;
+        let DualSignature {
+            args,
+            ret,
+            tangents,
+            grad,
+        } = self.dual_signature();
+        quote! {
+            #[doc(hidden)]
+            #[inline]
+            #allow
+            #fn_vis fn #reverse_fn(#receiver_arg #(#args,)*) -> (#ret, impl Fn(#ret, (#(#tangents,)*)) -> #grad + #captures, bool) { #body }
+        }
+    }
+
+    /// The reverse function's signature over dual numbers.
+    fn dual_signature(&self) -> DualSignature {
+        let args = self
+            .params
+            .iter()
+            .filter(|p| p.name != "self")
+            .map(|p| {
+                let n = &p.name;
+                let t = match p.role {
+                    ArgRole::Differentiable => dual_type(&p.ty),
+                    _ => quote::ToTokens::to_token_stream(&p.ty),
+                };
+                quote!(#n: #t)
+            })
+            .collect();
+        let grad = dual_types(std::slice::from_ref(&self.grad_ty));
+        DualSignature {
+            args,
+            ret: dual_type(&self.ret_ty),
+            tangents: dual_types(&self.tangent_tys),
+            grad: quote!(#(#grad)*),
+        }
+    }
+
+    /// For a free function without second derivatives whose arguments a
+    /// caller's second sweep could pass as dual numbers: a `__hvp_vjp_call`
+    /// (and the reverse function behind it) that compiles and panics,
+    /// saying why, when that sweep runs (a caller's macro cannot know which
+    /// functions have second derivatives).
+    fn panicking_hvp_call(&self, reverse_fn: &Ident, reason: &str, cx: &Context) -> TokenStream {
+        let liftable = self
+            .params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .all(|p| types::liftable(&p.ty));
+        if cx.is_method || !liftable || !types::liftable(&self.ret_ty) {
+            return TokenStream::new();
+        }
+        let rt = crate::emit::runtime();
+        let captures = cx.captures;
+        let DualSignature {
+            args,
+            ret,
+            tangents,
+            grad,
+        } = self.dual_signature();
+        let name = self.name.to_string();
+        let call = self.vjp_call(
+            &format_ident!("__hvp_vjp_call"),
+            reverse_fn,
+            Some(&crate::hessian::scalar(&self.params, &self.ret_ty)),
+        );
+        quote! {
+            #[doc(hidden)]
+            fn #reverse_fn(#(#args,)*) -> (#ret, impl Fn(#ret, (#(#tangents,)*)) -> #grad + #captures, bool) {
+                (
+                    #rt::dual::no_second_order(#name, #reason),
+                    move |_: #ret, _: (#(#tangents,)*)| -> #grad { ::core::unreachable!() },
+                    false,
+                )
+            }
+
+            #call
+        }
     }
 
     /// The Hessian's blocks: rows for every differentiable component, one
