@@ -11,9 +11,10 @@
 //! second derivative.
 //!
 //! The macro writes that second reverse sweep with the differentiable
-//! arguments' float types replaced by `Dual<f64>` (or `Dual<f32>`);
-//! constants stay plain floats, so the operators and rules also take a
-//! float on either side of a dual number.
+//! arguments' float types replaced by `Dual<f64>` (or `Dual<f32>`), and
+//! makes constants dual where they meet dual values ([`promote`]). The
+//! operators, comparisons and arithmetic rules also take a plain float on
+//! either side of a dual number, for code written over `Dual` directly.
 
 use core::cmp::Ordering;
 use core::ops::{Add, Div, Mul, Neg, Sub};

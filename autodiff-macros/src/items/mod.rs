@@ -298,8 +298,8 @@ impl Shape {
             .map(|(i, p)| {
                 let (n, t) = (&p.name, &p.ty);
                 match (dual, p.role, t) {
-                    (Some(scalar), ArgRole::Differentiable, Type::Reference(_)) => {
-                        let _ = scalar;
+                    // A borrowed one is a dual container already.
+                    (Some(_), ArgRole::Differentiable, Type::Reference(_)) => {
                         let t = crate::emit::dual_type(t);
                         quote!(#n: #t)
                     }
