@@ -19,6 +19,11 @@ impl Lowering<'_> {
                 .on(&call.func, "only calls of named functions are supported");
             return self.poisoned(span);
         };
+        if let Some(name) = func.path.get_ident().filter(|_| func.qself.is_none()) {
+            if let Some(value) = self.call_closure(name, call) {
+                return value;
+            }
+        }
         if let Some(prim) = float_function(&func.path).or_else(|| library_function(&func.path)) {
             if call.args.len() != prim.arity {
                 self.errors.on(

@@ -24,6 +24,7 @@ use crate::primitives::{self, Primitive};
 use crate::types::{classify, type_text, TypeClass};
 
 mod calls;
+mod closures;
 mod control;
 mod loops;
 mod mutation;
@@ -52,6 +53,7 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
         in_module,
         static_len: HashMap::new(),
         pattern_bound: Default::default(),
+        closures: HashMap::new(),
         errors,
     };
     for i in 0..cx.f.params.len() {
@@ -110,6 +112,8 @@ struct Lowering<'a> {
     /// Names bound by `match` patterns, which may hold references (match
     /// ergonomics): `*k` on them is kept as written.
     pattern_bound: std::collections::HashSet<Var>,
+    /// Closures bound by `let`, lowered at each call (`closures.rs`).
+    closures: HashMap<String, closures::LocalClosure>,
     errors: &'a mut Errors,
 }
 
@@ -121,9 +125,25 @@ impl Lowering<'_> {
     }
 
     fn bind(&mut self, name: &Ident, var: Var) {
+        // A variable shadows a closure of the same name.
+        self.closures.remove(&name.to_string());
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name.to_string(), var);
         }
+    }
+
+    /// A copy of `value` with the type annotation `ty` (`let a: f64 = ..`),
+    /// which rustc's inference of the generated code may need as the
+    /// original's did.
+    fn annotated(&mut self, value: Var, ty: syn::Type, span: Span) -> Var {
+        let var = self.f.fresh(Role::Primal);
+        if matches!(ty, syn::Type::Reference(_)) {
+            self.f.refs.insert(var);
+        }
+        let mut stmt = Stmt::new(var, Op::Copy(value), span);
+        stmt.ty = Some(ty);
+        self.f.body.push(stmt);
+        var
     }
 
     fn lookup(&self, name: &Ident) -> Option<Var> {
@@ -169,18 +189,13 @@ impl Lowering<'_> {
                 "`let .. else` is not supported; bind the value with a plain `let`",
             );
         }
+        if let (Expr::Closure(closure), Pat::Ident(name)) = (&*init.expr, pat) {
+            self.define_closure(&name.ident, closure);
+            return;
+        }
         let value = self.expr(&init.expr);
         let value = match ty {
-            Some(ty) => {
-                let var = self.f.fresh(Role::Primal);
-                if matches!(ty, syn::Type::Reference(_)) {
-                    self.f.refs.insert(var);
-                }
-                let mut stmt = Stmt::new(var, Op::Copy(value), local.span());
-                stmt.ty = Some(ty);
-                self.f.body.push(stmt);
-                var
-            }
+            Some(ty) => self.annotated(value, ty, local.span()),
             None => value,
         };
         self.bind_pattern(pat, value);
@@ -544,7 +559,7 @@ impl Lowering<'_> {
     /// Reports a construct the IR cannot express, with what to do instead.
     fn reject(&mut self, expr: &Expr) {
         let message = match expr {
-            Expr::Closure(_) => "closures are not supported in a differentiated function; write the computation inline or as a separate `#[differentiate]` function".to_string(),
+            Expr::Closure(_) => "a closure is supported bound by `let` and called (`let sq = |v: f64| v * v; sq(x)`), or as the argument of `map`, `from_fn` or `fold`; write the computation inline or as a separate `#[differentiate]` function".to_string(),
             Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function".to_string(),
             Expr::Async(_) | Expr::Await(_) => "`async` code cannot be differentiated; compute the value first and pass it in".to_string(),
             Expr::Macro(m) => format!(
