@@ -831,3 +831,20 @@ fn batches_of_structs() {
         assert_eq!(gp.lambda, p.lambda);
     }
 }
+
+/// A type alias is taken for a struct by its name, and has the aliased
+/// type's tangent space.
+type Vec3 = [f64; 3];
+
+#[differentiate]
+fn through_alias(v: Vec3) -> f64 {
+    v[0] * v[1] + v[2].exp()
+}
+
+#[test]
+fn type_aliases() {
+    let v = [0.5, -1.5, 0.25];
+    assert_eq!(through_alias::grad(v), [v[1], v[0], v[2].exp()]);
+    let j = through_alias::jacrev(v);
+    assert_eq!((j.nrows(), j.ncols()), (1, 3));
+}
