@@ -13,8 +13,8 @@
 //! The macro writes that second reverse sweep with the differentiable
 //! arguments' float types replaced by `Dual<f64>` (or `Dual<f32>`), and
 //! makes constants dual where they meet dual values ([`promote`]). The
-//! operators, comparisons and arithmetic rules also take a plain float on
-//! either side of a dual number, for code written over `Dual` directly.
+//! operators and comparisons also take a plain float on either side of a
+//! dual number, for code written over `Dual` directly.
 
 use core::cmp::Ordering;
 use core::ops::{Add, Div, Mul, Neg, Sub};
@@ -45,30 +45,6 @@ impl<T: Real> Dual<T> {
     #[inline(always)]
     pub fn constant(re: T) -> Self {
         Dual { re, eps: T::zero() }
-    }
-
-    /// Whether the value is NaN (as code on the value may ask).
-    #[inline(always)]
-    pub fn is_nan(self) -> bool {
-        self.re.partial_cmp(&self.re).is_none()
-    }
-
-    /// Whether the value is neither infinite nor NaN.
-    #[inline(always)]
-    pub fn is_finite(self) -> bool {
-        self.re.is_finite()
-    }
-
-    /// Whether the value has a negative sign.
-    #[inline(always)]
-    pub fn is_sign_negative(self) -> bool {
-        self.re < T::zero()
-    }
-
-    /// Whether the value has a positive sign.
-    #[inline(always)]
-    pub fn is_sign_positive(self) -> bool {
-        self.re >= T::zero()
     }
 
     /// `f(re) + ε f'(re) eps`, from the value and the derivative at `re`.
@@ -481,24 +457,11 @@ impl<T: Real> Buffer for Dual<T> {
     }
 }
 
-/// A partial that is a plain float or a dual number, applied to a dual
-/// tangent or cotangent (the adjoints of the second sweep are dual).
+/// A dual partial applied to a dual tangent or cotangent: in the second
+/// sweep every operand of a rule is dual (constants are promoted), and so
+/// are its partials and adjoints.
 macro_rules! scalar_partials {
     ($($t:ty),*) => {$(
-        impl Push<Dual<$t>> for $t {
-            type Out = Dual<$t>;
-            #[inline(always)]
-            fn push(&self, t: &Dual<$t>) -> Dual<$t> {
-                *self * *t
-            }
-        }
-        impl Pull<Dual<$t>> for $t {
-            type Out = Dual<$t>;
-            #[inline(always)]
-            fn pull(&self, c: &Dual<$t>) -> Dual<$t> {
-                *self * *c
-            }
-        }
         impl Push<Dual<$t>> for Dual<$t> {
             type Out = Dual<$t>;
             #[inline(always)]
@@ -518,8 +481,8 @@ macro_rules! scalar_partials {
 
 scalar_partials!(f32, f64);
 
-/// The arithmetic rules on dual numbers, and with a plain float on either
-/// side (a constant of the function: its partial is the dual operand).
+/// The arithmetic rules on dual numbers (a constant meeting a dual value
+/// is promoted first, `promote`).
 macro_rules! dual_arith {
     ($($t:ty),*) => {$(
         impl AddRule for Dual<$t> {
@@ -562,71 +525,6 @@ macro_rules! dual_arith {
                 (-*self, (Negate,))
             }
         }
-        impl AddRule<Dual<$t>> for $t {
-            type Output = Dual<$t>;
-            type Partials = (Identity, Identity);
-            #[inline(always)]
-            fn add_rule(&self, b: &Dual<$t>) -> (Dual<$t>, (Identity, Identity)) {
-                (*self + *b, (Identity, Identity))
-            }
-        }
-        impl AddRule<$t> for Dual<$t> {
-            type Output = Self;
-            type Partials = (Identity, Identity);
-            #[inline(always)]
-            fn add_rule(&self, b: &$t) -> (Self, (Identity, Identity)) {
-                (*self + *b, (Identity, Identity))
-            }
-        }
-        impl SubRule<Dual<$t>> for $t {
-            type Output = Dual<$t>;
-            type Partials = (Identity, Negate);
-            #[inline(always)]
-            fn sub_rule(&self, b: &Dual<$t>) -> (Dual<$t>, (Identity, Negate)) {
-                (*self - *b, (Identity, Negate))
-            }
-        }
-        impl SubRule<$t> for Dual<$t> {
-            type Output = Self;
-            type Partials = (Identity, Negate);
-            #[inline(always)]
-            fn sub_rule(&self, b: &$t) -> (Self, (Identity, Negate)) {
-                (*self - *b, (Identity, Negate))
-            }
-        }
-        impl MulRule<Dual<$t>> for $t {
-            type Output = Dual<$t>;
-            type Partials = (Dual<$t>, $t);
-            #[inline(always)]
-            fn mul_rule(&self, b: &Dual<$t>) -> (Dual<$t>, (Dual<$t>, $t)) {
-                (*self * *b, (*b, *self))
-            }
-        }
-        impl MulRule<$t> for Dual<$t> {
-            type Output = Self;
-            type Partials = ($t, Self);
-            #[inline(always)]
-            fn mul_rule(&self, b: &$t) -> (Self, ($t, Self)) {
-                (*self * *b, (*b, *self))
-            }
-        }
-        impl DivRule<Dual<$t>> for $t {
-            type Output = Dual<$t>;
-            type Partials = (Dual<$t>, Dual<$t>);
-            #[inline(always)]
-            fn div_rule(&self, b: &Dual<$t>) -> (Dual<$t>, (Dual<$t>, Dual<$t>)) {
-                Dual::constant(*self).div_rule(b)
-            }
-        }
-        impl DivRule<$t> for Dual<$t> {
-            type Output = Self;
-            type Partials = ($t, Self);
-            #[inline(always)]
-            fn div_rule(&self, b: &$t) -> (Self, ($t, Self)) {
-                let r = 1.0 / *b;
-                (*self / *b, (r, -(*self * r) * r))
-            }
-        }
     )*};
 }
 
@@ -654,7 +552,7 @@ macro_rules! primal_float {
     )*};
 }
 
-primal_float!(f32, f64, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
+primal_float!(f32, f64);
 
 impl<T: Real> Primal for Dual<T> {
     type Value = T;
@@ -754,7 +652,7 @@ pub fn no_second_order(name: &str, reason: &str) -> ! {
 #[diagnostic::on_unimplemented(
     message = "no second derivatives were generated for this function",
     label = "`hvp` and `hessian` are not available here",
-    note = "second derivatives are generated for functions of floats, arrays, `Vec`s and slices with a scalar output, whose derivatives flow through arithmetic, the float functions, indexing, loops and branches; not yet through nalgebra operations, structs, `map` closures, custom rules or calls of other functions (the stub's documentation says which)"
+    note = "second derivatives are generated for functions of floats, arrays, `Vec`s and slices with a scalar output, whose derivatives flow through arithmetic, the float functions, indexing, loops, branches and calls; not yet through nalgebra operations, structs, `map` closures or custom rules (the stub's documentation says which)"
 )]
 pub trait SecondOrder {}
 
