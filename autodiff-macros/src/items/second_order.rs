@@ -253,36 +253,27 @@ impl Shape {
         cx: &Context,
     ) -> TokenStream {
         let rt = crate::emit::runtime();
-        let fn_vis = cx.fn_vis;
-        let receiver_arg = &cx.receiver_arg;
         let n = self.params.iter().filter(|p| p.name != "self").count();
-        let generics: Vec<Ident> = (0..n + 1)
-            .map(|k| format_ident!("__A{}", k, span = Span::mixed_site()))
+        let names: Vec<Ident> = (0..n + 1)
+            .map(|k| format_ident!("__a{}", k, span = Span::mixed_site()))
             .collect();
-        let args: Vec<TokenStream> = generics
-            .iter()
-            .enumerate()
-            .map(|(k, g)| {
-                let a = format_ident!("__a{}", k, span = Span::mixed_site());
-                quote!(#a: #g)
-            })
-            .collect();
-        let first = &generics[0];
         let doc = format!(
             "Not available: `{}` has no generated second derivatives because {reason}.",
             self.name
         );
-        let stub = |f: &Ident, count: usize| {
-            let (generics, args) = (&generics[..count.max(1)], &args[..count]);
-            quote! {
-                #[doc = #doc]
-                #fn_vis fn #f<#(#generics),*>(#receiver_arg #(#args),*) -> ! where #first: #rt::dual::SecondOrder {
-                    ::core::unreachable!()
-                }
-            }
+        let bound = quote!(#rt::dual::SecondOrder);
+        let never = |f: &Ident, count: usize| {
+            super::never_callable(
+                cx.fn_vis,
+                f,
+                cx.receiver_arg.as_ref(),
+                &names[..count],
+                &bound,
+                &doc,
+            )
         };
-        let hvp = hvp_fn.map(|f| stub(f, n + 1));
-        let hessian = hessian_fn.map(|f| stub(f, n));
+        let hvp = hvp_fn.map(|f| never(f, n + 1));
+        let hessian = hessian_fn.map(|f| never(f, n));
         quote!(#hvp #hessian)
     }
 
