@@ -115,10 +115,7 @@ impl Lowering<'_> {
                 }
             }
         }
-        let mut path = path.clone();
-        if self.in_module {
-            super::rename::one_level_down(&mut path);
-        }
+        let path = self.item_path(path);
         self.emit(
             Op::Call(Box::new(ir::Call {
                 path,

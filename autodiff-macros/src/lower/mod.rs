@@ -146,6 +146,16 @@ impl Lowering<'_> {
         var
     }
 
+    /// A path to an item of the user's module, as the generated module
+    /// sees it.
+    fn item_path(&self, path: &syn::Path) -> syn::Path {
+        let mut path = path.clone();
+        if self.in_module {
+            rename::one_level_down(&mut path);
+        }
+        path
+    }
+
     fn lookup(&self, name: &Ident) -> Option<Var> {
         self.lookup_name(&name.to_string())
     }

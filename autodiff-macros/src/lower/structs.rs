@@ -79,16 +79,6 @@ impl Lowering<'_> {
         );
         self.assign_to(&target.base, updated);
     }
-
-    /// A path to an item of the user's module, as the generated module
-    /// sees it.
-    fn item_path(&self, path: &syn::Path) -> syn::Path {
-        let mut path = path.clone();
-        if self.in_module {
-            super::rename::one_level_down(&mut path);
-        }
-        path
-    }
 }
 
 /// Whether a call `P(..)` builds a tuple struct: its name is capitalised
