@@ -349,8 +349,14 @@ pub use autodiff_runtime::stop_gradient;
 pub use autodiff_runtime::tangent;
 pub use autodiff_runtime::tangent::Tangent;
 pub use autodiff_runtime::tape;
+pub use autodiff_runtime::Float;
 pub use autodiff_runtime::Real;
 pub use nalgebra;
+
+/// `docs/generics.md`, whose examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/generics.md")]
+pub struct GenericsGuide;
 
 /// What a user of the library imports: `use autodiff::prelude::*;`.
 pub mod prelude {
@@ -360,6 +366,7 @@ pub mod prelude {
     pub use crate::stop_gradient;
     pub use crate::vectorize;
     pub use crate::Differentiable;
+    pub use crate::Float;
     pub use crate::Real;
     pub use crate::Tangent;
 }
@@ -381,7 +388,8 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use alloc::vec::Vec;
     pub use autodiff_runtime::{
-        batch, buffer, custom, dual, jacobian, linear, rules, tangent, tape, Real,
+        batch, buffer, custom, dual, jacobian, linear, rules, tangent, tape, Float, Real,
     };
     pub use nalgebra;
+    pub use num_traits;
 }

@@ -78,8 +78,8 @@ mod horner {
         x: f64,
         c: [f64; 4],
     ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 4>,
     ) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
@@ -91,8 +91,8 @@ mod horner {
         );
         ::autodiff::__private::jacobian::forward_slots::<
             (
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 4>,
             ),
             _,
             _,
@@ -269,12 +269,8 @@ mod horner {
         x: f64,
         c: [f64; 4],
     ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + ((4) * (1)) }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<
-            f64,
-            { 0 + (1) + ((4) * (1)) },
-            { (4) * (1) },
-        >,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 5, 1>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 5, 4>,
     ) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
@@ -282,16 +278,8 @@ mod horner {
         );
         ::autodiff::__private::jacobian::forward_slots::<
             (
-                ::autodiff::__private::nalgebra::SMatrix<
-                    f64,
-                    { 0 + (1) + ((4) * (1)) },
-                    { 1 },
-                >,
-                ::autodiff::__private::nalgebra::SMatrix<
-                    f64,
-                    { 0 + (1) + ((4) * (1)) },
-                    { (4) * (1) },
-                >,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 5, 1>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 5, 4>,
             ),
             _,
             _,
@@ -464,8 +452,8 @@ mod horner {
         x: f64,
         c: [f64; 4],
     ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 4>,
     ) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
@@ -481,8 +469,8 @@ mod horner {
         };
         ::autodiff::__private::jacobian::reverse_slots::<
             (
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { (4) * (1) }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 4>,
             ),
             _,
             _,

@@ -83,8 +83,8 @@ pub mod g {
         y: f64,
         n: i32,
     ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
     ) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
@@ -97,8 +97,8 @@ pub mod g {
         );
         ::autodiff::__private::jacobian::forward_slots::<
             (
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
             ),
             _,
             _,
@@ -265,8 +265,8 @@ pub mod g {
         y: f64,
         n: i32,
     ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 2, 1>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 2, 1>,
     ) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
@@ -274,8 +274,8 @@ pub mod g {
         );
         ::autodiff::__private::jacobian::forward_slots::<
             (
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) + (1) }, { 1 }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 2, 1>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 2, 1>,
             ),
             _,
             _,
@@ -450,8 +450,8 @@ pub mod g {
         y: f64,
         n: i32,
     ) -> (
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-        ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+        ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
     ) {
         let __zeros = (
             ::autodiff::__private::linear::zero_like(&x),
@@ -468,8 +468,8 @@ pub mod g {
         };
         ::autodiff::__private::jacobian::reverse_slots::<
             (
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
-                ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
+                ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,
             ),
             _,
             _,

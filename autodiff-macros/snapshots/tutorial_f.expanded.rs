@@ -54,13 +54,11 @@ mod f {
     }
     ///Jacobian of `f` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.
     #[inline]
-    pub fn jacfwd(
-        x: f64,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
+    pub fn jacfwd(x: f64) -> ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1> {
         let __zeros = (::autodiff::__private::linear::zero_like(&x),);
         let (_, __push) = linearize(::core::clone::Clone::clone(&x));
         ::autodiff::__private::jacobian::forward_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,),
+            (::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,),
             _,
             _,
         >(__zeros, __push)
@@ -188,12 +186,10 @@ mod f {
     }
     ///Hessian of `f`: one `hvp` per input component (rows and columns in flattening order; for several differentiable arguments, one block of columns per argument).
     #[inline]
-    pub fn hessian(
-        x: f64,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) }, { 1 }> {
+    pub fn hessian(x: f64) -> ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1> {
         let __zeros = (::autodiff::__private::linear::zero_like(&x),);
         ::autodiff::__private::jacobian::forward_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f64, { 0 + (1) }, { 1 }>,),
+            (::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,),
             _,
             _,
         >(__zeros, |__direction| hvp(::core::clone::Clone::clone(&x), __direction.0))
@@ -314,9 +310,7 @@ mod f {
     }
     ///Jacobian of `f` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.
     #[inline]
-    pub fn jacrev(
-        x: f64,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }> {
+    pub fn jacrev(x: f64) -> ::autodiff::__private::nalgebra::SMatrix<f64, 1, 1> {
         let __zeros = (::autodiff::__private::linear::zero_like(&x),);
         let (__output, __pullback) = {
             let (__a, __b, __overflowed) = __reverse(::core::clone::Clone::clone(&x));
@@ -324,7 +318,7 @@ mod f {
             (__a, __b)
         };
         ::autodiff::__private::jacobian::reverse_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f64, { 1 }, { 1 }>,),
+            (::autodiff::__private::nalgebra::SMatrix<f64, 1, 1>,),
             _,
             _,
         >(

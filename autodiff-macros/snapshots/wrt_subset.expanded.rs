@@ -61,14 +61,14 @@ mod h {
     pub fn jacfwd(
         a: f32,
         b: f32,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, 1, 1> {
         let __zeros = (::autodiff::__private::linear::zero_like(&a),);
         let (_, __push) = linearize(
             ::core::clone::Clone::clone(&a),
             ::core::clone::Clone::clone(&b),
         );
         ::autodiff::__private::jacobian::forward_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,),
+            (::autodiff::__private::nalgebra::SMatrix<f32, 1, 1>,),
             _,
             _,
         >(__zeros, __push)
@@ -171,10 +171,10 @@ mod h {
     pub fn hessian(
         a: f32,
         b: f32,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 0 + (1) }, { 1 }> {
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, 1, 1> {
         let __zeros = (::autodiff::__private::linear::zero_like(&a),);
         ::autodiff::__private::jacobian::forward_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f32, { 0 + (1) }, { 1 }>,),
+            (::autodiff::__private::nalgebra::SMatrix<f32, 1, 1>,),
             _,
             _,
         >(
@@ -301,7 +301,7 @@ mod h {
     pub fn jacrev(
         a: f32,
         b: f32,
-    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }> {
+    ) -> ::autodiff::__private::nalgebra::SMatrix<f32, 1, 1> {
         let __zeros = (::autodiff::__private::linear::zero_like(&a),);
         let (__output, __pullback) = {
             let (__a, __b, __overflowed) = __reverse(
@@ -312,7 +312,7 @@ mod h {
             (__a, __b)
         };
         ::autodiff::__private::jacobian::reverse_slots::<
-            (::autodiff::__private::nalgebra::SMatrix<f32, { 1 }, { 1 }>,),
+            (::autodiff::__private::nalgebra::SMatrix<f32, 1, 1>,),
             _,
             _,
         >(

@@ -34,10 +34,15 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #errors);
         }
     };
-    let mut func = func;
+    let generics = func.sig.generics.clone();
+    crate::types::with_generics(&generics, || expand(&options, func, errors))
+}
+
+/// Expands a parsed function, its type parameters known to `types`.
+fn expand(options: &attr::Options, mut func: ItemFn, mut errors: Errors) -> TokenStream {
     let batch = vectorize::take(&mut func, &mut errors)
         .map(|options| vectorize::Batch::new(&func, &options, &mut errors));
-    let sig = signature::check(&func.sig, &options, &mut errors);
+    let sig = signature::check(&func.sig, options, &mut errors);
     let shape = Shape::new(&func, &sig.params, &sig.ret_ty);
     let batched = batch
         .filter(|_| errors.is_empty())
@@ -51,7 +56,9 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
         // Relative paths need one more `super` inside the generated module,
         // none in sibling methods.
         let in_module = func.sig.receiver().is_none();
-        let mut f = lower::lower(sig.params, &func.block, in_module, &mut errors);
+        let mut block = (*func.block).clone();
+        lower::qualify_generic_paths(&mut block, &func.sig.generics);
+        let mut f = lower::lower(sig.params, &block, in_module, &mut errors);
         f.tape = options.tape;
         mark_recursion(&mut f.body, &func.sig.ident);
         let act = activity::analyse(&f, &mut errors);
@@ -62,9 +69,10 @@ pub fn differentiate(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let module = shape.items(module.unwrap_or_else(|| fallback::bodies(&shape)), batched);
     let errors = errors.to_compile_errors();
-    // A method's derivatives stand for it, as the module's `keep_alive` does
-    // for a function: using only them should not make it dead code.
-    if func.sig.receiver().is_some() {
+    // A method's or generic function's derivatives stand for it, as the
+    // module's `keep_alive` does for a function: using only them should not
+    // make it dead code.
+    if func.sig.receiver().is_some() || crate::items::is_generic(&func.sig) {
         func.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
     }
     quote! {

@@ -39,12 +39,6 @@ pub fn check(sig: &Signature, options: &Options, errors: &mut Errors) -> Checked
     if let Some(unsafety) = &sig.unsafety {
         errors.on(unsafety, "`#[differentiate]` does not accept `unsafe fn`: derivative code must be safe; remove `unsafe`");
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.on(
-            &sig.generics,
-            "generic functions are not supported yet; write the function for `f64` (or `f32`)",
-        );
-    }
     if let Some(variadic) = &sig.variadic {
         errors.on(variadic, "variadic functions cannot be differentiated");
     }
@@ -148,14 +142,30 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
                 continue;
             }
         }
-        // A generic parameter's name looks like a struct's to `classify`.
-        let class = match names_type_param(&ty, &sig.generics) {
-            true => TypeClass::Unknown,
+        // A generic parameter's name looks like a struct's to `classify`;
+        // one without a float bound is static, as JAX keeps what it cannot
+        // differentiate (a float parameter is the float type to `classify`).
+        let type_param = names_type_param(&ty, &sig.generics);
+        let class = match type_param {
+            true => TypeClass::Static,
             false => classify(&ty),
         };
+        if let syn::Type::ImplTrait(_) = &ty {
+            errors.on(&ty, format!("`impl Trait` arguments cannot be differentiated: the generated functions need the type's name; name a type parameter, `fn f<T: Real>({name}: T)`"));
+            // The placeholder functions need a type they can name.
+            let ty = syn::parse_quote!(f64);
+            params.push(Param {
+                name,
+                ty,
+                role: ArgRole::Static,
+            });
+            continue;
+        }
         let role = match &options.wrt {
             Some(wrt) if wrt.contains(&name) => {
-                if class != TypeClass::Differentiable {
+                if type_param {
+                    errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is a type parameter without a float bound; bound it by `Real` (or `Float`, or nalgebra's `RealField`) to make it the float type", type_text(&ty)));
+                } else if class != TypeClass::Differentiable {
                     errors.on(&ty, format!("`{name}` is listed in `wrt(..)` but its type `{}` is not differentiable; differentiable types are `f64`, `f32`, arrays of them, nalgebra vectors and matrices, `Vec`, slices, and shared references to these", type_text(&ty)));
                 }
                 ArgRole::Differentiable
@@ -192,12 +202,16 @@ fn params(sig: &Signature, options: &Options, errors: &mut Errors) -> Vec<Param>
     params
 }
 
-/// Whether `ty` (or what it borrows) is one of `generics`' type parameters.
+/// Whether `ty` (or what it borrows) is one of `generics`' type parameters
+/// other than a float type.
 fn names_type_param(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    let floats = crate::types::float_params(generics);
     match ty {
         syn::Type::Reference(r) => names_type_param(&r.elem, generics),
         syn::Type::Path(p) if p.qself.is_none() => generics.type_params().any(|t| {
-            p.path.is_ident(&t.ident) || p.path.segments.first().is_some_and(|s| s.ident == t.ident)
+            !floats.contains(&t.ident)
+                && (p.path.is_ident(&t.ident)
+                    || p.path.segments.first().is_some_and(|s| s.ident == t.ident))
         }),
         _ => false,
     }

@@ -8,9 +8,77 @@
 //! components when it is fixed (to type Jacobians as `SMatrix`), and the
 //! scalar type.
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{GenericArgument, PathArguments, Type};
+
+/// The generic parameters of the function being expanded that the spelling
+/// of its types cannot explain by itself.
+#[derive(Clone, Default)]
+struct Generic {
+    /// Type parameters bounded by a float trait (`T` in `fn f<T: Real>`):
+    /// spelled like a struct's name, they are told apart by their bounds.
+    floats: Vec<String>,
+    /// Const parameters (`N` in `[f64; N]`): sizes built from them cannot
+    /// be computed in a type on stable Rust (`{ 2 * N }` needs
+    /// `generic_const_exprs`), only named.
+    consts: Vec<String>,
+}
+
+thread_local! {
+    static GENERIC: RefCell<Generic> = RefCell::new(Generic::default());
+}
+
+/// The trait names that make a type parameter the float type: the
+/// library's `Real` and `Float`, nalgebra's `RealField` and `ComplexField`,
+/// num-traits' `Float`.
+const FLOAT_BOUNDS: &[&str] = &["Real", "Float", "RealField", "ComplexField"];
+
+/// Whether a bound names one of `FLOAT_BOUNDS`.
+fn is_float_bound(bound: &syn::TypeParamBound) -> bool {
+    matches!(bound, syn::TypeParamBound::Trait(t)
+        if t.path.segments.last().is_some_and(|s| FLOAT_BOUNDS.contains(&s.ident.to_string().as_str())))
+}
+
+/// The type parameters of `generics` that a float bound makes the float
+/// type, inline (`<T: Real>`) or in the where clause.
+pub fn float_params(generics: &syn::Generics) -> Vec<syn::Ident> {
+    let in_where = |ident: &syn::Ident| {
+        generics.where_clause.iter().flat_map(|w| &w.predicates).any(|p| match p {
+            syn::WherePredicate::Type(t) => {
+                matches!(&t.bounded_ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident(ident))
+                    && t.bounds.iter().any(is_float_bound)
+            }
+            _ => false,
+        })
+    };
+    generics
+        .type_params()
+        .filter(|t| t.bounds.iter().any(is_float_bound) || in_where(&t.ident))
+        .map(|t| t.ident.clone())
+        .collect()
+}
+
+/// Runs `f` with the generic parameters of `generics` known to the
+/// functions of this module, which read types by their spelling.
+pub fn with_generics<R>(generics: &syn::Generics, f: impl FnOnce() -> R) -> R {
+    let generic = Generic {
+        floats: float_params(generics)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        consts: generics
+            .const_params()
+            .map(|c| c.ident.to_string())
+            .collect(),
+    };
+    let outer = GENERIC.with(|g| g.replace(generic));
+    let result = f();
+    GENERIC.with(|g| g.replace(outer));
+    result
+}
 
 /// The class of a type, as far as differentiation is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,7 +152,23 @@ pub fn is_scalar(ty: &Type) -> bool {
 }
 
 fn is_float(ty: &Type) -> bool {
-    matches!(path_parts(ty), Some((n, a)) if a.is_empty() && (n == "f32" || n == "f64"))
+    matches!(path_parts(ty), Some((n, a)) if a.is_empty() && (n == "f32" || n == "f64" || is_float_param(&n)))
+}
+
+fn is_float_param(name: &str) -> bool {
+    GENERIC.with(|g| g.borrow().floats.iter().any(|f| f == name))
+}
+
+/// Whether `tokens` name one of the function's const parameters.
+fn mentions_const_param(tokens: &TokenStream) -> bool {
+    GENERIC.with(|g| {
+        let consts = &g.borrow().consts;
+        tokens.clone().into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => consts.iter().any(|c| i == c),
+            proc_macro2::TokenTree::Group(g) => mentions_const_param(&g.stream()),
+            _ => false,
+        })
+    })
 }
 
 fn is_static_name(name: &str) -> bool {
@@ -261,42 +345,114 @@ pub fn dualize(ty: &Type, runtime: &TokenStream) -> Type {
     ty
 }
 
-/// The number of scalar components, if the spelling fixes it.
-pub fn static_dim(ty: &Type) -> Option<TokenStream> {
+/// A number of scalar components as the spelling gives it: a number, or an
+/// expression of constants and const parameters.
+#[derive(Clone)]
+enum Dim {
+    Known(usize),
+    Expr(TokenStream),
+}
+
+impl Dim {
+    fn of(tokens: TokenStream) -> Dim {
+        let text = tokens.to_string();
+        match text.trim_end_matches("usize").trim().parse() {
+            Ok(n) => Dim::Known(n),
+            Err(_) => Dim::Expr(tokens),
+        }
+    }
+
+    fn times(self, other: Dim) -> Dim {
+        match (self, other) {
+            (Dim::Known(a), Dim::Known(b)) => Dim::Known(a * b),
+            (Dim::Known(1), x) | (x, Dim::Known(1)) => x,
+            (a, b) => Dim::Expr(quote!((#a) * (#b))),
+        }
+    }
+
+    fn plus(self, other: Dim) -> Dim {
+        match (self, other) {
+            (Dim::Known(a), Dim::Known(b)) => Dim::Known(a + b),
+            (Dim::Known(0), x) | (x, Dim::Known(0)) => x,
+            (a, b) => Dim::Expr(quote!((#a) + (#b))),
+        }
+    }
+
+    /// The size as a const argument, where stable Rust can compute it: an
+    /// expression of const parameters can only be one of them by itself.
+    fn to_const_arg(&self) -> Option<TokenStream> {
+        match self {
+            Dim::Known(n) => Some(proc_macro2::Literal::usize_unsuffixed(*n).into_token_stream()),
+            Dim::Expr(e) if !mentions_const_param(e) => Some(quote!({ #e })),
+            Dim::Expr(e) => syn::parse2::<syn::Ident>(e.clone())
+                .ok()
+                .map(|i| quote!(#i)),
+        }
+    }
+}
+
+impl ToTokens for Dim {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Dim::Known(n) => n.to_tokens(tokens),
+            Dim::Expr(e) => e.to_tokens(tokens),
+        }
+    }
+}
+
+fn dim(ty: &Type) -> Option<Dim> {
     match ty {
-        Type::Paren(p) => static_dim(&p.elem),
-        Type::Group(g) => static_dim(&g.elem),
+        Type::Paren(p) => dim(&p.elem),
+        Type::Group(g) => dim(&g.elem),
         Type::Reference(r) => match &*r.elem {
             Type::Slice(_) => None,
-            elem => static_dim(elem),
+            elem => dim(elem),
         },
-        Type::Array(a) => {
-            let (len, inner) = (&a.len, static_dim(&a.elem)?);
-            Some(quote!((#len) * (#inner)))
-        }
-        Type::Tuple(t) => {
-            let dims = t.elems.iter().map(static_dim).collect::<Option<Vec<_>>>()?;
-            Some(quote!(0 #(+ (#dims))*))
-        }
+        Type::Array(a) => Some(Dim::of(a.len.to_token_stream()).times(dim(&a.elem)?)),
+        Type::Tuple(t) => t
+            .elems
+            .iter()
+            .try_fold(Dim::Known(0), |sum, e| Some(sum.plus(dim(e)?))),
         Type::Path(_) => {
             let (name, args) = path_parts(ty)?;
             if is_float(ty) {
-                return Some(quote!(1));
+                return Some(Dim::Known(1));
             }
             if let Some((r, c)) = nalgebra_alias(&name) {
-                return Some(quote!(#r * #c));
+                return Some(Dim::Known(r * c));
             }
             match name.as_str() {
-                "SVector" | "RowSVector" => const_arg(&args, 1),
+                "SVector" | "RowSVector" => const_arg(&args, 1).map(Dim::of),
                 "SMatrix" => {
-                    let (r, c) = (const_arg(&args, 1)?, const_arg(&args, 2)?);
-                    Some(quote!((#r) * (#c)))
+                    Some(Dim::of(const_arg(&args, 1)?).times(Dim::of(const_arg(&args, 2)?)))
                 }
                 _ => None,
             }
         }
         _ => None,
     }
+}
+
+/// The number of scalar components as a const argument (`3`, `N`,
+/// `{ K * 2 }`), if the spelling fixes it and stable Rust can compute it.
+pub fn static_dim(ty: &Type) -> Option<TokenStream> {
+    dim(ty)?.to_const_arg()
+}
+
+/// The number of scalar components, if the spelling gives it as a number.
+pub fn known_dim(ty: &Type) -> Option<usize> {
+    match dim(ty)? {
+        Dim::Known(n) => Some(n),
+        Dim::Expr(_) => None,
+    }
+}
+
+/// The number of scalar components of all of `tys` together, as for
+/// `static_dim`.
+pub fn total_dim<'a>(tys: impl IntoIterator<Item = &'a Type>) -> Option<TokenStream> {
+    tys.into_iter()
+        .try_fold(Dim::Known(0), |sum, ty| Some(sum.plus(dim(ty)?)))?
+        .to_const_arg()
 }
 
 /// The scalar type of a differentiable type (`f64` for `[SVector<f64, 3>; 2]`).
@@ -382,9 +538,10 @@ mod tests {
     fn dims_and_scalars() {
         let dim = |s: &str| static_dim(&ty(s)).map(|t| t.to_string());
         assert_eq!(dim("f64").as_deref(), Some("1"));
-        assert_eq!(dim("[[f64; 2]; 3]").as_deref(), Some("(3) * ((2) * (1))"));
-        assert_eq!(dim("Matrix2x3<f64>").as_deref(), Some("2usize * 3usize"));
+        assert_eq!(dim("[[f64; 2]; 3]").as_deref(), Some("6"));
+        assert_eq!(dim("Matrix2x3<f64>").as_deref(), Some("6"));
         assert_eq!(dim("SVector<f64, 4>").as_deref(), Some("4"));
+        assert_eq!(dim("[f64; LEN]").as_deref(), Some("{ LEN }"));
         assert_eq!(dim("&[f64]"), None);
         assert_eq!(dim("DVector<f64>"), None);
         let scalar_of = |s: &str| scalar(&ty(s)).map(|t| t.to_token_stream().to_string());

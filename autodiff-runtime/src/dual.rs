@@ -104,6 +104,20 @@ impl<T: Real> Mul for Dual<T> {
     }
 }
 
+/// `a op= b` as `a = a op b`, as `Real` asks of every float type.
+macro_rules! assign_ops {
+    ($($trait_:ident $method:ident $op:tt),*) => {$(
+        impl<T: Real> core::ops::$trait_ for Dual<T> {
+            #[inline(always)]
+            fn $method(&mut self, b: Self) {
+                *self = *self $op b;
+            }
+        }
+    )*};
+}
+
+assign_ops!(AddAssign add_assign +, SubAssign sub_assign -, MulAssign mul_assign *, DivAssign div_assign /);
+
 impl<T: Real> Div for Dual<T> {
     type Output = Self;
     #[inline(always)]
@@ -460,75 +474,64 @@ impl<T: Real> Buffer for Dual<T> {
 /// A dual partial applied to a dual tangent or cotangent: in the second
 /// sweep every operand of a rule is dual (constants are promoted), and so
 /// are its partials and adjoints.
-macro_rules! scalar_partials {
-    ($($t:ty),*) => {$(
-        impl Push<Dual<$t>> for Dual<$t> {
-            type Out = Dual<$t>;
-            #[inline(always)]
-            fn push(&self, t: &Dual<$t>) -> Dual<$t> {
-                *self * *t
-            }
-        }
-        impl Pull<Dual<$t>> for Dual<$t> {
-            type Out = Dual<$t>;
-            #[inline(always)]
-            fn pull(&self, c: &Dual<$t>) -> Dual<$t> {
-                *self * *c
-            }
-        }
-    )*};
+impl<T: Real> Push<Dual<T>> for Dual<T> {
+    type Out = Dual<T>;
+    #[inline(always)]
+    fn push(&self, t: &Dual<T>) -> Dual<T> {
+        *self * *t
+    }
 }
 
-scalar_partials!(f32, f64);
-
-/// The arithmetic rules on dual numbers (a constant meeting a dual value
-/// is promoted first, `promote`).
-macro_rules! dual_arith {
-    ($($t:ty),*) => {$(
-        impl AddRule for Dual<$t> {
-            type Output = Self;
-            type Partials = (Identity, Identity);
-            #[inline(always)]
-            fn add_rule(&self, b: &Self) -> (Self, (Identity, Identity)) {
-                (*self + *b, (Identity, Identity))
-            }
-        }
-        impl SubRule for Dual<$t> {
-            type Output = Self;
-            type Partials = (Identity, Negate);
-            #[inline(always)]
-            fn sub_rule(&self, b: &Self) -> (Self, (Identity, Negate)) {
-                (*self - *b, (Identity, Negate))
-            }
-        }
-        impl MulRule for Dual<$t> {
-            type Output = Self;
-            type Partials = (Self, Self);
-            #[inline(always)]
-            fn mul_rule(&self, b: &Self) -> (Self, (Self, Self)) {
-                (*self * *b, (*b, *self))
-            }
-        }
-        impl DivRule for Dual<$t> {
-            type Output = Self;
-            type Partials = (Self, Self);
-            #[inline(always)]
-            fn div_rule(&self, b: &Self) -> (Self, (Self, Self)) {
-                let r = 1.0 / *b;
-                (*self / *b, (r, -(*self * r) * r))
-            }
-        }
-        impl NegRule for Dual<$t> {
-            type Output = Self;
-            #[inline(always)]
-            fn neg_rule(&self) -> (Self, (Negate,)) {
-                (-*self, (Negate,))
-            }
-        }
-    )*};
+impl<T: Real> Pull<Dual<T>> for Dual<T> {
+    type Out = Dual<T>;
+    #[inline(always)]
+    fn pull(&self, c: &Dual<T>) -> Dual<T> {
+        *self * *c
+    }
 }
 
-dual_arith!(f32, f64);
+// The arithmetic rules on dual numbers (a constant meeting a dual value is
+// promoted first, `promote`).
+impl<T: Real> AddRule for Dual<T> {
+    type Output = Self;
+    type Partials = (Identity, Identity);
+    #[inline(always)]
+    fn add_rule(&self, b: &Self) -> (Self, (Identity, Identity)) {
+        (*self + *b, (Identity, Identity))
+    }
+}
+impl<T: Real> SubRule for Dual<T> {
+    type Output = Self;
+    type Partials = (Identity, Negate);
+    #[inline(always)]
+    fn sub_rule(&self, b: &Self) -> (Self, (Identity, Negate)) {
+        (*self - *b, (Identity, Negate))
+    }
+}
+impl<T: Real> MulRule for Dual<T> {
+    type Output = Self;
+    type Partials = (Self, Self);
+    #[inline(always)]
+    fn mul_rule(&self, b: &Self) -> (Self, (Self, Self)) {
+        (*self * *b, (*b, *self))
+    }
+}
+impl<T: Real> DivRule for Dual<T> {
+    type Output = Self;
+    type Partials = (Self, Self);
+    #[inline(always)]
+    fn div_rule(&self, b: &Self) -> (Self, (Self, Self)) {
+        let r = Dual::one() / *b;
+        (*self / *b, (r, -(*self * r) * r))
+    }
+}
+impl<T: Real> NegRule for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg_rule(&self) -> (Self, (Negate,)) {
+        (-*self, (Negate,))
+    }
+}
 
 /// The value a cast reads: a float's own, a dual number's `re` (generated
 /// code casts through it, `primal(x) as usize`, so that a cast compiles in

@@ -19,6 +19,7 @@ pub mod batch;
 pub mod buffer;
 pub mod custom;
 pub mod dual;
+mod float;
 pub mod jacobian;
 mod linalg_partials;
 mod linalg_tangent;
@@ -29,6 +30,7 @@ pub mod rules;
 pub mod tangent;
 pub mod tape;
 
+pub use float::Float;
 pub use real::Real;
 
 /// `x` itself, through which no derivative flows (JAX's

@@ -8,7 +8,7 @@
 //! the inherent methods of `f32`/`f64` take precedence and nothing changes.
 
 use core::fmt::Debug;
-use core::ops::{Add, Div, Mul, Neg, Sub};
+use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 /// A real floating-point scalar: `f32` or `f64`.
 ///
@@ -26,6 +26,10 @@ pub trait Real:
     + Mul<Output = Self>
     + Div<Output = Self>
     + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
 {
     /// Additive identity.
     fn zero() -> Self;

@@ -1,8 +1,16 @@
+//! Generic functions differentiate over a type parameter with a float
+//! bound; one without it is static, and an `impl Trait` argument has no
+//! name for the generated functions to use.
 use autodiff::prelude::*;
 
+#[differentiate(wrt(x))]
+fn unbounded<T: Copy + Into<f64>>(x: T) -> f64 {
+    x.into()
+}
+
 #[differentiate]
-fn f<T: Copy>(x: f64, _marker: T) -> f64 {
-    x * x
+fn anonymous(_x: impl Real) -> f64 {
+    1.0
 }
 
 fn main() {}

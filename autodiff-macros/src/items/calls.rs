@@ -30,6 +30,7 @@ impl Shape {
     ) -> TokenStream {
         let rt = crate::emit::runtime();
         let captures = self.captures();
+        let (generics, where_clause) = self.generic_header(&[]);
         let ret_ty = &self.ret_ty;
         let args = self.params.iter().map(|p| {
             let (n, t) = (&p.name, &p.ty);
@@ -60,7 +61,7 @@ impl Shape {
         quote! {
             #[doc(hidden)]
             #[inline]
-            pub fn __linearize_call(#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty + #captures) {
+            pub fn __linearize_call #generics (#args) -> (#ret_ty, impl Fn((#(#option_tys,)*)) -> #ret_ty + #captures) #where_clause {
                 #linearize_call
             }
 
@@ -162,14 +163,11 @@ impl Shape {
                 }
             })
             .collect();
-        let generics = (!generics.is_empty()).then(|| quote!(<#(#generics),*>));
+        let (generics, where_clause) = self.generic_header(&generics);
         // The promoted arguments' types are parameters the returned map
         // is said to capture (it owns only dual values, but `use<..>` must
         // name every type parameter).
-        let captures = match generic_names.is_empty() {
-            true => self.captures(),
-            false => quote!(use<#(#generic_names),*>),
-        };
+        let captures = self.captures_with(&generic_names);
         let names: Vec<&Ident> = self.params.iter().map(|p| &p.name).collect();
         let slots = self.slots(dual);
         let Slots {
@@ -192,7 +190,7 @@ impl Shape {
         quote! {
             #[doc(hidden)]
             #[inline]
-            pub fn #call_fn #generics (#(#args),*) -> (#ret_ty, impl Fn(#ret_ty, (#(#option_tys,)*)) -> (#(#slot_tys,)*) + #captures) {
+            pub fn #call_fn #generics (#(#args),*) -> (#ret_ty, impl Fn(#ret_ty, (#(#option_tys,)*)) -> (#(#slot_tys,)*) + #captures) #where_clause {
                 #(#promotions)*
                 #(#shapes)*
                 let (#value, #map) = #reverse_call;

@@ -19,9 +19,11 @@ use crate::{fallback, types};
 pub struct Shape {
     name: Ident,
     vis: syn::Visibility,
-    /// Only non-empty when reporting an error: generic functions are rejected,
-    /// but the fallback keeps their signatures valid.
+    /// The function's generic parameters and where clause, each float type
+    /// parameter also bounded by the runtime's `Float` (what the rules need).
     generics: syn::Generics,
+    /// Whether naming the function needs type arguments (`is_generic`).
+    generic: bool,
     /// `&self` and the like, for a method.
     receiver: Option<syn::Receiver>,
     params: Vec<Param>,
@@ -36,6 +38,32 @@ pub struct Shape {
     pub buffer_names: Vec<Ident>,
     /// Names of `jvp`'s tangent inputs, one per differentiable argument.
     pub tangent_names: Vec<Ident>,
+}
+
+/// Whether naming the function needs type or const arguments: it has such
+/// parameters (not only lifetimes), or `impl Trait` arguments.
+pub fn is_generic(sig: &syn::Signature) -> bool {
+    let impl_trait =
+        |a: &syn::FnArg| matches!(a, syn::FnArg::Typed(t) if matches!(*t.ty, Type::ImplTrait(_)));
+    sig.generics
+        .params
+        .iter()
+        .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
+        || sig.inputs.iter().any(impl_trait)
+}
+
+/// `generics` with `T: Float` added for each float type parameter `T`.
+fn with_float_bounds(generics: &syn::Generics) -> syn::Generics {
+    let rt = crate::emit::runtime();
+    let mut generics = generics.clone();
+    let floats = types::float_params(&generics);
+    if !floats.is_empty() {
+        let predicates = &mut generics.make_where_clause().predicates;
+        for t in floats {
+            predicates.push(syn::parse_quote!(#t: #rt::Float));
+        }
+    }
+    generics
 }
 
 impl Shape {
@@ -54,7 +82,8 @@ impl Shape {
         Shape {
             name: func.sig.ident.clone(),
             vis: func.vis.clone(),
-            generics: func.sig.generics.clone(),
+            generics: with_float_bounds(&func.sig.generics),
+            generic: is_generic(&func.sig),
             receiver: func.sig.receiver().cloned(),
             params: params.to_vec(),
             ret_ty: ret_ty.clone(),
@@ -78,12 +107,31 @@ impl Shape {
     /// `'static` in every edition, as the tapes that hold the maps of calls
     /// need (`tape::Growable`).
     fn captures(&self) -> TokenStream {
+        self.captures_with(&[])
+    }
+
+    /// [`Shape::captures`] with the type parameters `extra` of one function.
+    fn captures_with(&self, extra: &[Ident]) -> TokenStream {
         let params = self.generics.params.iter().filter_map(|p| match p {
             syn::GenericParam::Type(t) => Some(&t.ident),
             syn::GenericParam::Const(c) => Some(&c.ident),
             syn::GenericParam::Lifetime(_) => None,
         });
-        quote!(use<#(#params),*>)
+        quote!(use<#(#params,)* #(#extra),*>)
+    }
+
+    /// A generated function's generic parameters (the function's, then
+    /// `extra`) and where clause.
+    fn generic_header(&self, extra: &[TokenStream]) -> (TokenStream, TokenStream) {
+        let params = &self.generics.params;
+        let params = match (params.is_empty(), extra.is_empty()) {
+            (true, true) => TokenStream::new(),
+            (false, true) => quote!(<#params>),
+            (true, false) => quote!(<#(#extra),*>),
+            (false, false) => quote!(<#params, #(#extra),*>),
+        };
+        let where_clause = &self.generics.where_clause;
+        (params, quote!(#where_clause))
     }
 
     /// The names of the differentiable arguments, in order.
@@ -108,7 +156,7 @@ impl Shape {
             .filter(|p| p.role == ArgRole::Differentiable)
             .map(|p| match (&rows, types::static_dim(&p.ty)) {
                 (Some(rows), Some(cols)) => {
-                    quote!(#rt::nalgebra::SMatrix<#scalar, { #rows }, { #cols }>)
+                    quote!(#rt::nalgebra::SMatrix<#scalar, #rows, #cols>)
                 }
                 _ => quote!(#rt::nalgebra::DMatrix<#scalar>),
             })
@@ -176,13 +224,12 @@ impl Shape {
         let Shape {
             name,
             vis,
-            generics,
+            generics: _,
             ret_ty,
             grad_ty,
             ..
         } = self;
-        let (generic_params, where_clause) = (&generics.params, &generics.where_clause);
-        let generics = (!generic_params.is_empty()).then(|| quote!(<#generic_params>));
+        let (generics, where_clause) = self.generic_header(&[]);
         let captures = self.captures();
         let receiver = self.receiver.as_ref();
         let params = || self.params.iter().filter(|p| p.name != "self");
@@ -496,11 +543,9 @@ impl Shape {
         // Callers need these only from a function without errors.
         let calls = (!placeholders).then(|| self.call_functions(&lin_fn, &reverse_fn, no_forward));
         // The derivatives stand for the function: using only them should not
-        // make rustc call the function dead code. (Generic functions are
-        // rejected; naming one here would need its type arguments.)
-        let keep_alive = generic_params
-            .is_empty()
-            .then(|| quote!(const _: () = { let _ = super::#name; };));
+        // make rustc call the function dead code. (Naming a generic one here
+        // would need its type arguments: it is marked `allow(dead_code)`.)
+        let keep_alive = (!self.generic).then(|| quote!(const _: () = { let _ = super::#name; };));
         let doc_module =
             format!("Derivatives of [`{name}`](fn@{name}), generated by `#[differentiate]`.");
         quote! {

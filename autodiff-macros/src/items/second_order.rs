@@ -51,6 +51,7 @@ impl Shape {
             false => format_ident!("{}", kind),
         };
         let (hvp_fn, hessian_fn) = (fn_name("hvp"), fn_name("hessian"));
+        let (generics, where_clause) = self.generic_header(&[]);
         let reverse_fn = match cx.is_method {
             true => format_ident!("__{}_hvp_reverse", name),
             false => format_ident!("__hvp_reverse"),
@@ -203,7 +204,7 @@ impl Shape {
                     #[doc = #doc_hessian]
                     #[inline]
                     #allow
-                    #fn_vis fn #hessian_fn(#args) -> #hessian_ty {
+                    #fn_vis fn #hessian_fn #generics (#args) -> #hessian_ty #where_clause {
                         let #zeros = (#(#rt::linear::zero_like(&#diff_names),)*);
                         #rt::jacobian::forward_slots::<(#(#blocks,)*), _, _>(#zeros, |#direction| #hvp_call)#first
                     }
@@ -227,7 +228,7 @@ impl Shape {
             #[doc = #doc_hvp]
             #[inline]
             #allow
-            #fn_vis fn #hvp_fn(#args #v: #grad_ty) -> #grad_ty {
+            #fn_vis fn #hvp_fn #generics (#args #v: #grad_ty) -> #grad_ty #where_clause {
                 #unpack
                 #(#lifts)*
                 let #zeros = (#(#rt::linear::zero_like(&#lifted),)*);
@@ -281,6 +282,7 @@ impl Shape {
     fn dual_reverse(&self, reverse_fn: &Ident, body: TokenStream, cx: &Context) -> TokenStream {
         let (fn_vis, allow, captures) = (cx.fn_vis, cx.allow, cx.captures);
         let receiver_arg = &cx.receiver_arg;
+        let (generics, where_clause) = self.generic_header(&[]);
         let DualSignature {
             args,
             ret,
@@ -291,7 +293,7 @@ impl Shape {
             #[doc(hidden)]
             #[inline]
             #allow
-            #fn_vis fn #reverse_fn(#receiver_arg #(#args,)*) -> (#ret, impl Fn(#ret, (#(#tangents,)*)) -> #grad + #captures, bool) { #body }
+            #fn_vis fn #reverse_fn #generics (#receiver_arg #(#args,)*) -> (#ret, impl Fn(#ret, (#(#tangents,)*)) -> #grad + #captures, bool) #where_clause { #body }
         }
     }
 
@@ -335,6 +337,7 @@ impl Shape {
         }
         let rt = crate::emit::runtime();
         let captures = cx.captures;
+        let (generics, where_clause) = self.generic_header(&[]);
         let DualSignature {
             args,
             ret,
@@ -349,7 +352,7 @@ impl Shape {
         );
         quote! {
             #[doc(hidden)]
-            fn #reverse_fn(#(#args,)*) -> (#ret, impl Fn(#ret, (#(#tangents,)*)) -> #grad + #captures, bool) {
+            fn #reverse_fn #generics (#(#args,)*) -> (#ret, impl Fn(#ret, (#(#tangents,)*)) -> #grad + #captures, bool) #where_clause {
                 (
                     #rt::dual::no_second_order(#name, #reason),
                     move |_: #ret, _: (#(#tangents,)*)| -> #grad { ::core::unreachable!() },
@@ -374,12 +377,11 @@ impl Shape {
             .iter()
             .filter(|p| p.role == ArgRole::Differentiable)
             .collect();
-        let dims: Option<Vec<TokenStream>> =
-            diff.iter().map(|p| types::static_dim(&p.ty)).collect();
+        let rows = types::total_dim(diff.iter().map(|p| &p.ty));
         diff.iter()
-            .map(|p| match (&dims, types::static_dim(&p.ty)) {
+            .map(|p| match (&rows, types::static_dim(&p.ty)) {
                 (Some(rows), Some(cols)) => {
-                    quote!(#rt::nalgebra::SMatrix<#scalar, { 0 #(+ (#rows))* }, { #cols }>)
+                    quote!(#rt::nalgebra::SMatrix<#scalar, #rows, #cols>)
                 }
                 _ => quote!(#rt::nalgebra::DMatrix<#scalar>),
             })

@@ -287,13 +287,24 @@ fn library_function(path: &syn::Path) -> Option<&'static Primitive> {
         .flatten()
 }
 
+/// Also `T::sin` for a float type parameter `T`, and a float trait's
+/// function (`ComplexField::sin`, `num_traits::Float::sin`), which
+/// `generic_paths` writes for method calls.
 fn float_function(path: &syn::Path) -> Option<&'static Primitive> {
-    if path.segments.len() != 2 {
+    let n = path.segments.len();
+    if n < 2 {
         return None;
     }
-    let ty = &path.segments[0].ident;
-    if ty != "f64" && ty != "f32" {
+    let owner = &path.segments[n - 2].ident;
+    let float_type = n == 2 && {
+        let ty: syn::Type = syn::parse_quote!(#owner);
+        crate::types::is_scalar(&ty)
+    };
+    let float_trait = ["ComplexField", "RealField", "Float", "Real"]
+        .iter()
+        .any(|t| owner == t);
+    if !float_type && !float_trait {
         return None;
     }
-    primitives::method(&path.segments[1].ident.to_string())
+    primitives::method(&path.segments[n - 1].ident.to_string())
 }

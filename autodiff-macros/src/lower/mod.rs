@@ -26,11 +26,13 @@ use crate::types::{classify, type_text, TypeClass};
 mod calls;
 mod closures;
 mod control;
+mod generic_paths;
 mod loops;
 mod mutation;
 mod rename;
 mod structs;
 
+pub use generic_paths::qualify as qualify_generic_paths;
 use mutation::mutates;
 pub(crate) use rename::one_level_down;
 use rename::Rename;
@@ -89,15 +91,7 @@ fn outer_len(ty: &syn::Type) -> Option<usize> {
             }) => n.base10_parse().ok(),
             _ => None,
         },
-        // nalgebra sizes spelled as products of literals (`3usize * 1usize`).
-        other => crate::types::static_dim(other)?
-            .to_string()
-            .split('*')
-            .map(|f| {
-                let f = f.trim().trim_matches(['(', ')']).trim();
-                f.trim_end_matches("usize").parse::<usize>().ok()
-            })
-            .product(),
+        other => crate::types::known_dim(other),
     }
 }
 

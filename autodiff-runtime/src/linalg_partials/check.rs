@@ -62,8 +62,8 @@ pub(crate) fn inner<X: Tangent>(a: &X, b: &X) -> (X::Scalar, X::Scalar) {
     let (mut sum, mut scale) = (X::Scalar::zero(), X::Scalar::zero());
     for i in 0..a.dim() {
         let term = a.component(i) * b.component(i);
-        sum = sum + term;
-        scale = scale + abs(term);
+        sum += term;
+        scale += abs(term);
     }
     (sum, scale)
 }
