@@ -21,19 +21,6 @@ use crate::ir::{ArgRole, Callee, Function, Op, Param, Stmt, Var};
 use crate::primitives::Spelling;
 use crate::types;
 
-/// Methods of the table whose operands are nalgebra matrices.
-const MATRIX_METHODS: &[&str] = &[
-    "dot",
-    "norm",
-    "norm_squared",
-    "sum",
-    "transpose",
-    "component_mul",
-    "component_div",
-    "into_owned",
-    "clone_owned",
-];
-
 /// `Ok` if second derivatives are generated: the facade's `hessian`
 /// feature is on (it is by default) and the function is in the subset
 /// ([`supported`]); else why not (`None` without the feature: then there
@@ -82,14 +69,14 @@ fn body_supported(body: &[Stmt], act: &Activity) -> Result<(), String> {
         match &stmt.op {
             Op::Prim { prim, args, callee } if args.iter().any(|a| act.varied(*a)) => {
                 let ok = match prim.spelling {
-                    Spelling::Method => !MATRIX_METHODS.contains(&prim.name),
+                    Spelling::Method => !prim.matrix,
                     Spelling::Field => matches!(callee, Callee::Member(syn::Member::Unnamed(_))),
                     Spelling::Operator(_)
                     | Spelling::Index
                     | Spelling::ArrayLiteral
                     | Spelling::TupleLiteral
-                    | Spelling::Function
-                    | Spelling::Lowered => true,
+                    | Spelling::Function => true,
+                    Spelling::Lowered => !prim.matrix,
                     _ => false,
                 };
                 if !ok {

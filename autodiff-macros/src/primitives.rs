@@ -62,8 +62,12 @@ pub enum Spelling {
 /// One primitive.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Primitive {
-    /// The rule's name in `autodiff_runtime::rules` (and the method name).
+    /// The rule's name in `autodiff_runtime::rules`.
     pub name: &'static str,
+    /// The method's name in user code: the rule's, or another where two
+    /// rules share a method name at different arities (`v.max()` of a
+    /// vector is `entry_max`, `a.max(b)` of floats is `max`).
+    pub method: &'static str,
     /// Number of arguments, the receiver of a method included.
     pub arity: usize,
     /// Positions of static arguments, which get no partial (`powi`'s exponent).
@@ -83,6 +87,9 @@ pub struct Primitive {
     /// back through it, not even `0 × NaN` from an argument whose own
     /// derivative is undefined (JAX's symbolic zero).
     pub flat: bool,
+    /// Whether its operands are nalgebra matrices (no second derivatives
+    /// through it yet).
+    pub matrix: bool,
 }
 
 impl Primitive {
@@ -106,20 +113,24 @@ impl Primitive {
 }
 
 macro_rules! table {
-    ($($name:ident / $arity:literal $(static $($s:literal),+)? $(op $op:literal)? $(spelled $sp:ident)? $(+ $flag:ident)*;)*) => {
+    ($($name:ident / $arity:literal $(as $method:literal)? $(static $($s:literal),+)? $(op $op:literal)? $(spelled $sp:ident)? $(+ $flag:ident)*;)*) => {
         /// Every primitive, operators first.
         pub static PRIMITIVES: &[Primitive] = &[$(
             Primitive {
                 name: stringify!($name),
+                method: table!(@method $name $($method)?),
                 arity: $arity,
                 static_args: &[$($($s),+)?],
                 spelling: table!(@spelling $($op)? $($sp)?),
                 owned: has_flag(&[$(stringify!($flag)),*], "owned"),
                 by_ref: has_flag(&[$(stringify!($flag)),*], "by_ref"),
                 flat: has_flag(&[$(stringify!($flag)),*], "flat"),
+                matrix: has_flag(&[$(stringify!($flag)),*], "matrix"),
             },
         )*];
     };
+    (@method $name:ident $method:literal) => { $method };
+    (@method $name:ident) => { stringify!($name) };
     (@spelling $op:literal) => { Spelling::Operator($op) };
     (@spelling $sp:ident) => { Spelling::$sp };
     (@spelling) => { Spelling::Method };
@@ -167,8 +178,13 @@ table! {
     from_array / 1 spelled Construct;
     from_element / 0 spelled Fill;
     from_fn / 0 spelled FromFn;
-    dot / 2 + by_ref; norm / 1; norm_squared / 1 + owned; sum / 1; transpose / 1;
-    component_mul / 2 + by_ref; component_div / 2 + by_ref; clone / 1; into_owned / 1; clone_owned / 1;
+    dot / 2 + by_ref + matrix; norm / 1 + matrix; norm_squared / 1 + owned + matrix; sum / 1 + matrix;
+    transpose / 1 + matrix; component_mul / 2 + by_ref + matrix; component_div / 2 + by_ref + matrix;
+    clone / 1; into_owned / 1 + matrix; clone_owned / 1 + matrix;
+    trace / 1 + matrix; determinant / 1 + matrix; try_inverse / 1 + matrix; normalize / 1 + matrix;
+    cross / 2 + by_ref + matrix; row_sum / 1 + matrix; column_sum / 1 + matrix;
+    entry_max / 1 as "max" + matrix; entry_min / 1 as "min" + matrix; amax / 1 + matrix; amin / 1 + matrix;
+    unwrap / 1; expect / 2 static 1;
     to_vec / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
     fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;
@@ -176,6 +192,7 @@ table! {
     set_index / 3 static 1 spelled Lowered;
     vec_from_elem / 2 static 1 spelled Lowered;
     vec_from_array / 1 spelled Lowered;
+    lu_solve / 2 spelled Lowered + matrix;
 }
 
 /// A primitive that lowering writes (`set_index`, `vec_from_elem`, `vec_from_array`).
@@ -243,14 +260,21 @@ fn by_spelling(spelling: Spelling) -> &'static Primitive {
         .expect("the table lists every spelling")
 }
 
-/// The primitive called `name` as a method or path (`x.name()`, `f64::name(x)`).
-pub fn method(name: &str) -> Option<&'static Primitive> {
-    PRIMITIVES.iter().find(|p| {
-        matches!(
-            p.spelling,
-            Spelling::Method | Spelling::Slice | Spelling::FixedSlice
-        ) && p.name == name
-    })
+/// The primitive called `name` as a method or path (`x.name()`,
+/// `f64::name(x)`) with `arity` arguments, the receiver included; else one
+/// of that name with another arity, for the error message.
+pub fn method(name: &str, arity: usize) -> Option<&'static Primitive> {
+    let named = || {
+        PRIMITIVES.iter().filter(move |p| {
+            matches!(
+                p.spelling,
+                Spelling::Method | Spelling::Slice | Spelling::FixedSlice
+            ) && p.method == name
+        })
+    };
+    named()
+        .find(|p| p.arity == arity)
+        .or_else(|| named().next())
 }
 
 /// The library's free function called `name` (`stop_gradient`).
@@ -289,11 +313,13 @@ mod tests {
             );
             assert!(p.static_args.iter().all(|&s| s < p.arity));
         }
-        assert_eq!(method("atan2").map(|p| p.arity), Some(2));
+        assert_eq!(method("atan2", 2).map(|p| p.arity), Some(2));
+        assert_eq!(method("max", 1).map(|p| p.name), Some("entry_max"));
+        assert_eq!(method("max", 2).map(|p| p.name), Some("max"));
         assert_eq!(binary("*").map(|p| p.name), Some("mul"));
         assert_eq!(negation().arity, 1);
-        assert!(method("mul").is_none(), "operators are not methods");
-        assert!(!method("powi").unwrap().differentiable_arg(1));
+        assert!(method("mul", 2).is_none(), "operators are not methods");
+        assert!(!method("powi", 2).unwrap().differentiable_arg(1));
         assert!(!indexing().differentiable_arg(1));
         assert_eq!(array_literal().spelling, Spelling::ArrayLiteral);
     }

@@ -386,6 +386,9 @@ where
     }
 }
 
+mod nonlinear;
+pub use nonlinear::{Normalized, Sandwich};
+
 /// Helpers shared by the tests of the nalgebra partials and rules.
 #[cfg(test)]
 pub(crate) mod check;

@@ -5,7 +5,7 @@ use autodiff::prelude::*;
 // the generated functions keep their signatures (no follow-on errors).
 #[differentiate]
 fn f(x: Vector3<f64>, y: Vector3<f64>) -> f64 {
-    x.cross(&y).norm() + x.normalize()[0]
+    x.angle(&y) + x.lerp(&y, 0.3).norm()
 }
 
 fn main() {

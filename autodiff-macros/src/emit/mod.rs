@@ -721,7 +721,7 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
         }
         _ => {}
     }
-    let method = Ident::new(prim.name, span);
+    let method = Ident::new(prim.method, span);
     match (callee, args) {
         (Callee::Path(path), _) => quote_spanned!(span=> #path(#(#args),*)),
         (_, [receiver, rest @ ..]) if prim.by_ref => {

@@ -24,7 +24,10 @@ impl Lowering<'_> {
                 return value;
             }
         }
-        if let Some(prim) = float_function(&func.path).or_else(|| library_function(&func.path)) {
+        let arity = call.args.len();
+        if let Some(prim) =
+            float_function(&func.path, arity).or_else(|| library_function(&func.path))
+        {
             if call.args.len() != prim.arity {
                 self.errors.on(
                     call,
@@ -132,7 +135,7 @@ impl Lowering<'_> {
     /// closure of one argument lowered into a function of its own.
     pub(super) fn map_fn(&mut self, f: &Expr) -> MapFn {
         if let Expr::Path(p) = f {
-            if let Some(prim) = float_function(&p.path).filter(|p| p.arity == 1) {
+            if let Some(prim) = float_function(&p.path, 1).filter(|p| p.arity == 1) {
                 return MapFn::Primitive(prim);
             }
         }
@@ -290,7 +293,7 @@ fn library_function(path: &syn::Path) -> Option<&'static Primitive> {
 /// Also `T::sin` for a float type parameter `T`, and a float trait's
 /// function (`ComplexField::sin`, `num_traits::Float::sin`), which
 /// `generic_paths` writes for method calls.
-fn float_function(path: &syn::Path) -> Option<&'static Primitive> {
+fn float_function(path: &syn::Path, arity: usize) -> Option<&'static Primitive> {
     let n = path.segments.len();
     if n < 2 {
         return None;
@@ -306,5 +309,5 @@ fn float_function(path: &syn::Path) -> Option<&'static Primitive> {
     if !float_type && !float_trait {
         return None;
     }
-    primitives::method(&path.segments[n - 1].ident.to_string())
+    primitives::method(&path.segments[n - 1].ident.to_string(), arity)
 }

@@ -78,6 +78,9 @@ struct ArmSource<'a> {
     close: Span,
     pat: Option<&'a Pat>,
     guard: Option<&'a Expr>,
+    /// For the `Some` arm of a branch on an `Option`: the pattern that
+    /// binds the unwrapped value (see `option_arms`).
+    unwrapped: Option<&'a Pat>,
 }
 
 impl Lowering<'_> {
@@ -351,7 +354,26 @@ impl Lowering<'_> {
     /// Lowers a branch; returns what its arms yield besides merged names.
     fn branch(&mut self, expr: &Expr, mode: Mode) -> Vec<Var> {
         let span = expr.span();
+        let mut unwrap_of = None;
         let (choice, sources) = match expr {
+            _ if option_arms(expr).is_some() => {
+                let Some((scrutinee, some, none)) = option_arms(expr) else {
+                    return Vec::new();
+                };
+                let option = self.expr(scrutinee);
+                let id = crate::ir::ident(option, crate::ir::Role::Primal);
+                let test: Expr = syn::parse_quote_spanned!(scrutinee.span()=> #id.is_some());
+                let cond = self.emit(
+                    Op::Opaque {
+                        expr: Box::new(test),
+                        uses: vec![option],
+                        kind: OpaqueKind::Inert,
+                    },
+                    span,
+                );
+                unwrap_of = Some(option);
+                (Ok(cond), vec![some, none])
+            }
             Expr::If(e) => match &*e.cond {
                 Expr::Let(l) => {
                     let scrutinee = self.expr(&l.expr);
@@ -361,6 +383,7 @@ impl Lowering<'_> {
                         close: e.then_branch.brace_token.span.close(),
                         pat: Some(&l.pat),
                         guard: None,
+                        unwrapped: None,
                     };
                     (Err(scrutinee), vec![then_arm, else_arm])
                 }
@@ -371,6 +394,7 @@ impl Lowering<'_> {
                         close: e.then_branch.brace_token.span.close(),
                         pat: None,
                         guard: None,
+                        unwrapped: None,
                     };
                     (Ok(cond), vec![then_arm, else_source(e)])
                 }
@@ -385,6 +409,7 @@ impl Lowering<'_> {
                         close: arm.body.span(),
                         pat: Some(&arm.pat),
                         guard: arm.guard.as_ref().map(|(_, g)| &**g),
+                        unwrapped: None,
                     })
                     .collect();
                 (Err(scrutinee), arms)
@@ -398,6 +423,12 @@ impl Lowering<'_> {
         for source in &sources {
             let outer = std::mem::take(&mut self.f.body);
             self.scopes.push(HashMap::new());
+            if let (Some(pat), Some(option)) = (source.unwrapped, unwrap_of) {
+                let unwrap =
+                    crate::primitives::method("unwrap", 1).expect("the table lists `unwrap`");
+                let value = self.prim(unwrap, vec![option], crate::ir::Callee::Method, pat.span());
+                self.bind_pattern(pat, value);
+            }
             if let (Err(scrutinee), Some(pat)) = (&choice, source.pat) {
                 patterns.push(self.match_arm(pat, source.guard, *scrutinee));
             } else if choice.is_err() {
@@ -556,13 +587,65 @@ fn else_source(e: &syn::ExprIf) -> ArmSource<'_> {
             close: expr.span(),
             pat: None,
             guard: None,
+            unwrapped: None,
         },
         None => ArmSource {
             stmts: Vec::new(),
             close: e.then_branch.brace_token.span.close(),
             pat: None,
             guard: None,
+            unwrapped: None,
         },
+    }
+}
+
+/// A branch on whether an `Option` is `Some`: `if let Some(p) = e { .. }
+/// else { .. }`, or a `match e` with a `Some(p)` arm and a `None` (or `_`)
+/// arm, without guards. Returns `e` and the two arms, the `Some` one
+/// binding `p` to the unwrapped value: lowered as `if e.is_some()`, the
+/// derivative flows through `unwrap` (an `Option` from `try_inverse`
+/// carries one; a pattern on it could not).
+fn option_arms(expr: &Expr) -> Option<(&Expr, ArmSource<'_>, ArmSource<'_>)> {
+    fn some_pattern(pat: &Pat) -> Option<&Pat> {
+        match pat {
+            Pat::TupleStruct(t) if t.path.is_ident("Some") && t.elems.len() == 1 => t.elems.first(),
+            _ => None,
+        }
+    }
+    fn none_pattern(pat: &Pat) -> bool {
+        matches!(pat, Pat::Wild(_)) || matches!(pat, Pat::Ident(p) if p.ident == "None")
+    }
+    match expr {
+        Expr::If(e) => {
+            let Expr::Let(l) = &*e.cond else { return None };
+            let inner = some_pattern(&l.pat)?;
+            let some = ArmSource {
+                stmts: e.then_branch.stmts.clone(),
+                close: e.then_branch.brace_token.span.close(),
+                pat: None,
+                guard: None,
+                unwrapped: Some(inner),
+            };
+            Some((&l.expr, some, else_source(e)))
+        }
+        Expr::Match(m) if m.arms.len() == 2 && m.arms.iter().all(|a| a.guard.is_none()) => {
+            let (some_arm, none_arm) =
+                match (some_pattern(&m.arms[0].pat), some_pattern(&m.arms[1].pat)) {
+                    (Some(_), _) if none_pattern(&m.arms[1].pat) => (&m.arms[0], &m.arms[1]),
+                    (_, Some(_)) if none_pattern(&m.arms[0].pat) => (&m.arms[1], &m.arms[0]),
+                    _ => return None,
+                };
+            let arm = |a: &syn::Arm, unwrapped| ArmSource {
+                stmts: arm_stmts(&a.body),
+                close: a.body.span(),
+                pat: None,
+                guard: None,
+                unwrapped,
+            };
+            let some = arm(some_arm, some_pattern(&some_arm.pat));
+            Some((&m.expr, some, arm(none_arm, None)))
+        }
+        _ => None,
     }
 }
 

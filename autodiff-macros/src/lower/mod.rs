@@ -373,13 +373,23 @@ impl Lowering<'_> {
                 self.prim(primitives::mapping(), args, Callee::Map(Box::new(f)), span)
             }
             Expr::MethodCall(m) if loops::is_reduction(m) => self.reduction(m),
+            // `a.lu().solve(&b)`: the decomposition is not a value the IR
+            // holds, the solve through it is one rule.
+            Expr::MethodCall(m) if is_lu_solve(m) => {
+                let Expr::MethodCall(lu) = &*m.receiver else {
+                    return self.poisoned(span);
+                };
+                let a = self.expr(&lu.receiver);
+                let b = self.expr(&m.args[0]);
+                self.prim(primitives::lowered("lu_solve"), vec![a, b], Callee::Operator, span)
+            }
             Expr::MethodCall(m) if mutates(m) => {
                 self.reject_mutating_method(m);
                 self.poisoned(span)
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
-                match primitives::method(&name) {
+                match primitives::method(&name, m.args.len() + 1) {
                     Some(prim) if m.args.len() + 1 == prim.arity && (m.turbofish.is_none() || prim.spelling == primitives::Spelling::FixedSlice) => {
                         if let Some(generics) = m.turbofish.as_ref().filter(|g| g.args.len() != 1) {
                             self.errors.on(generics, format!("`{name}` takes one const argument, the block's size: `{name}::<N>(..)`"));
@@ -413,11 +423,14 @@ impl Lowering<'_> {
                         self.opaque(expr, foreign(expr, message))
                     }
                     None => {
-                        let supported: Vec<&str> = primitives::PRIMITIVES
-                            .iter()
-                            .filter(|p| matches!(p.spelling, primitives::Spelling::Method | primitives::Spelling::Slice | primitives::Spelling::FixedSlice))
-                            .map(|p| p.name)
-                            .collect();
+                        let mut supported: Vec<&str> = Vec::new();
+                        for p in primitives::PRIMITIVES {
+                            let method = matches!(p.spelling, primitives::Spelling::Method | primitives::Spelling::Slice | primitives::Spelling::FixedSlice);
+                            if method && !supported.contains(&p.method) {
+                                supported.push(p.method);
+                            }
+                        }
+                        supported.push("lu().solve");
                         let message = format!(
                             "cannot differentiate through the method `{name}`; the methods with derivatives are {}",
                             supported.join(", ")
@@ -610,6 +623,13 @@ pub(super) fn foreign(node: impl quote::ToTokens, message: impl std::fmt::Displa
 /// Methods that read only a value's shape, so their result is static even
 /// on a differentiable value (`x[x.len() - 1]`).
 const SHAPE_QUERIES: &[&str] = &["len", "is_empty", "nrows", "ncols", "shape"];
+
+/// Whether the call is `a.lu().solve(&b)`.
+fn is_lu_solve(m: &syn::ExprMethodCall) -> bool {
+    m.method == "solve"
+        && m.args.len() == 1
+        && matches!(&*m.receiver, Expr::MethodCall(lu) if lu.method == "lu" && lu.args.is_empty())
+}
 
 /// `x` if the expression is a plain single-name path.
 fn local_name(expr: &Expr) -> Option<&Ident> {

@@ -31,7 +31,8 @@ use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix};
 
 pub use crate::linalg_partials::{
-    DotWith, Hadamard, LeftMul, Outer, RightMul, Scale, SumEntries, TransposeMap,
+    DotWith, Hadamard, LeftMul, Normalized, Outer, RightMul, Sandwich, Scale, SumEntries,
+    TransposeMap,
 };
 pub use crate::linalg_tangent::MatrixScalar;
 
@@ -296,7 +297,12 @@ macro_rules! forward_rhs_ref {
     )*};
 }
 
+// After the macros, which it uses.
+mod functions;
+pub use functions::*;
+
 forward_rhs_ref! {
+    CrossRule, cross_rule;
     DotRule, dot_rule;
     ComponentMulRule, component_mul_rule;
     ComponentDivRule, component_div_rule;

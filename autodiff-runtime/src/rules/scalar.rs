@@ -239,12 +239,32 @@ pub fn hypot<T: Real>(x: &T, y: &T) -> (T, (T, T)) {
     }
 }
 
-/// `|x|`; partial `1` for `x ≥ 0` (including `-0`) and `-1` below, as in JAX.
+/// `|a|`: of a float, and entrywise of a matrix (`rules::linalg`).
+pub trait AbsRule {
+    /// The result's type.
+    type Output;
+    /// The partial with respect to the argument.
+    type Partial;
+    /// The value and the partial.
+    fn abs_rule(&self) -> (Self::Output, (Self::Partial,));
+}
+
+/// `|a|`; see the implementations for the partials.
 #[inline(always)]
-pub fn abs<T: Real>(x: &T) -> (T, (T,)) {
-    let x = *x;
-    let partial = if x >= T::zero() { T::one() } else { -T::one() };
-    (x.abs(), (partial,))
+pub fn abs<A: AbsRule + ?Sized>(a: &A) -> (A::Output, (A::Partial,)) {
+    a.abs_rule()
+}
+
+/// `|x|`; partial `1` for `x ≥ 0` (including `-0`) and `-1` below, as in JAX.
+impl<T: Real> AbsRule for T {
+    type Output = T;
+    type Partial = T;
+    #[inline(always)]
+    fn abs_rule(&self) -> (T, (T,)) {
+        let x = *self;
+        let partial = if x >= T::zero() { T::one() } else { -T::one() };
+        (x.abs(), (partial,))
+    }
 }
 
 /// `signum x`; partial `0` (piecewise constant).
