@@ -42,6 +42,24 @@ fn solved(a: Matrix3<f64>, b: Vector3<f64>) -> f64 {
     x.norm()
 }
 
+/// A Gaussian's negative log-likelihood through the Cholesky factor of its
+/// covariance.
+#[differentiate]
+fn gaussian_nll(cov: Matrix3<f64>, r: Vector3<f64>) -> f64 {
+    let c = cov.cholesky().expect("positive definite");
+    let l = c.l();
+    let log_det = 2.0 * (l[(0, 0)].ln() + l[(1, 1)].ln() + l[(2, 2)].ln());
+    0.5 * (r.dot(&c.solve(&r)) + log_det)
+}
+
+#[differentiate]
+fn cholesky_matched(cov: &DMatrix<f64>) -> f64 {
+    match cov.clone().cholesky() {
+        Some(c) => c.l().sum(),
+        None => 0.0,
+    }
+}
+
 #[differentiate]
 fn torque(r: Vector3<f64>, f: Vector3<f64>) -> Vector3<f64> {
     r.cross(&f).normalize() * r.norm()
@@ -158,4 +176,35 @@ fn row_and_column_sums_and_extremes() {
     let d = DMatrix::from_column_slice(2, 3, m.as_slice());
     let gd = sums_dynamic::grad(&d);
     close(SMatrix::<f64, 2, 3>::from_column_slice(gd.as_slice()), g);
+}
+
+#[test]
+fn cholesky_factor_and_solve() {
+    let m = a3();
+    let cov = m * m.transpose();
+    let r = Vector3::new(0.5, -1.0, 0.25);
+    let (gc, gr) = gaussian_nll::grad(cov, r);
+    // Only the lower triangle of the covariance is read (as by nalgebra):
+    // the symmetric gradient Σ⁻¹/2 − Σ⁻¹rrᵀΣ⁻¹/2 lands there, doubled off
+    // the diagonal.
+    let fd_lower = fd(|c| gaussian_nll(c, r), cov);
+    close(gc, fd_lower);
+    let inv = cov.try_inverse().unwrap();
+    let sym = (inv - inv * r * r.transpose() * inv) * 0.5;
+    let folded = Matrix3::from_fn(|i, j| match i.cmp(&j) {
+        std::cmp::Ordering::Greater => 2.0 * sym[(i, j)],
+        std::cmp::Ordering::Equal => sym[(i, j)],
+        std::cmp::Ordering::Less => 0.0,
+    });
+    close(gc, folded);
+    close(gr, inv * r);
+    let d = DMatrix::from_column_slice(3, 3, cov.as_slice());
+    let gd = cholesky_matched::grad(&d);
+    let fs = fd(
+        |c| cholesky_matched(&DMatrix::from_column_slice(3, 3, c.as_slice())),
+        cov,
+    );
+    close(Matrix3::from_column_slice(gd.as_slice()), fs);
+    let not_spd = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 2.0, 1.0]);
+    assert_eq!(cholesky_matched::grad(&not_spd), DMatrix::zeros(2, 2));
 }

@@ -386,7 +386,9 @@ where
     }
 }
 
+mod cholesky;
 mod nonlinear;
+pub use cholesky::{CholeskyMap, CholeskySolveMap};
 pub use nonlinear::{Normalized, Sandwich};
 
 /// Helpers shared by the tests of the nalgebra partials and rules.

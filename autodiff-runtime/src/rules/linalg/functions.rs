@@ -17,15 +17,20 @@
 //! | `a.row_sum()`, `a.column_sum()` | `1ᵀ·dA`, `dA·1` ([`LeftMul`], [`RightMul`]) |
 //! | `a.abs()` | `sign(A) ∘ dA` ([`Hadamard`]) |
 //! | `a.max()`, `a.min()`, `a.amax()`, `a.amin()` | the chosen entry's tangent (times its sign for `amax`/`amin`), the first one on a tie |
+//! | `a.cholesky()` | [`CholeskyMap`] (in [`OnSome`]); the factorization's tangent is `dL` |
+//! | `c.l()` | `dL` itself |
+//! | `c.solve(&b)` | [`CholeskySolveMap`] for the factorization, `A⁻¹·db` for `b` |
 
 use nalgebra::allocator::Allocator;
 use nalgebra::{Const, DefaultAllocator, Dim, DimMin, OMatrix, Vector3, U1};
 
 use super::{DotWith, Hadamard, LeftMul, MatrixScalar, RightMul};
-use crate::linalg_partials::{Normalized, Sandwich};
+use crate::linalg_partials::{CholeskyMap, CholeskySolveMap, Normalized, Sandwich};
+use crate::linear::Identity;
 use crate::rules::option::OnSome;
 use crate::tangent::{HasTangent, Tangent};
 use crate::Real;
+use nalgebra::Cholesky;
 
 unary_method!(
     /// `a.trace()`, the sum of the diagonal.
@@ -42,6 +47,19 @@ unary_method!(
 unary_method!(
     /// `a.normalize()`: `a / ‖a‖`.
     NormalizeRule, normalize_rule, normalize
+);
+unary_method!(
+    /// `a.cholesky()`: the factorization `A = L·Lᵀ` of a symmetric positive
+    /// definite matrix (its lower triangle is read), `None` otherwise.
+    CholeskyRule, cholesky_rule, cholesky
+);
+unary_method!(
+    /// `c.l()`: the lower-triangular factor of a Cholesky factorization.
+    LRule, l_rule, l
+);
+binary_method!(
+    /// `c.solve(&b)`: `A⁻¹·b` through the Cholesky factorization of `A`.
+    SolveRule, solve_rule, solve
 );
 unary_method!(
     /// `a.row_sum()`: the row vector of the columns' sums.
@@ -223,6 +241,97 @@ where
         _ => (None, None),
     };
     (x, (on_some(a, for_a), on_some(b, for_b)))
+}
+
+/// A Cholesky factorization's tangent is its factor's, `dL`.
+impl<T, D> HasTangent for Cholesky<T, D>
+where
+    T: MatrixScalar,
+    D: Dim,
+    DefaultAllocator: Allocator<D, D>,
+{
+    type Tangent = OMatrix<T, D, D>;
+    type Shape = (D, D);
+    fn zero_tangent(&self) -> OMatrix<T, D, D> {
+        self.l_dirty().zero_like()
+    }
+    fn shape(&self) -> (D, D) {
+        self.l_dirty().shape_generic()
+    }
+    fn zero_of(&(r, c): &(D, D)) -> OMatrix<T, D, D> {
+        OMatrix::from_element_generic(r, c, <T as Real>::zero())
+    }
+}
+
+impl<T, D> CholeskyRule for OMatrix<T, D, D>
+where
+    T: MatrixScalar,
+    D: Dim,
+    DefaultAllocator: Allocator<D, D>,
+{
+    type Output = Option<Cholesky<T, D>>;
+    type Partial = OnSome<CholeskyMap<Self>, (D, D), Self>;
+    fn cholesky_rule(&self) -> (Self::Output, (Self::Partial,)) {
+        let c = self.clone().cholesky();
+        let partial = c.as_ref().and_then(|c| {
+            let l = c.l();
+            let l_inverse = l.clone().try_inverse()?;
+            Some(CholeskyMap { l, l_inverse })
+        });
+        (c, (on_some(self, partial),))
+    }
+}
+
+impl<T, D> LRule for Cholesky<T, D>
+where
+    T: MatrixScalar,
+    D: Dim,
+    DefaultAllocator: Allocator<D, D>,
+{
+    type Output = OMatrix<T, D, D>;
+    type Partial = Identity;
+    fn l_rule(&self) -> (OMatrix<T, D, D>, (Identity,)) {
+        (self.l(), (Identity,))
+    }
+}
+
+impl<T, D, C> SolveRule<OMatrix<T, D, C>> for Cholesky<T, D>
+where
+    T: MatrixScalar,
+    D: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
+{
+    type Output = OMatrix<T, D, C>;
+    type Partials = (
+        CholeskySolveMap<OMatrix<T, D, D>, OMatrix<T, D, C>>,
+        LeftMul<OMatrix<T, D, D>>,
+    );
+    fn solve_rule(&self, b: &OMatrix<T, D, C>) -> (OMatrix<T, D, C>, Self::Partials) {
+        let x = self.solve(b);
+        let a_inverse = self.inverse();
+        let l = self.l();
+        let for_l = CholeskySolveMap {
+            l,
+            a_inverse: a_inverse.clone(),
+            x: x.clone(),
+        };
+        (x, (for_l, LeftMul(a_inverse)))
+    }
+}
+
+impl<'a, T, D, C> SolveRule<&'a OMatrix<T, D, C>> for Cholesky<T, D>
+where
+    T: MatrixScalar,
+    D: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
+{
+    type Output = OMatrix<T, D, C>;
+    type Partials = <Self as SolveRule<OMatrix<T, D, C>>>::Partials;
+    fn solve_rule(&self, b: &&'a OMatrix<T, D, C>) -> (OMatrix<T, D, C>, Self::Partials) {
+        <Self as SolveRule<OMatrix<T, D, C>>>::solve_rule(self, *b)
+    }
 }
 
 /// `[v]ₓ`, the matrix of `w ↦ v × w`.

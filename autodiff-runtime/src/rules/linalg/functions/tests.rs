@@ -192,3 +192,54 @@ fn cross_product() {
         &w,
     );
 }
+
+fn cholesky_on<D: DimMin<D, Output = D>>(seed: u64, d: D)
+where
+    DefaultAllocator: Allocator<D, D> + Allocator<D> + Allocator<D, U1> + Allocator<U1, D>,
+{
+    let mut rng = Rng::new(seed);
+    let r = well_conditioned(&mut rng, d);
+    // Symmetric positive definite; tangents of any shape (the rule reads
+    // the lower triangle, as nalgebra does).
+    let a = &r * r.transpose();
+    let (da, w) = (rng.matrix(d, d), rng.matrix(d, d));
+    let (b, db, wb) = (rng.matrix(d, U1), rng.matrix(d, U1), rng.matrix(d, U1));
+
+    let factor = |a: &OMatrix<f64, D, D>| {
+        let (c, (p,)) = rules::cholesky(a);
+        let l = rules::l(&c.expect("positive definite")).0;
+        (l, p.partial.expect("a partial"))
+    };
+    assert_eq!(factor(&a).0, a.clone().cholesky().unwrap().l());
+    check(factor, &a, &da, &w);
+
+    // Solving through the factorization, as the chain dA ↦ dL ↦ dx.
+    let (c, (to_l,)) = rules::cholesky(&a);
+    let c = c.expect("positive definite");
+    let (x, (for_l, for_b)) = rules::solve(&c, &b);
+    assert_eq!(x, c.solve(&b));
+    let to_l = to_l.partial.expect("a partial");
+    let pushed = for_l.push(&to_l.push(&da));
+    assert_fd(
+        |a| a.clone().cholesky().unwrap().solve(&b),
+        &a,
+        &da,
+        &pushed,
+    );
+    assert_fd(|b| c.solve(b), &b, &db, &for_b.push(&db));
+    let dl = to_l.push(&da);
+    assert_adjoint(&for_l, &dl, &wb, ADJOINT_TOL);
+    assert_adjoint(&for_b, &db, &wb, ADJOINT_TOL);
+}
+
+#[test]
+fn cholesky_static() {
+    cholesky_on(81, Const::<1>);
+    cholesky_on(82, Const::<3>);
+}
+
+#[cfg(feature = "alloc")]
+#[test]
+fn cholesky_dynamic() {
+    cholesky_on(91, nalgebra::Dyn(4));
+}
