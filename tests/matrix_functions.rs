@@ -60,6 +60,21 @@ fn cholesky_matched(cov: &DMatrix<f64>) -> f64 {
     }
 }
 
+/// The largest eigenvalue and the squared alignment of its eigenvector
+/// with a direction (invariant to the eigenvector's sign).
+#[differentiate]
+fn principal(a: Matrix3<f64>, d: Vector3<f64>) -> f64 {
+    let e = a.symmetric_eigen();
+    let mut k = 0;
+    for i in 1..3 {
+        if e.eigenvalues[i] > e.eigenvalues[k] {
+            k = i;
+        }
+    }
+    let u = e.eigenvectors.column(k).into_owned();
+    e.eigenvalues[k] + u.dot(&d).powi(2)
+}
+
 #[differentiate]
 fn torque(r: Vector3<f64>, f: Vector3<f64>) -> Vector3<f64> {
     r.cross(&f).normalize() * r.norm()
@@ -207,4 +222,13 @@ fn cholesky_factor_and_solve() {
     close(Matrix3::from_column_slice(gd.as_slice()), fs);
     let not_spd = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 2.0, 1.0]);
     assert_eq!(cholesky_matched::grad(&not_spd), DMatrix::zeros(2, 2));
+}
+
+#[test]
+fn symmetric_eigendecomposition() {
+    let m = Matrix3::new(2.0, 0.3, -0.5, 0.3, 1.0, 0.4, -0.5, 0.4, -1.5);
+    let d = Vector3::new(0.2, 1.0, -0.3);
+    let (ga, gd) = principal::grad(m, d);
+    close(ga, fd(|a| principal(a, d), m));
+    close(gd, fd(|d| principal(m, d), d));
 }

@@ -388,6 +388,7 @@ where
 
 mod cholesky;
 mod nonlinear;
+pub(crate) use cholesky::{fold_upper, mirror_lower};
 pub use cholesky::{CholeskyMap, CholeskySolveMap};
 pub use nonlinear::{Normalized, Sandwich};
 

@@ -375,6 +375,14 @@ impl Lowering<'_> {
             Expr::MethodCall(m) if loops::is_reduction(m) => self.reduction(m),
             // `a.lu().solve(&b)`: the decomposition is not a value the IR
             // holds, the solve through it is one rule.
+            // `x.column(j)` is the block `x.fixed_columns::<1>(j)` (an owned
+            // copy, a vector as `column`'s view is).
+            Expr::MethodCall(m) if (m.method == "column" || m.method == "row") && m.args.len() == 1 => {
+                let fixed = Ident::new(&format!("fixed_{}s", m.method), m.method.span());
+                let (receiver, index) = (&m.receiver, &m.args[0]);
+                let block: Expr = syn::parse_quote_spanned!(span=> #receiver.#fixed::<1>(#index));
+                self.expr(&block)
+            }
             Expr::MethodCall(m) if is_lu_solve(m) => {
                 let Expr::MethodCall(lu) = &*m.receiver else {
                     return self.poisoned(span);

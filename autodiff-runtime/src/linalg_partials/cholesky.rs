@@ -24,6 +24,38 @@ pub struct CholeskyMap<M> {
     pub l_inverse: M,
 }
 
+/// `S(t) = tril(t) + tril(t, -1)ᵀ`: the symmetric matrix whose lower
+/// triangle is `t`'s, the tangent of a symmetric matrix read by its lower
+/// triangle (`cholesky`, `symmetric_eigen`).
+pub(crate) fn mirror_lower<T: MatrixScalar, D: Dim>(t: &OMatrix<T, D, D>) -> OMatrix<T, D, D>
+where
+    DefaultAllocator: Allocator<D, D>,
+{
+    let mut s = t.clone();
+    for j in 0..t.ncols() {
+        for i in 0..j {
+            s[(i, j)] = t[(j, i)];
+        }
+    }
+    s
+}
+
+/// `S*`, the transpose of [`mirror_lower`]: what lands on an upper entry
+/// goes to its mirror below.
+pub(crate) fn fold_upper<T: MatrixScalar, D: Dim>(mut g: OMatrix<T, D, D>) -> OMatrix<T, D, D>
+where
+    DefaultAllocator: Allocator<D, D>,
+{
+    for j in 0..g.ncols() {
+        for i in 0..j {
+            let upper = g[(i, j)];
+            g[(j, i)] += upper;
+            g[(i, j)] = <T as Real>::zero();
+        }
+    }
+    g
+}
+
 /// The lower triangle of `x` with its diagonal halved.
 fn phi<T: MatrixScalar, D: Dim>(mut x: OMatrix<T, D, D>) -> OMatrix<T, D, D>
 where
@@ -51,15 +83,7 @@ where
 {
     type Out = OMatrix<T, D, D>;
     fn push(&self, t: &OMatrix<T, D, D>) -> OMatrix<T, D, D> {
-        // S(dA): the lower triangle mirrored.
-        let mut symmetric = t.clone();
-        let n = t.nrows();
-        for j in 0..n {
-            for i in 0..j {
-                symmetric[(i, j)] = t[(j, i)];
-            }
-        }
-        let inner = &self.l_inverse * symmetric * self.l_inverse.transpose();
+        let inner = &self.l_inverse * mirror_lower(t) * self.l_inverse.transpose();
         &self.l * phi(inner)
     }
 }
@@ -72,17 +96,7 @@ where
 {
     type Out = OMatrix<T, D, D>;
     fn pull(&self, c: &OMatrix<T, D, D>) -> OMatrix<T, D, D> {
-        let mut g = self.l_inverse.transpose() * phi(self.l.tr_mul(c)) * &self.l_inverse;
-        // S*: what lands on an upper entry goes to its mirror below.
-        let n = g.nrows();
-        for j in 0..n {
-            for i in 0..j {
-                let upper = g[(i, j)];
-                g[(j, i)] += upper;
-                g[(i, j)] = <T as Real>::zero();
-            }
-        }
-        g
+        fold_upper(self.l_inverse.transpose() * phi(self.l.tr_mul(c)) * &self.l_inverse)
     }
 }
 

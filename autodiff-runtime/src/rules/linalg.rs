@@ -298,7 +298,9 @@ macro_rules! forward_rhs_ref {
 }
 
 // After the macros, which it uses.
+mod eigen;
 mod functions;
+pub use eigen::*;
 pub use functions::*;
 
 forward_rhs_ref! {

@@ -243,3 +243,48 @@ fn cholesky_static() {
 fn cholesky_dynamic() {
     cholesky_on(91, nalgebra::Dyn(4));
 }
+
+fn eigen_on<D>(seed: u64, d: D)
+where
+    D: nalgebra::DimSub<U1>,
+    DefaultAllocator: Allocator<D, D>
+        + Allocator<D>
+        + Allocator<nalgebra::DimDiff<D, U1>>
+        + Allocator<D, nalgebra::DimDiff<D, U1>>,
+{
+    let mut rng = Rng::new(seed);
+    let r = rng.matrix(d, d);
+    // Symmetric with well separated eigenvalues.
+    let spread = OMatrix::from_fn_generic(d, d, |i, j| if i == j { 3.0 * i as f64 } else { 0.0 });
+    let a = (&r + r.transpose()) * 0.2 + spread;
+    let (da, w) = (rng.matrix(d, d), rng.matrix(d, d));
+    let wv = rng.matrix(d, U1);
+    let cotangent = nalgebra::SymmetricEigen {
+        eigenvalues: wv,
+        eigenvectors: w,
+    };
+    let e = rules::symmetric_eigen(&a).0;
+    let reference = a.clone().symmetric_eigen();
+    assert_eq!(
+        (e.eigenvalues, e.eigenvectors),
+        (reference.eigenvalues, reference.eigenvectors)
+    );
+    check(
+        |a| (rules::symmetric_eigen(a).0, rules::symmetric_eigen(a).1 .0),
+        &a,
+        &da,
+        &cotangent,
+    );
+}
+
+#[test]
+fn eigen_static() {
+    eigen_on(101, Const::<2>);
+    eigen_on(102, Const::<4>);
+}
+
+#[cfg(feature = "alloc")]
+#[test]
+fn eigen_dynamic() {
+    eigen_on(111, nalgebra::Dyn(3));
+}
