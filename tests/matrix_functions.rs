@@ -5,7 +5,9 @@
 //! Oracle: central differences (h = 1e-6, tolerance 1e-6 relative), and
 //! closed forms where short.
 
-use autodiff::nalgebra::{DMatrix, DVector, Matrix3, SMatrix, Vector3};
+use autodiff::nalgebra::{
+    DMatrix, DVector, Isometry3, Matrix3, Point3, Rotation3, SMatrix, UnitQuaternion, Vector3,
+};
 use autodiff::prelude::*;
 
 #[differentiate]
@@ -231,4 +233,46 @@ fn symmetric_eigendecomposition() {
     let (ga, gd) = principal::grad(m, d);
     close(ga, fd(|a| principal(a, d), m));
     close(gd, fd(|d| principal(m, d), d));
+}
+
+/// A reprojection residual, bundle adjustment's shape: a camera rotation
+/// from a scaled axis, a translation, a point; plus a quaternion chain.
+#[differentiate]
+fn reprojection(w: Vector3<f64>, t: Vector3<f64>, p: Point3<f64>) -> Vector3<f64> {
+    let r = Rotation3::from_scaled_axis(w);
+    let cam = r * p.coords + t;
+    let q = UnitQuaternion::from_scaled_axis(w * 0.5);
+    let iso = Isometry3::new(t, w);
+    let moved = iso * p;
+    let both = (q * q) * cam;
+    Vector3::new(cam.x / cam.z, cam.y / cam.z, 0.0)
+        + both * 0.1
+        + moved.coords * 0.01
+        + (r * p).coords * 0.001
+}
+
+#[test]
+fn rotations_and_isometries() {
+    let (w, t, p) = (
+        Vector3::new(0.3, -0.2, 0.5),
+        Vector3::new(0.1, 0.2, 4.0),
+        Point3::new(0.5, -0.4, 1.0),
+    );
+    let (jw, jt, jp) = reprojection::jacrev(w, t, p);
+    let (kw, kt, kp) = reprojection::jacfwd(w, t, p);
+    for i in 0..3 {
+        let rw = fd(|w| reprojection(w, t, p)[i], w);
+        let rt = fd(|t| reprojection(w, t, p)[i], t);
+        let rp = fd(|c| reprojection(w, t, Point3::from(c))[i], p.coords);
+        for k in 0..3 {
+            for (j, r) in [(&jw, rw[k]), (&kw, rw[k]), (&jt, rt[k]), (&kt, rt[k])] {
+                assert!(
+                    (j[(i, k)] - r).abs() < 1e-6,
+                    "{i} {k}: {} vs {r}",
+                    j[(i, k)]
+                );
+            }
+            assert!((jp[(i, k)] - rp[k]).abs() < 1e-6 && (kp[(i, k)] - rp[k]).abs() < 1e-6);
+        }
+    }
 }

@@ -190,6 +190,9 @@ table! {
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
     fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;
     stop_gradient / 1 spelled Function + flat;
+    rotation3_from_scaled_axis / 1 as "Rotation3::from_scaled_axis" spelled Function + matrix;
+    unit_quaternion_from_scaled_axis / 1 as "UnitQuaternion::from_scaled_axis" spelled Function + matrix;
+    isometry3_new / 2 as "Isometry3::new" spelled Function + matrix;
     set_index / 3 static 1 spelled Lowered;
     vec_from_elem / 2 static 1 spelled Lowered;
     vec_from_array / 1 spelled Lowered;
@@ -278,11 +281,12 @@ pub fn method(name: &str, arity: usize) -> Option<&'static Primitive> {
         .or_else(|| named().next())
 }
 
-/// The library's free function called `name` (`stop_gradient`).
+/// The function spelled `name`: the library's free function
+/// (`stop_gradient`) or a type's (`Rotation3::from_scaled_axis`).
 pub fn function(name: &str) -> Option<&'static Primitive> {
     PRIMITIVES
         .iter()
-        .find(|p| p.spelling == Spelling::Function && p.name == name)
+        .find(|p| p.spelling == Spelling::Function && p.method == name)
 }
 
 /// The primitive for a binary operator token such as `+`.

@@ -274,10 +274,22 @@ fn vector_constructor(path: &syn::Path) -> Option<(syn::Path, bool)> {
     Some((from, is_new))
 }
 
-/// The primitive named by `f64::sin`, `f32::sin` or `<f64>::sin`.
 /// `stop_gradient(x)`, also as `autodiff::stop_gradient(x)` or through the
-/// prelude's path.
+/// prelude's path; and a nalgebra type's function by its last two
+/// segments, whatever leads them (`Rotation3::from_scaled_axis`,
+/// `na::Isometry3::new`).
 fn library_function(path: &syn::Path) -> Option<&'static Primitive> {
+    let n = path.segments.len();
+    if n >= 2 {
+        let typed = format!(
+            "{}::{}",
+            path.segments[n - 2].ident,
+            path.segments[n - 1].ident
+        );
+        if let Some(prim) = primitives::function(&typed) {
+            return Some(prim);
+        }
+    }
     let last = path.segments.last()?;
     let prefix_ok = path
         .segments
@@ -290,7 +302,8 @@ fn library_function(path: &syn::Path) -> Option<&'static Primitive> {
         .flatten()
 }
 
-/// Also `T::sin` for a float type parameter `T`, and a float trait's
+/// The primitive named by `f64::sin`, `f32::sin` or `<f64>::sin`; also
+/// `T::sin` for a float type parameter `T`, and a float trait's
 /// function (`ComplexField::sin`, `num_traits::Float::sin`), which
 /// `generic_paths` writes for method calls.
 fn float_function(path: &syn::Path, arity: usize) -> Option<&'static Primitive> {

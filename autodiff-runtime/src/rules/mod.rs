@@ -11,6 +11,7 @@
 
 mod arith;
 mod construct;
+mod geometry;
 mod index;
 mod linalg;
 mod map;
@@ -25,6 +26,7 @@ mod vec;
 
 pub use arith::*;
 pub use construct::*;
+pub use geometry::*;
 pub use index::*;
 pub use linalg::*;
 pub use map::*;
