@@ -245,10 +245,21 @@ fn reprojection(w: Vector3<f64>, t: Vector3<f64>, p: Point3<f64>) -> Vector3<f64
     let iso = Isometry3::new(t, w);
     let moved = iso * p;
     let both = (q * q) * cam;
+    let back = iso.inverse() * moved;
+    let undone = r.inverse() * (q.inverse() * cam);
     Vector3::new(cam.x / cam.z, cam.y / cam.z, 0.0)
         + both * 0.1
         + moved.coords * 0.01
         + (r * p).coords * 0.001
+        + back.coords * 0.02
+        + undone * 0.03
+}
+
+/// An outer product `u vᵀ`: `tr(u vᵀ) + Σ(u vᵀ u vᵀ) = u·v (1 + Σu Σv)`.
+#[differentiate]
+fn outer(u: Vector3<f64>, v: Vector3<f64>) -> f64 {
+    let m = u * v.transpose();
+    m.trace() + (m * m).sum()
 }
 
 #[test]
@@ -275,4 +286,15 @@ fn rotations_and_isometries() {
             assert!((jp[(i, k)] - rp[k]).abs() < 1e-6 && (kp[(i, k)] - rp[k]).abs() < 1e-6);
         }
     }
+}
+
+#[test]
+fn outer_products() {
+    let (u, v) = (Vector3::new(0.5, -1.0, 2.0), Vector3::new(1.5, 0.25, -0.5));
+    let (gu, gv) = outer::grad(u, v);
+    close(gu, fd(|u| outer(u, v), u));
+    close(gv, fd(|v| outer(u, v), v));
+    let (su, sv, uv) = (u.sum(), v.sum(), u.dot(&v));
+    let closed_u = v * (1.0 + su * sv) + Vector3::repeat(uv * sv);
+    close(gu, closed_u);
 }

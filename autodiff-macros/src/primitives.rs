@@ -185,6 +185,7 @@ table! {
     cross / 2 + by_ref + matrix; row_sum / 1 + matrix; column_sum / 1 + matrix;
     entry_max / 1 as "max" + matrix; entry_min / 1 as "min" + matrix; amax / 1 + matrix; amin / 1 + matrix;
     cholesky / 1 + matrix; l / 1 + matrix; solve / 2 + by_ref + matrix; symmetric_eigen / 1 + matrix;
+    inverse / 1 + matrix;
     unwrap / 1; expect / 2 static 1;
     to_vec / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;

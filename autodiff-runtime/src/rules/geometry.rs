@@ -453,5 +453,72 @@ impl<T: MatrixScalar> MulRule<Vector3<T>> for Isometry3<T> {
     }
 }
 
+/// `r.inverse()` of a rotation or isometry.
+pub trait InverseRule {
+    /// The result's type.
+    type Output;
+    /// The partial with respect to the receiver.
+    type Partial;
+    /// The value and the partial.
+    fn inverse_rule(&self) -> (Self::Output, (Self::Partial,));
+}
+
+/// `r.inverse()`.
+#[inline]
+pub fn inverse<A: InverseRule + ?Sized>(a: &A) -> (A::Output, (A::Partial,)) {
+    a.inverse_rule()
+}
+
+impl<X: InverseRule + ?Sized> InverseRule for &X {
+    type Output = X::Output;
+    type Partial = X::Partial;
+    fn inverse_rule(&self) -> (X::Output, (X::Partial,)) {
+        (**self).inverse_rule()
+    }
+}
+
+/// `Rᵀ`; partial `dR ↦ dRᵀ`.
+impl<T: MatrixScalar> InverseRule for Rotation3<T> {
+    type Output = Rotation3<T>;
+    type Partial = Flat<T, 9, 9, Matrix3<T>, Matrix3<T>>;
+    fn inverse_rule(&self) -> (Rotation3<T>, (Self::Partial,)) {
+        let partial = Flat::from_push(Matrix3::zeros(), Matrix3::zeros(), |d| d.transpose());
+        (self.inverse(), (partial,))
+    }
+}
+
+/// The conjugate of the coordinates `(i, j, k, w)`.
+fn conjugate<T: MatrixScalar>(d: &Vector4<T>) -> Vector4<T> {
+    Vector4::new(-d[0], -d[1], -d[2], d[3])
+}
+
+/// `q⁻¹ = q*`; partial `dq ↦ dq*`.
+impl<T: MatrixScalar> InverseRule for UnitQuaternion<T> {
+    type Output = UnitQuaternion<T>;
+    type Partial = Flat<T, 4, 4, Vector4<T>, Vector4<T>>;
+    fn inverse_rule(&self) -> (UnitQuaternion<T>, (Self::Partial,)) {
+        let partial = Flat::from_push(Vector4::zeros(), Vector4::zeros(), conjugate);
+        (self.inverse(), (partial,))
+    }
+}
+
+/// `(q, t)⁻¹ = (q*, −q*·t)`.
+impl<T: MatrixScalar> InverseRule for Isometry3<T> {
+    type Output = Isometry3<T>;
+    type Partial = Flat<T, 7, 7, IsoTangent<T>, IsoTangent<T>>;
+    fn inverse_rule(&self) -> (Isometry3<T>, (Self::Partial,)) {
+        let inverse = self.inverse();
+        let t = self.translation.vector;
+        let rotate = rotate_by_coords(&inverse.rotation, &t);
+        let m = *inverse.rotation.to_rotation_matrix().matrix();
+        let zero: IsoTangent<T> = (Vector4::zeros(), Vector3::zeros());
+        let partial = Flat::from_push(zero, zero, move |(dq, dt)| {
+            let dq_inverse = conjugate(dq);
+            (dq_inverse, -(rotate(&dq_inverse) + m * dt))
+        });
+        (inverse, (partial,))
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -143,3 +143,41 @@ fn isometries() {
         &by_iso.push(&by_w.push(&dt)),
     );
 }
+
+#[test]
+fn inverses() {
+    let [w, t, dw, v] = vectors(13);
+    let (r, (pr,)) = rotation3_from_scaled_axis(&w);
+    let (ri, (by_r,)) = inverse(&r);
+    assert_eq!(ri, r.inverse());
+    assert_fd(
+        |w| *Rotation3::from_scaled_axis(*w).inverse().matrix(),
+        &w,
+        &dw,
+        &by_r.push(&pr.push(&dw)),
+    );
+    let (q, (pq,)) = unit_quaternion_from_scaled_axis(&w);
+    let (_, (by_q,)) = inverse(&q);
+    assert_fd(
+        |w| UnitQuaternion::from_scaled_axis(*w).inverse().coords,
+        &w,
+        &dw,
+        &by_q.push(&pq.push(&dw)),
+    );
+    let (iso, (by_t, by_w)) = isometry3_new(&t, &w);
+    let (inv, (by_iso,)) = inverse(&iso);
+    let p = Point3::from(v);
+    let (_, (on_p, _)) = inv.mul_rule(&p);
+    assert_fd(
+        |w| Isometry3::new(t, *w).inverse() * p,
+        &w,
+        &dw,
+        &on_p.push(&by_iso.push(&by_w.push(&dw))),
+    );
+    assert_fd(
+        |t| Isometry3::new(*t, w).inverse() * p,
+        &t,
+        &dw,
+        &on_p.push(&by_iso.push(&by_t.push(&dw))),
+    );
+}
