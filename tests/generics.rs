@@ -82,6 +82,42 @@ fn slope<T: Float>(x: T) -> T {
     runtime_float::grad([x, T::one()])[0]
 }
 
+struct Model {
+    scale: f64,
+}
+
+impl Model {
+    /// A method generic over the float type.
+    #[differentiate]
+    fn loss<T: Real>(&self, x: T) -> T {
+        x * x * T::from_f64(self.scale)
+    }
+}
+
+#[differentiate]
+fn slice_sum<T: Real>(x: &[T]) -> T {
+    let mut s = T::zero();
+    for v in x.iter() {
+        s += v.exp();
+    }
+    s
+}
+
+#[differentiate]
+fn vector_and_vec<T: RealField + Copy, const N: usize>(v: SVector<T, N>, w: &Vec<T>) -> T {
+    let mut acc = v.norm();
+    for i in 0..N {
+        acc += v[i] * w[i];
+    }
+    acc
+}
+
+/// A concrete function calling generic ones.
+#[differentiate]
+fn concrete_caller(y: f64) -> f64 {
+    poly(y) * slice_sum(&vec![y, 2.0 * y])
+}
+
 /// A generic static parameter is kept static.
 #[differentiate]
 fn scaled<T: Real, U: Into<f64> + Copy>(x: T, k: U) -> T {
@@ -196,4 +232,21 @@ fn other_libraries_float_traits() {
     assert!((num_traits_float::grad(-0.3_f32) - (-0.3_f32).exp()).abs() < 1e-6);
     assert_eq!(slope(0.0_f64), 1.0);
     assert_eq!(slope(0.0_f32), 1.0);
+}
+
+#[test]
+fn methods_slices_vecs_and_concrete_callers() {
+    let m = Model { scale: 3.0 };
+    assert_eq!(m.loss_grad(2.0_f32), 12.0);
+    assert_eq!(m.loss_grad(2.0_f64), 12.0);
+    let g = slice_sum::grad(&[0.0_f64, 1.0][..]);
+    assert_eq!(g, vec![1.0, 1.0_f64.exp()]);
+    let (gv, gw) = vector_and_vec::grad(SVector::<f64, 2>::new(3.0, 4.0), &vec![1.0, 2.0]);
+    assert!((gv - SVector::<f64, 2>::new(1.6, 2.8)).norm() < 1e-15);
+    assert_eq!(gw, vec![3.0, 4.0]);
+    let g7 = vector_and_vec::grad(SVector::<f32, 7>::repeat(1.0), &vec![0.5_f32; 7]).0;
+    assert!((g7[0] - (1.0 / 7.0_f32.sqrt() + 0.5)).abs() < 1e-6);
+    let y = 0.7;
+    let fd = (concrete_caller(y + 1e-6) - concrete_caller(y - 1e-6)) / 2e-6;
+    assert!((concrete_caller::grad(y) - fd).abs() < 1e-7);
 }
