@@ -93,9 +93,8 @@ pub fn objective(
 }
 
 /// `log Σ exp v` of a column, shifted by the maximum, for
-/// [`objective_nalgebra`]. Written with a loop: nalgebra's `v.max()` has
-/// no derivative rule (the macro reads it as `f64::max` with one argument
-/// missing).
+/// [`objective_nalgebra`]. Written with a loop, as when nalgebra's
+/// `v.max()` had no derivative rule (it has one now, `entry_max`).
 #[allow(clippy::needless_range_loop)]
 #[differentiate]
 pub fn logsumexp_column(v: &DMatrix<f64>) -> f64 {
@@ -108,8 +107,9 @@ pub fn logsumexp_column(v: &DMatrix<f64>) -> f64 {
     v.map(|a| (a - mx).exp()).sum().ln() + mx
 }
 
-/// `log Σ exp v` of a vector, as [`logsumexp_column`] (the macro does not
-/// take generic functions, so a `DVector` needs its own).
+/// `log Σ exp v` of a vector, as [`logsumexp_column`] (generic functions are
+/// generic over the float type and const sizes, not over nalgebra's storage,
+/// so a `DVector` needs its own).
 #[allow(clippy::needless_range_loop)]
 #[differentiate]
 pub fn logsumexp_vector(v: &DVector<f64>) -> f64 {
@@ -127,8 +127,10 @@ pub fn logsumexp_vector(v: &DVector<f64>) -> f64 {
 /// point); column-major, these hold the same numbers in the same order as
 /// ADBench's arrays.
 ///
-/// What a user would write first and the macro rejected (the exact
-/// messages are in the report of this port):
+/// What a user would write first and the macro rejected when this port was
+/// made (the exact messages are in the report of this port); `x.column(i)`
+/// and `v.max()` have rules since, and the code keeps its first form so
+/// that the figures stay comparable:
 ///
 /// - `x.column(i)`, `means.column(c)`: no rule for `column`; the block
 ///   `x.columns(i, 1)` (a `d × 1` matrix) has one;

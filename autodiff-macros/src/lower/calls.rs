@@ -88,6 +88,13 @@ impl Lowering<'_> {
                 span,
             );
         }
+        if super::structs::is_variant(&func.path) {
+            let message = format!(
+                "the enum variant `{}` cannot hold a differentiable value: an enum has no tangent space; keep the value in a struct with `#[derive(Differentiable)]`, or branch first and build the variant from static values",
+                path_text(&func.path)
+            );
+            return self.opaque(&Expr::Call(call.clone()), foreign(call, message));
+        }
         if super::structs::is_tuple_struct(&func.path) && func.qself.is_none() {
             return self.tuple_struct_literal(&func.path, call);
         }

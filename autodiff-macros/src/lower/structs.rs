@@ -82,13 +82,30 @@ impl Lowering<'_> {
 }
 
 /// Whether a call `P(..)` builds a tuple struct: its name is capitalised
-/// (Rust's convention for types), and it is not an enum variant of the
-/// standard library's prelude.
+/// (Rust's convention for types), and it is not an enum variant.
 pub(super) fn is_tuple_struct(path: &syn::Path) -> bool {
-    let Some(last) = path.segments.last() else {
-        return false;
-    };
-    let name = last.ident.to_string();
-    name.chars().next().is_some_and(char::is_uppercase)
-        && !matches!(name.as_str(), "Some" | "Ok" | "Err")
+    path.segments.last().is_some_and(|s| capitalised(&s.ident)) && !is_variant(path)
+}
+
+/// Whether a call builds an enum variant: the prelude's `Some`, `Ok` and
+/// `Err`, or `Type::Variant` (two capitalised segments; a tuple struct is
+/// `Point(..)` or `module::Point(..)`).
+pub(super) fn is_variant(path: &syn::Path) -> bool {
+    let n = path.segments.len();
+    match n {
+        0 => false,
+        1 => matches!(
+            path.segments[0].ident.to_string().as_str(),
+            "Some" | "Ok" | "Err"
+        ),
+        _ => capitalised(&path.segments[n - 1].ident) && capitalised(&path.segments[n - 2].ident),
+    }
+}
+
+fn capitalised(ident: &syn::Ident) -> bool {
+    ident
+        .to_string()
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase)
 }
