@@ -103,6 +103,7 @@ fn slice_sum<T: Real>(x: &[T]) -> T {
     s
 }
 
+#[allow(clippy::ptr_arg)] // a `&Vec` argument is what is tested
 #[differentiate]
 fn vector_and_vec<T: RealField + Copy, const N: usize>(v: SVector<T, N>, w: &Vec<T>) -> T {
     let mut acc = v.norm();
