@@ -287,3 +287,39 @@ fn recursion() {
         assert_eq!(pow_rec::jvp((x, n), (1.0,)).1, want);
     }
 }
+
+/// A slice function called with arrays: a literal, and an array argument.
+#[differentiate]
+fn slice_fn(x: &[f64]) -> f64 {
+    x[0] * x[1] + x[1].sin()
+}
+
+#[differentiate]
+fn calls_with_array_literal(y: f64) -> f64 {
+    slice_fn(&[y, 2.0 * y]) * y
+}
+
+#[differentiate]
+fn calls_with_array_argument(z: [f64; 2]) -> f64 {
+    slice_fn(&z) * z[0]
+}
+
+#[test]
+fn arrays_passed_as_slices() {
+    // f = (2y² + sin 2y) y: f' = 6y² + sin 2y + 2y cos 2y, f'' = 12y + 4 cos 2y - 4y sin 2y.
+    for y in [0.3, -1.1, 2.0] {
+        let (s, c) = ((2.0 * y).sin(), (2.0 * y).cos());
+        let d1 = 6.0 * y * y + s + 2.0 * y * c;
+        assert!((calls_with_array_literal::grad(y) - d1).abs() < 1e-12);
+        assert!((calls_with_array_literal::jvp((y,), (1.0,)).1 - d1).abs() < 1e-12);
+        let d2 = 12.0 * y + 4.0 * c - 4.0 * y * s;
+        assert!((calls_with_array_literal::hessian(y)[(0, 0)] - d2).abs() < 1e-12);
+    }
+    // f = (z0 z1 + sin z1) z0.
+    let z = [1.0, 2.0];
+    let g = calls_with_array_argument::grad(z);
+    assert!((g[0] - (2.0 * z[0] * z[1] + z[1].sin())).abs() < 1e-12);
+    assert!((g[1] - z[0] * (z[0] + z[1].cos())).abs() < 1e-12);
+    let (_, t) = calls_with_array_argument::jvp((z,), ([0.0, 1.0],));
+    assert!((t - g[1]).abs() < 1e-12);
+}

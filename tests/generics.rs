@@ -116,7 +116,7 @@ fn vector_and_vec<T: RealField + Copy, const N: usize>(v: SVector<T, N>, w: &Vec
 /// A concrete function calling generic ones.
 #[differentiate]
 fn concrete_caller(y: f64) -> f64 {
-    poly(y) * slice_sum(&vec![y, 2.0 * y])
+    poly(y) * slice_sum(&[y, 2.0 * y])
 }
 
 /// A generic static parameter is kept static.

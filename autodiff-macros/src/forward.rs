@@ -380,7 +380,15 @@ impl Builder {
                     .iter()
                     .map(|a| self.tangents.get(a).copied())
                     .collect();
-                let t = self.define(Op::PushCall { map, tangents }, stmt);
+                let array_lens = c.array_lens.clone();
+                let t = self.define(
+                    Op::PushCall {
+                        map,
+                        tangents,
+                        array_lens,
+                    },
+                    stmt,
+                );
                 self.tangents.insert(def, t);
             }
             // Arguments got their tangents up front; activity rules out the rest.

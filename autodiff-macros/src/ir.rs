@@ -193,6 +193,8 @@ pub enum Op {
         map: Var,
         /// One tangent per argument position.
         tangents: Vec<Option<Var>>,
+        /// The call's `array_lens`.
+        array_lens: Vec<Option<usize>>,
     },
     /// Reverse mode: a call's pullback applied to the output's adjoint;
     /// defines one cotangent per argument position (`None` where unused).
@@ -205,6 +207,8 @@ pub enum Op {
         /// callee adds its cotangent onto (so that it builds no zero of its
         /// own); the cotangent defined there then includes it.
         starts: Vec<Option<Var>>,
+        /// The call's `array_lens`.
+        array_lens: Vec<Option<usize>>,
     },
     /// Forward mode through `x[i] = v` (`set_index`), in place: the
     /// container's tangent with slot `i` set to the value's tangent, or
@@ -241,6 +245,11 @@ pub struct Call {
     pub args: Vec<Var>,
     /// Which arguments the user passed by shared reference (`g(&v)`).
     pub borrowed: Vec<bool>,
+    /// Per argument, its length where it is an array of a length the
+    /// caller knows (`g(&[a, b])`, `g(&x)` of an `[f64; 3]` argument): the
+    /// callee may take it as a slice, whose tangents are `Vec`s, and the
+    /// emitted call converts (`linear::coerce`).
+    pub array_lens: Vec<Option<usize>>,
     /// Whether the function calls itself (its derivative's linear map is
     /// then boxed: an `impl Fn` cannot contain itself).
     pub recursive: bool,
@@ -444,7 +453,7 @@ impl Stmt {
             } => vec![*partial, *adjoint, *acc],
             Op::Accumulate(a, b) => vec![*a, *b],
             Op::Call(c) => c.args.clone(),
-            Op::PushCall { map, tangents } => {
+            Op::PushCall { map, tangents, .. } => {
                 let mut uses = vec![*map];
                 uses.extend(tangents.iter().flatten());
                 uses
@@ -453,6 +462,7 @@ impl Stmt {
                 map,
                 adjoint,
                 starts,
+                ..
             } => [*map, *adjoint]
                 .into_iter()
                 .chain(starts.iter().flatten().copied())

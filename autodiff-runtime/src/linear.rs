@@ -425,6 +425,46 @@ pub fn seed<T: Real>(_output: &T) -> T {
     T::one()
 }
 
+/// A tangent of an array argument converted to what the callee's slot
+/// holds: the array itself, or a `Vec` where the callee takes a slice
+/// (`g(&[a, b])` calling `fn g(x: &[f64])`), and back.
+pub trait Coerce<Target> {
+    /// The converted tangent.
+    fn coerce(self) -> Target;
+}
+
+impl<T, const N: usize> Coerce<[T; N]> for [T; N] {
+    #[inline(always)]
+    fn coerce(self) -> [T; N] {
+        self
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> Coerce<alloc::vec::Vec<T>> for [T; N] {
+    #[inline]
+    fn coerce(self) -> alloc::vec::Vec<T> {
+        alloc::vec::Vec::from(self)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, const N: usize> Coerce<[T; N]> for alloc::vec::Vec<T> {
+    #[inline]
+    fn coerce(self) -> [T; N] {
+        match self.try_into() {
+            Ok(array) => array,
+            Err(v) => panic!("a cotangent of {} entries for an array of {N}", v.len()),
+        }
+    }
+}
+
+/// `x` converted by [`Coerce`] (the target is the type the context asks for).
+#[inline(always)]
+pub fn coerce<X: Coerce<T>, T>(x: X) -> T {
+    x.coerce()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -467,12 +467,18 @@ impl<'a> Emitter<'a> {
                 let defs = stmt.defs.iter().map(name);
                 quote_spanned!(span=> let (#(#defs,)*) = #rt::rules::pull_set(&#p, #g);)
             }
-            Op::PushCall { map, tangents } => {
+            Op::PushCall {
+                map,
+                tangents,
+                array_lens,
+            } => {
                 let map = self.var(*map);
-                let slots = tangents.iter().map(|t| match t {
+                let slots = tangents.iter().zip(array_lens).map(|(t, len)| match t {
                     Some(t) => {
                         let t = self.var(*t);
-                        quote!(::core::option::Option::Some(::core::clone::Clone::clone(&#t)))
+                        let t = quote!(::core::clone::Clone::clone(&#t));
+                        let t = coerced(t, len.is_some());
+                        quote!(::core::option::Option::Some(#t))
                     }
                     None => quote!(::core::option::Option::None),
                 });
@@ -482,17 +488,38 @@ impl<'a> Emitter<'a> {
                 map,
                 adjoint,
                 starts,
+                array_lens,
             } => {
                 let (map, g) = (self.var(*map), self.var(*adjoint));
-                let defs = stmt.defs.iter().map(name);
-                let starts = starts.iter().map(|start| match start {
-                    Some(acc) => {
-                        let acc = self.owned(*acc, stmt);
-                        quote!(::core::option::Option::Some(#acc))
-                    }
-                    None => quote!(::core::option::Option::None),
-                });
-                quote_spanned!(span=> let (#(#defs,)*) = #map(::core::clone::Clone::clone(&#g), (#(#starts,)*));)
+                let starts = starts
+                    .iter()
+                    .zip(array_lens)
+                    .map(|(start, len)| match start {
+                        Some(acc) => {
+                            let acc = coerced(self.owned(*acc, stmt), len.is_some());
+                            quote!(::core::option::Option::Some(#acc))
+                        }
+                        None => quote!(::core::option::Option::None),
+                    });
+                // A cotangent the callee gives as a `Vec` (it takes a
+                // slice) becomes the caller's array again.
+                let mut back = Vec::new();
+                let defs: Vec<TokenStream> = stmt
+                    .defs
+                    .iter()
+                    .zip(array_lens)
+                    .map(|(d, len)| match (d, len) {
+                        (Some(d), Some(len)) => {
+                            let (var, raw) =
+                                (self.var(*d), format_ident!("{}_slice", self.var(*d)));
+                            let rt = runtime();
+                            back.push(quote!(let #var: [_; #len] = #rt::linear::coerce(#raw);));
+                            quote!(#raw)
+                        }
+                        (d, _) => name(d),
+                    })
+                    .collect();
+                quote_spanned!(span=> let (#(#defs,)*) = #map(::core::clone::Clone::clone(&#g), (#(#starts,)*)); #(#back)*)
             }
             Op::Branch(b) => self.branch(stmt, b),
             Op::Loop(l) => self.loop_(stmt, l),
@@ -729,6 +756,18 @@ fn plain_call(prim: &Primitive, args: &[Ident], callee: &Callee, span: Span) -> 
         }
         (_, [receiver, rest @ ..]) => quote_spanned!(span=> #receiver.#method(#(#rest),*)),
         (_, []) => quote_spanned!(span=> #method()),
+    }
+}
+
+/// `value` through `linear::coerce` where `array` says the call's argument
+/// is an array that the callee may take as a slice.
+fn coerced(value: TokenStream, array: bool) -> TokenStream {
+    match array {
+        true => {
+            let rt = runtime();
+            quote!(#rt::linear::coerce(#value))
+        }
+        false => value,
     }
 }
 

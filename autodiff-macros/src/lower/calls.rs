@@ -113,17 +113,16 @@ impl Lowering<'_> {
     fn function_call(&mut self, path: &syn::Path, call: &syn::ExprCall) -> Var {
         let mut args = Vec::new();
         let mut borrowed = Vec::new();
+        let mut array_lens = Vec::new();
         for arg in &call.args {
-            match arg {
-                Expr::Reference(r) if r.mutability.is_none() => {
-                    args.push(self.expr(&r.expr));
-                    borrowed.push(true);
-                }
-                other => {
-                    args.push(self.expr(other));
-                    borrowed.push(false);
-                }
-            }
+            let (value, by_ref) = match arg {
+                Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
+                other => (other, false),
+            };
+            let var = self.expr(value);
+            array_lens.push(self.arrays.get(&var).copied());
+            args.push(var);
+            borrowed.push(by_ref);
         }
         let path = self.item_path(path);
         self.emit(
@@ -131,6 +130,7 @@ impl Lowering<'_> {
                 path,
                 args,
                 borrowed,
+                array_lens,
                 recursive: false,
                 mode: ir::CallMode::Plain,
             })),

@@ -54,6 +54,7 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
         scopes: vec![HashMap::new()],
         in_module,
         static_len: HashMap::new(),
+        arrays: HashMap::new(),
         pattern_bound: Default::default(),
         closures: HashMap::new(),
         errors,
@@ -67,6 +68,9 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
         if let Some(len) = outer_len(&cx.f.params[i].ty) {
             cx.static_len.insert(var, len);
         }
+        if let Some(len) = array_len(&cx.f.params[i].ty) {
+            cx.arrays.insert(var, len);
+        }
         cx.bind(&param_name, var);
     }
     let close = block.brace_token.span.close();
@@ -77,6 +81,16 @@ pub fn lower(params: Vec<Param>, block: &Block, in_module: bool, errors: &mut Er
         cx.f.ret = *ret;
     }
     cx.f
+}
+
+/// The length of an array type (or a reference to one) when it is a literal.
+fn array_len(ty: &syn::Type) -> Option<usize> {
+    match ty {
+        syn::Type::Reference(r) => array_len(&r.elem),
+        syn::Type::Paren(p) => array_len(&p.elem),
+        syn::Type::Array(_) => outer_len(ty),
+        _ => None,
+    }
 }
 
 /// The length of an array type or fixed-size nalgebra vector, when it is a literal.
@@ -103,6 +117,9 @@ struct Lowering<'a> {
     in_module: bool,
     /// Lengths of arguments known from their types (bounds of loops over them).
     static_len: HashMap<Var, usize>,
+    /// Variables known to be arrays, with their lengths: array arguments
+    /// and array literals (for calls of functions that take slices).
+    arrays: HashMap<Var, usize>,
     /// Names bound by `match` patterns, which may hold references (match
     /// ergonomics): `*k` on them is kept as written.
     pattern_bound: std::collections::HashSet<Var>,
@@ -305,7 +322,12 @@ impl Lowering<'_> {
         callee: Callee,
         span: Span,
     ) -> Var {
-        self.emit(Op::Prim { prim, args, callee }, span)
+        let literal = (prim.spelling == primitives::Spelling::ArrayLiteral).then_some(args.len());
+        let var = self.emit(Op::Prim { prim, args, callee }, span);
+        if let Some(len) = literal {
+            self.arrays.insert(var, len);
+        }
+        var
     }
 
     /// An expression with its local variables renamed, and the variables it reads.

@@ -415,6 +415,7 @@ impl Adjoints<'_> {
                         map,
                         adjoint: g,
                         starts: starts.clone(),
+                        array_lens: c.array_lens.clone(),
                     },
                     span: stmt.span,
                     ty: None,
