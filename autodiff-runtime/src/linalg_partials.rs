@@ -34,10 +34,24 @@ pub struct Outer<M>(pub M);
 /// transpose `c ↦ M·c`.
 ///
 /// `⟨M, X⟩` is the sum of the entrywise products (nalgebra's `M.dot(&X)`).
-/// The partial of `a.dot(&b)` (`M = b` for `a`), of `a.norm_squared()`
-/// (`M = 2a`) and of `a.norm()` (`M = a/‖a‖`). The transpose of [`Outer`].
+/// The partial of `a.dot(&b)` (`M = b` for `a`) and of `a.norm()`
+/// (`M = a/‖a‖`). The transpose of [`Outer`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DotWith<M>(pub M);
+
+/// [`DotWith`] of a scaled matrix, the scale kept apart: `dX ↦ s·⟨M, dX⟩`;
+/// transpose `c ↦ M·(s·c)`.
+///
+/// The partial of `a.norm_squared()` (`M = a`, `s = 2`): the operand is
+/// kept as it is (moved where it is read for the last time) rather than
+/// doubled in a pass of its own.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScaledDotWith<M, T> {
+    /// `M`.
+    pub matrix: M,
+    /// `s`.
+    pub factor: T,
+}
 
 /// Multiplication on the right by a fixed matrix `B`: `dA ↦ dA·B`;
 /// transpose `C ↦ C·Bᵀ`.
@@ -170,6 +184,48 @@ where
         }
         let c = *c;
         acc.zip_apply(&self.0, |a, v| *a += v * c);
+        acc
+    }
+    #[inline]
+    fn pull_add_owned(&self, c: T, acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        self.pull_add(&c, acc)
+    }
+}
+
+impl<T, R, C> Push<OMatrix<T, R, C>> for ScaledDotWith<OMatrix<T, R, C>, T>
+where
+    T: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Out = T;
+    #[inline]
+    fn push(&self, t: &OMatrix<T, R, C>) -> T {
+        self.matrix.dot(t) * self.factor
+    }
+}
+
+impl<T, R, C> Pull<T> for ScaledDotWith<OMatrix<T, R, C>, T>
+where
+    T: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Out = OMatrix<T, R, C>;
+    #[inline]
+    fn pull(&self, c: &T) -> OMatrix<T, R, C> {
+        &self.matrix * (*c * self.factor)
+    }
+    #[inline]
+    fn pull_add(&self, c: &T, mut acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        // An empty `acc` is a lazy zero (`HasTangent::lazy_zero_tangent`).
+        if acc.is_empty() && !self.matrix.is_empty() {
+            return self.pull(c);
+        }
+        let c = *c * self.factor;
+        acc.zip_apply(&self.matrix, |a, v| *a += v * c);
         acc
     }
     #[inline]
@@ -422,6 +478,11 @@ mod tests {
         assert_adjoint(&Scale(s), &da, &wa, ADJOINT_TOL);
         assert_adjoint(&Outer(a.clone()), &ds, &wa, ADJOINT_TOL);
         assert_adjoint(&DotWith(a.clone()), &da, &ds, ADJOINT_TOL);
+        let scaled = ScaledDotWith {
+            matrix: a.clone(),
+            factor: 2.0,
+        };
+        assert_adjoint(&scaled, &da, &ds, ADJOINT_TOL);
         assert_adjoint(&RightMul(b.clone()), &da, &w, ADJOINT_TOL);
         assert_adjoint(&LeftMul(a.clone()), &db, &w, ADJOINT_TOL);
         assert_adjoint(&TransposeMap, &da, &wt, ADJOINT_TOL);

@@ -15,7 +15,7 @@
 //! | `a / s` | [`Scale`]`(1/s)` for `a`, [`Outer`]`(-a/s²)` for `s` |
 //! | `a * b` (matrix product) | [`RightMul`]`(b)` for `a`, [`LeftMul`]`(a)` for `b` |
 //! | `a.dot(&b)` | [`DotWith`]`(b)`, [`DotWith`]`(a)` |
-//! | `a.norm()`, `a.norm_squared()` | [`DotWith`]`(a/‖a‖)`, [`DotWith`]`(2a)` |
+//! | `a.norm()`, `a.norm_squared()` | [`DotWith`]`(a/‖a‖)`, [`ScaledDotWith`]`(a, 2)` |
 //! | `a.sum()` | [`SumEntries`] |
 //! | `a.transpose()` | [`TransposeMap`] |
 //! | `a.component_mul(&b)`, `a.component_div(&b)` | [`Hadamard`] |
@@ -31,8 +31,8 @@ use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix};
 
 pub use crate::linalg_partials::{
-    DotWith, Hadamard, LeftMul, Normalized, Outer, RightMul, Sandwich, Scale, SumEntries,
-    TransposeMap,
+    DotWith, Hadamard, LeftMul, Normalized, Outer, RightMul, Sandwich, Scale, ScaledDotWith,
+    SumEntries, TransposeMap,
 };
 pub use crate::linalg_tangent::MatrixScalar;
 
@@ -244,8 +244,8 @@ pub trait NormSquaredOwned: NormSquaredRule + Sized {
     fn norm_squared_rule_owned(self) -> (Self::Output, (Self::Partial,));
 }
 
-/// `a.norm_squared()` where `a` is read for the last time: the partial's
-/// `2A` is `a` scaled in place (no copy of a dynamic matrix).
+/// `a.norm_squared()` where `a` is read for the last time: the partial
+/// keeps `a` itself (no copy of a dynamic matrix, and no pass to double it).
 #[inline(always)]
 pub fn norm_squared_owned<A: NormSquaredOwned>(a: A) -> (A::Output, (A::Partial,)) {
     a.norm_squared_rule_owned()
@@ -339,13 +339,10 @@ where
     DefaultAllocator: Allocator<R, C>,
 {
     type Output = T;
-    type Partial = DotWith<Self>;
+    type Partial = ScaledDotWith<Self, T>;
     #[inline]
-    fn norm_squared_rule(&self) -> (T, (DotWith<Self>,)) {
-        (
-            self.norm_squared(),
-            (DotWith(self * <T as Real>::from_f64(2.0)),),
-        )
+    fn norm_squared_rule(&self) -> (T, (Self::Partial,)) {
+        self.clone().norm_squared_rule_owned()
     }
 }
 
@@ -357,9 +354,16 @@ where
     DefaultAllocator: Allocator<R, C>,
 {
     #[inline]
-    fn norm_squared_rule_owned(self) -> (T, (DotWith<Self>,)) {
+    fn norm_squared_rule_owned(self) -> (T, (Self::Partial,)) {
         let value = self.norm_squared();
-        (value, (DotWith(self * <T as Real>::from_f64(2.0)),))
+        let factor = <T as Real>::from_f64(2.0);
+        (
+            value,
+            (ScaledDotWith {
+                matrix: self,
+                factor,
+            },),
+        )
     }
 }
 
