@@ -11,7 +11,7 @@
 // Loops over indices are the style these programs are written in.
 #![allow(clippy::needless_range_loop, clippy::useless_vec)]
 
-use autodiff::nalgebra::{DMatrix, SMatrix, SVector};
+use autodiff::nalgebra::{DMatrix, DVector, Matrix3, SMatrix, SVector, Vector3};
 use autodiff::prelude::*;
 use num_dual::{Dual2SVec64, DualNum};
 
@@ -406,10 +406,11 @@ fn outer_twin<D: DualNum<Primitive = f64> + Copy>(x: &[D]) -> D {
     total
 }
 
-/// A callee without second derivatives (nalgebra inside).
+/// A callee without second derivatives (a cross product, `(1, -a, a²)`:
+/// its rule needs nalgebra's `RealField`, which dual numbers are not).
 #[differentiate]
 fn with_vector(a: f64) -> f64 {
-    autodiff::nalgebra::Vector2::new(a, 2.0 * a).norm()
+    Vector3::new(a, 1.0, 0.0).cross(&Vector3::new(0.0, a, 1.0))[2]
 }
 
 #[differentiate]
@@ -426,7 +427,7 @@ fn through_calls() {
     }
     // First derivatives still work through a callee without second ones;
     // its second sweep panics, naming it.
-    assert!((calls_without_second_order::grad(1.0) - 2.0 * 5f64.sqrt()).abs() < 1e-12);
+    assert!((calls_without_second_order::grad(1.0) - 3.0).abs() < 1e-12);
     let panic = std::panic::catch_unwind(|| calls_without_second_order::hvp(1.0, 1.0));
     let message = panic
         .expect_err("a panic")
@@ -436,4 +437,52 @@ fn through_calls() {
         message.contains("`with_vector`, which has no second derivatives"),
         "{message}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// nalgebra: products, dot, norms, sums, constructors, static and dynamic
+// ---------------------------------------------------------------------------
+
+/// `(A v)·v + ‖v‖³ + Σ (v vᵀ)`: `H = A + Aᵀ + 3(‖v‖ I + v vᵀ/‖v‖) + 2·11ᵀ`.
+#[differentiate(wrt(v))]
+fn matrix_quadratic(a: Matrix3<f64>, v: Vector3<f64>) -> f64 {
+    (a * v).dot(&v) + v.norm_squared() * v.norm() + (v * v.transpose()).sum()
+}
+
+/// `sin((M v)·v)` over dynamic sizes, with a constructed vector:
+/// `H = cos s (M + Mᵀ) − sin s g gᵀ` (`g = (M + Mᵀ) v`) plus the Hessian of
+/// `‖(v₀, v₁, v₀v₁)‖`, checked by differences of the gradient.
+#[differentiate(wrt(v))]
+fn dynamic_quadratic(v: &DVector<f64>, m: &DMatrix<f64>) -> f64 {
+    let w = m * v;
+    w.dot(v).sin() + Vector3::new(v[0], v[1], v[0] * v[1]).norm()
+}
+
+#[test]
+fn through_nalgebra() {
+    let a = Matrix3::new(1.0, 2.0, 0.5, 0.0, 1.0, 3.0, 2.0, 1.0, 1.0);
+    let v = Vector3::new(0.3, -0.5, 0.8);
+    let h = matrix_quadratic::hessian(a, v);
+    let n = v.norm();
+    let closed = a
+        + a.transpose()
+        + (Matrix3::identity() * n + v * v.transpose() / n) * 3.0
+        + Matrix3::repeat(2.0);
+    assert_close(&to_d(h), &to_d(closed), 1e-12, "matrix_quadratic");
+    let hv = matrix_quadratic::hvp(a, v, Vector3::new(1.0, 0.0, -1.0));
+    assert!((hv - closed * Vector3::new(1.0, 0.0, -1.0)).norm() < 1e-12);
+
+    let m = DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.0, 0.5, 2.0, -0.3, 0.2, 0.1, 1.5]);
+    let v = DVector::from_vec(vec![0.3, 0.7, -0.4]);
+    let h = dynamic_quadratic::hessian(&v, &m);
+    // Central differences of the gradient, column by column.
+    let step = 1e-6;
+    let fd = DMatrix::from_fn(3, 3, |i, j| {
+        let (mut up, mut down) = (v.clone(), v.clone());
+        up[j] += step;
+        down[j] -= step;
+        (dynamic_quadratic::grad(&up, &m)[i] - dynamic_quadratic::grad(&down, &m)[i]) / (2.0 * step)
+    });
+    assert_close(&h, &fd, 1e-7, "dynamic_quadratic");
+    symmetric(&h, "dynamic_quadratic");
 }

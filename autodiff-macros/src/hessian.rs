@@ -7,8 +7,9 @@
 //! through to accept dual numbers: the scalar float functions, arithmetic,
 //! indexing, array and tuple literals, element assignment, loops and
 //! branches do, and calls of other differentiated functions (through their
-//! `__hvp_vjp_call`); nalgebra's operations, structs and closures in `map`
-//! do not yet. A function outside that subset gets `hvp` and `hessian`
+//! `__hvp_vjp_call`), and nalgebra's arithmetic, products, `dot`, norms,
+//! sums and blocks; the rules that need nalgebra's `RealField` (flagged
+//! `field` in the table), structs and closures in `map` do not yet. A function outside that subset gets `hvp` and `hessian`
 //! whose use is a compile-time error saying so, and a `__hvp_vjp_call`
 //! that panics, naming why, when a caller's second sweep reaches it.
 
@@ -69,14 +70,20 @@ fn body_supported(body: &[Stmt], act: &Activity) -> Result<(), String> {
         match &stmt.op {
             Op::Prim { prim, args, callee } if args.iter().any(|a| act.varied(*a)) => {
                 let ok = match prim.spelling {
-                    Spelling::Method => !prim.matrix,
+                    Spelling::Method | Spelling::Function | Spelling::Lowered => !prim.field,
                     Spelling::Field => matches!(callee, Callee::Member(syn::Member::Unnamed(_))),
                     Spelling::Operator(_)
                     | Spelling::Index
                     | Spelling::ArrayLiteral
                     | Spelling::TupleLiteral
-                    | Spelling::Function => true,
-                    Spelling::Lowered => !prim.matrix,
+                    | Spelling::Slice
+                    | Spelling::FixedSlice => true,
+                    // The second sweep calls the same path: it must not
+                    // name the float type (`SVector::<f64, 2>::from`).
+                    Spelling::Construct | Spelling::Fill => match callee {
+                        Callee::Path(p) => !names_float(p),
+                        _ => false,
+                    },
                     _ => false,
                 };
                 if !ok {
@@ -87,6 +94,21 @@ fn body_supported(body: &[Stmt], act: &Activity) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether a path names `f64`, `f32` or a float type parameter in its
+/// generic arguments.
+fn names_float(path: &syn::Path) -> bool {
+    struct Finder(bool);
+    impl<'a> syn::visit::Visit<'a> for Finder {
+        fn visit_type(&mut self, ty: &'a Type) {
+            self.0 |= types::is_scalar(ty);
+            syn::visit::visit_type(self, ty);
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_path(&mut finder, path);
+    finder.0
 }
 
 /// The variables that hold dual numbers in the second sweep, and those

@@ -87,9 +87,10 @@ pub struct Primitive {
     /// back through it, not even `0 × NaN` from an argument whose own
     /// derivative is undefined (JAX's symbolic zero).
     pub flat: bool,
-    /// Whether its operands are nalgebra matrices (no second derivatives
-    /// through it yet).
-    pub matrix: bool,
+    /// Whether its rule needs nalgebra's `RealField` (decompositions,
+    /// geometry): dual numbers are not one, so no second derivatives
+    /// through it.
+    pub field: bool,
 }
 
 impl Primitive {
@@ -125,7 +126,7 @@ macro_rules! table {
                 owned: has_flag(&[$(stringify!($flag)),*], "owned"),
                 by_ref: has_flag(&[$(stringify!($flag)),*], "by_ref"),
                 flat: has_flag(&[$(stringify!($flag)),*], "flat"),
-                matrix: has_flag(&[$(stringify!($flag)),*], "matrix"),
+                field: has_flag(&[$(stringify!($flag)),*], "field"),
             },
         )*];
     };
@@ -178,26 +179,26 @@ table! {
     from_array / 1 spelled Construct;
     from_element / 0 spelled Fill;
     from_fn / 0 spelled FromFn;
-    dot / 2 + by_ref + matrix; norm / 1 + matrix; norm_squared / 1 + owned + matrix; sum / 1 + matrix;
-    transpose / 1 + matrix; component_mul / 2 + by_ref + matrix; component_div / 2 + by_ref + matrix;
-    clone / 1; into_owned / 1 + matrix; clone_owned / 1 + matrix;
-    trace / 1 + matrix; determinant / 1 + matrix; try_inverse / 1 + matrix; normalize / 1 + matrix;
-    cross / 2 + by_ref + matrix; row_sum / 1 + matrix; column_sum / 1 + matrix;
-    entry_max / 1 as "max" + matrix; entry_min / 1 as "min" + matrix; amax / 1 + matrix; amin / 1 + matrix;
-    cholesky / 1 + matrix; l / 1 + matrix; solve / 2 + by_ref + matrix; symmetric_eigen / 1 + matrix;
-    inverse / 1 + matrix;
+    dot / 2 + by_ref; norm / 1; norm_squared / 1 + owned; sum / 1;
+    transpose / 1; component_mul / 2 + by_ref; component_div / 2 + by_ref;
+    clone / 1; into_owned / 1; clone_owned / 1;
+    trace / 1 + field; determinant / 1 + field; try_inverse / 1 + field; normalize / 1 + field;
+    cross / 2 + by_ref + field; row_sum / 1 + field; column_sum / 1 + field;
+    entry_max / 1 as "max" + field; entry_min / 1 as "min" + field; amax / 1 + field; amin / 1 + field;
+    cholesky / 1 + field; l / 1 + field; solve / 2 + by_ref + field; symmetric_eigen / 1 + field;
+    inverse / 1 + field;
     unwrap / 1; expect / 2 static 1;
     to_vec / 1;
     rows / 3 static 1, 2 spelled Slice; columns / 3 static 1, 2 spelled Slice;
     fixed_rows / 2 static 1 spelled FixedSlice; fixed_columns / 2 static 1 spelled FixedSlice;
     stop_gradient / 1 spelled Function + flat;
-    rotation3_from_scaled_axis / 1 as "Rotation3::from_scaled_axis" spelled Function + matrix;
-    unit_quaternion_from_scaled_axis / 1 as "UnitQuaternion::from_scaled_axis" spelled Function + matrix;
-    isometry3_new / 2 as "Isometry3::new" spelled Function + matrix;
+    rotation3_from_scaled_axis / 1 as "Rotation3::from_scaled_axis" spelled Function + field;
+    unit_quaternion_from_scaled_axis / 1 as "UnitQuaternion::from_scaled_axis" spelled Function + field;
+    isometry3_new / 2 as "Isometry3::new" spelled Function + field;
     set_index / 3 static 1 spelled Lowered;
     vec_from_elem / 2 static 1 spelled Lowered;
     vec_from_array / 1 spelled Lowered;
-    lu_solve / 2 spelled Lowered + matrix;
+    lu_solve / 2 spelled Lowered + field;
 }
 
 /// A primitive that lowering writes (`set_index`, `vec_from_elem`, `vec_from_array`).

@@ -307,7 +307,8 @@ pub fn owned(ty: &Type, runtime: &TokenStream) -> TokenStream {
 
 /// Whether a differentiable argument's type can be lifted to dual numbers
 /// for second derivatives: floats, arrays of them, `Vec`s and slices of
-/// them, and shared references to these (not nalgebra types or structs).
+/// them, nalgebra matrices of floats, and shared references to these (not
+/// structs).
 pub fn liftable(ty: &Type) -> bool {
     match ty {
         Type::Paren(p) => liftable(&p.elem),
@@ -320,6 +321,7 @@ pub fn liftable(ty: &Type) -> bool {
         Type::Path(_) if is_float(ty) => true,
         Type::Path(_) => match path_parts(ty) {
             Some((name, args)) if name == "Vec" => type_arg(&args, 0).is_some_and(liftable),
+            Some((name, args)) if is_matrix(&name) => type_arg(&args, 0).is_some_and(is_float),
             _ => false,
         },
         _ => false,

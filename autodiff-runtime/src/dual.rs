@@ -421,6 +421,27 @@ impl<T: Real> Real for Dual<T> {
     }
 }
 
+/// What nalgebra's matrix arithmetic asks of an entry, so that matrices of
+/// dual numbers carry second derivatives through products, sums and dot
+/// products (`linalg_tangent::MatrixScalar`).
+impl<T: Real> num_traits::Zero for Dual<T> {
+    #[inline(always)]
+    fn zero() -> Self {
+        <Self as Real>::zero()
+    }
+    #[inline(always)]
+    fn is_zero(&self) -> bool {
+        self.re == T::zero() && self.eps == T::zero()
+    }
+}
+
+impl<T: Real> num_traits::One for Dual<T> {
+    #[inline(always)]
+    fn one() -> Self {
+        <Self as Real>::one()
+    }
+}
+
 impl<T: Real> Tangent for Dual<T> {
     type Scalar = Dual<T>;
     #[inline(always)]
@@ -533,14 +554,15 @@ impl<T: Real> NegRule for Dual<T> {
     }
 }
 
-/// The value a cast reads: a float's own, a dual number's `re` (generated
-/// code casts through it, `primal(x) as usize`, so that a cast compiles in
-/// the second sweep too).
-pub trait Primal: Copy {
-    /// The plain float.
+/// The value code without a derivative reads: a float's own, a dual
+/// number's `re`, a matrix's entries' (generated code reads dual values
+/// through it, `primal(&x) as usize`, so that such code compiles in the
+/// second sweep too).
+pub trait Primal {
+    /// The plain value.
     type Value;
     /// The value, without its derivative.
-    fn primal(self) -> Self::Value;
+    fn primal(&self) -> Self::Value;
 }
 
 macro_rules! primal_float {
@@ -548,8 +570,8 @@ macro_rules! primal_float {
         impl Primal for $t {
             type Value = $t;
             #[inline(always)]
-            fn primal(self) -> $t {
-                self
+            fn primal(&self) -> $t {
+                *self
             }
         }
     )*};
@@ -560,14 +582,14 @@ primal_float!(f32, f64);
 impl<T: Real> Primal for Dual<T> {
     type Value = T;
     #[inline(always)]
-    fn primal(self) -> T {
+    fn primal(&self) -> T {
         self.re
     }
 }
 
-/// `x.primal()`, as generated code writes it for a cast.
+/// `x.primal()`, as generated code writes it.
 #[inline(always)]
-pub fn primal<X: Primal>(x: X) -> X::Value {
+pub fn primal<X: Primal + ?Sized>(x: &X) -> X::Value {
     x.primal()
 }
 
@@ -655,7 +677,7 @@ pub fn no_second_order(name: &str, reason: &str) -> ! {
 #[diagnostic::on_unimplemented(
     message = "no second derivatives were generated for this function",
     label = "`hvp` and `hessian` are not available here",
-    note = "second derivatives are generated for functions of floats, arrays, `Vec`s and slices with a scalar output, whose derivatives flow through arithmetic, the float functions, indexing, loops, branches and calls; not yet through nalgebra operations, structs, `map` closures or custom rules (the stub's documentation says which)"
+    note = "second derivatives are generated for functions of floats, arrays, `Vec`s and slices with a scalar output, whose derivatives flow through arithmetic, the float functions, indexing, loops, branches and calls; nalgebra's arithmetic, products, dot products, norms and blocks; not yet through decompositions, geometry, structs, `map` closures or custom rules (the stub's documentation says which)"
 )]
 pub trait SecondOrder {}
 
@@ -752,7 +774,7 @@ mod tests {
         assert!(z > 1.5);
         assert!(2.5 > z);
         assert!(z == 2.0);
-        assert_eq!(primal(z) as usize, 2);
+        assert_eq!(primal(&z) as usize, 2);
         let lifted = lift(&[1.0, 2.0], &[0.5, -1.0]);
         assert_eq!(tangent_part(&[0.0; 2], &lifted), [0.5, -1.0]);
     }

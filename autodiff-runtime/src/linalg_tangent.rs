@@ -9,21 +9,53 @@
 //! is where nalgebra's `DefaultAllocator` gets its `Dyn` implementations.
 
 use nalgebra::allocator::Allocator;
-use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField, Scalar};
+use nalgebra::{
+    ClosedAddAssign, ClosedDivAssign, ClosedMulAssign, ClosedSubAssign, DefaultAllocator, Dim,
+    OMatrix, RealField, Scalar,
+};
 
 use crate::tangent::{HasTangent, Tangent};
 use crate::Real;
 
 /// A scalar that can be the entry type of a differentiable nalgebra matrix:
-/// `f32` or `f64`.
+/// `f32`, `f64`, and their dual numbers (for second derivatives).
 ///
-/// It joins the crate's [`Real`] (what the rules compute with) and the
-/// traits nalgebra's own arithmetic asks for ([`RealField`], [`Scalar`]).
-/// Both traits name some of the same methods (`sqrt`, `zero`, ...), so code
-/// generic over it calls them as `Real::sqrt(x)` or `<T as Real>::zero()`.
-pub trait MatrixScalar: Real + RealField + Scalar {}
+/// It joins the crate's [`Real`] (what the rules compute with) and what
+/// nalgebra's arithmetic, products and reductions ask of an entry; the
+/// rules that need nalgebra's [`RealField`] (norms, decompositions,
+/// geometry) ask for [`MatrixField`] instead. Both `Real` and nalgebra's
+/// traits name some of the same methods (`sqrt`, `zero`, ...), so code
+/// generic over them calls them as `Real::sqrt(x)` or `<T as Real>::zero()`.
+pub trait MatrixScalar:
+    Real
+    + Scalar
+    + num_traits::Zero
+    + num_traits::One
+    + ClosedAddAssign
+    + ClosedSubAssign
+    + ClosedMulAssign
+    + ClosedDivAssign
+{
+}
 
-impl<T: Real + RealField + Scalar> MatrixScalar for T {}
+impl<T> MatrixScalar for T where
+    T: Real
+        + Scalar
+        + num_traits::Zero
+        + num_traits::One
+        + ClosedAddAssign
+        + ClosedSubAssign
+        + ClosedMulAssign
+        + ClosedDivAssign
+{
+}
+
+/// A [`MatrixScalar`] that is also nalgebra's [`RealField`]: `f32` and
+/// `f64` (not dual numbers: nalgebra's SIMD traits ask for `unsafe`
+/// methods, which this crate does not write).
+pub trait MatrixField: MatrixScalar + RealField {}
+
+impl<T: MatrixScalar + RealField> MatrixField for T {}
 
 impl<T, R, C> Tangent for OMatrix<T, R, C>
 where
@@ -166,5 +198,52 @@ mod tests {
     fn adding_dynamic_tangents_of_different_shapes_panics() {
         use nalgebra::DVector;
         let _ = Tangent::add(DVector::<f64>::zeros(2), DVector::zeros(3));
+    }
+}
+
+/// A matrix as dual numbers `x + ε v`, entry by entry (second derivatives).
+impl<T, R, C> crate::dual::Lift for OMatrix<T, R, C>
+where
+    T: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Dual = OMatrix<crate::dual::Dual<T>, R, C>;
+    type Tangent = Self;
+    fn lift(&self, direction: &Self) -> Self::Dual {
+        self.zip_map(direction, crate::dual::Dual::new)
+    }
+    fn tangent_part(dual: &Self::Dual) -> Self {
+        dual.map(|d| d.eps)
+    }
+}
+
+/// A constant matrix as dual numbers.
+impl<S, R, C> crate::dual::Promote<S> for OMatrix<S, R, C>
+where
+    S: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Out = OMatrix<crate::dual::Dual<S>, R, C>;
+    fn promote(&self) -> Self::Out {
+        self.map(crate::dual::Dual::constant)
+    }
+}
+
+/// The entries' values (`dual::primal`).
+impl<T, R, C> crate::dual::Primal for OMatrix<T, R, C>
+where
+    T: Scalar + crate::dual::Primal,
+    T::Value: Scalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Value = OMatrix<T::Value, R, C>;
+    fn primal(&self) -> Self::Value {
+        self.map(|x| x.primal())
     }
 }

@@ -78,7 +78,7 @@ impl Emitter<'_> {
             .map(|(arg, (v, borrowed))| match self.is_dual(*v) && !borrowed {
                 true => {
                     let rt = runtime();
-                    quote!(#rt::dual::primal(#arg))
+                    quote!(#rt::dual::primal(&#arg))
                 }
                 false => arg,
             })
@@ -137,7 +137,7 @@ impl Emitter<'_> {
             fn wrap(&self, e: &mut Expr) {
                 if self.reads_dual(e) {
                     let rt = runtime();
-                    *e = syn::parse_quote!(#rt::dual::primal(#e));
+                    *e = syn::parse_quote!(#rt::dual::primal(&#e));
                 }
             }
         }
@@ -198,7 +198,7 @@ impl Emitter<'_> {
             return None;
         }
         let rt = runtime();
-        Some(quote!({ #(let #dual = #rt::dual::primal(#dual);)* #plain }))
+        Some(quote!({ #(let #dual = #rt::dual::primal(&#dual);)* #plain }))
     }
 
     /// A rule's operands. In the second sweep, where the result is dual,

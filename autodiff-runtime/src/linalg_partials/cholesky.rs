@@ -10,7 +10,7 @@
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix};
 
-use crate::linalg_tangent::MatrixScalar;
+use crate::linalg_tangent::MatrixField;
 use crate::linear::{Pull, Push};
 use crate::Real;
 
@@ -27,7 +27,7 @@ pub struct CholeskyMap<M> {
 /// `S(t) = tril(t) + tril(t, -1)ᵀ`: the symmetric matrix whose lower
 /// triangle is `t`'s, the tangent of a symmetric matrix read by its lower
 /// triangle (`cholesky`, `symmetric_eigen`).
-pub(crate) fn mirror_lower<T: MatrixScalar, D: Dim>(t: &OMatrix<T, D, D>) -> OMatrix<T, D, D>
+pub(crate) fn mirror_lower<T: MatrixField, D: Dim>(t: &OMatrix<T, D, D>) -> OMatrix<T, D, D>
 where
     DefaultAllocator: Allocator<D, D>,
 {
@@ -42,7 +42,7 @@ where
 
 /// `S*`, the transpose of [`mirror_lower`]: what lands on an upper entry
 /// goes to its mirror below.
-pub(crate) fn fold_upper<T: MatrixScalar, D: Dim>(mut g: OMatrix<T, D, D>) -> OMatrix<T, D, D>
+pub(crate) fn fold_upper<T: MatrixField, D: Dim>(mut g: OMatrix<T, D, D>) -> OMatrix<T, D, D>
 where
     DefaultAllocator: Allocator<D, D>,
 {
@@ -57,7 +57,7 @@ where
 }
 
 /// The lower triangle of `x` with its diagonal halved.
-fn phi<T: MatrixScalar, D: Dim>(mut x: OMatrix<T, D, D>) -> OMatrix<T, D, D>
+fn phi<T: MatrixField, D: Dim>(mut x: OMatrix<T, D, D>) -> OMatrix<T, D, D>
 where
     DefaultAllocator: Allocator<D, D>,
 {
@@ -77,7 +77,7 @@ where
 
 impl<T, D> Push<OMatrix<T, D, D>> for CholeskyMap<OMatrix<T, D, D>>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D>,
 {
@@ -90,7 +90,7 @@ where
 
 impl<T, D> Pull<OMatrix<T, D, D>> for CholeskyMap<OMatrix<T, D, D>>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D>,
 {
@@ -116,7 +116,7 @@ pub struct CholeskySolveMap<M, X> {
 
 impl<T, D, C> Push<OMatrix<T, D, D>> for CholeskySolveMap<OMatrix<T, D, D>, OMatrix<T, D, C>>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     C: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
@@ -130,7 +130,7 @@ where
 
 impl<T, D, C> Pull<OMatrix<T, D, C>> for CholeskySolveMap<OMatrix<T, D, D>, OMatrix<T, D, C>>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     C: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D, C> + Allocator<C, D>,

@@ -5,7 +5,7 @@
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix};
 
-use crate::linalg_tangent::MatrixScalar;
+use crate::linalg_tangent::MatrixField;
 use crate::linear::{Pull, Push};
 
 /// Multiplication by fixed matrices on both sides: `dX ↦ L·dX·R`;
@@ -19,7 +19,7 @@ pub struct Sandwich<L, R>(pub L, pub R);
 
 impl<T, M, N, P, Q> Push<OMatrix<T, N, P>> for Sandwich<OMatrix<T, M, N>, OMatrix<T, P, Q>>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     M: Dim,
     N: Dim,
     P: Dim,
@@ -36,7 +36,7 @@ where
 
 impl<T, M, N, P, Q> Pull<OMatrix<T, M, Q>> for Sandwich<OMatrix<T, M, N>, OMatrix<T, P, Q>>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     M: Dim,
     N: Dim,
     P: Dim,
@@ -70,7 +70,7 @@ pub struct Normalized<M, T> {
 
 impl<T, R, C> Normalized<OMatrix<T, R, C>, T>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     R: Dim,
     C: Dim,
     DefaultAllocator: Allocator<R, C>,
@@ -83,7 +83,7 @@ where
 
 impl<T, R, C> Push<OMatrix<T, R, C>> for Normalized<OMatrix<T, R, C>, T>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     R: Dim,
     C: Dim,
     DefaultAllocator: Allocator<R, C>,
@@ -97,7 +97,7 @@ where
 
 impl<T, R, C> Pull<OMatrix<T, R, C>> for Normalized<OMatrix<T, R, C>, T>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     R: Dim,
     C: Dim,
     DefaultAllocator: Allocator<R, C>,

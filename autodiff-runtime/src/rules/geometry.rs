@@ -22,7 +22,7 @@ use nalgebra::{
 
 use super::MulRule;
 use crate::linalg_partials::LeftMul;
-use crate::linalg_tangent::MatrixScalar;
+use crate::linalg_tangent::MatrixField;
 use crate::linear::{Pull, Push};
 use crate::tangent::{HasTangent, Tangent};
 use crate::Real;
@@ -30,7 +30,7 @@ use crate::Real;
 /// A linear map between fixed-size tangents `X` (`I` components) and `Y`
 /// (`O`), as its `O × I` Jacobian in the tangents' flattening order.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Flat<T: MatrixScalar, const O: usize, const I: usize, X, Y> {
+pub struct Flat<T: MatrixField, const O: usize, const I: usize, X, Y> {
     jacobian: SMatrix<T, O, I>,
     zero_in: X,
     zero_out: Y,
@@ -38,7 +38,7 @@ pub struct Flat<T: MatrixScalar, const O: usize, const I: usize, X, Y> {
 
 impl<T, const O: usize, const I: usize, X, Y> Flat<T, O, I, X, Y>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     X: Tangent<Scalar = T>,
     Y: Tangent<Scalar = T>,
 {
@@ -62,12 +62,12 @@ where
 }
 
 /// `x`'s components as a vector.
-fn flatten<T: MatrixScalar, const N: usize, X: Tangent<Scalar = T>>(x: &X) -> SVector<T, N> {
+fn flatten<T: MatrixField, const N: usize, X: Tangent<Scalar = T>>(x: &X) -> SVector<T, N> {
     SVector::from_fn(|i, _| x.component(i))
 }
 
 /// `template` with its components replaced by `v`'s.
-fn unflatten<T: MatrixScalar, const N: usize, X: Tangent<Scalar = T>>(
+fn unflatten<T: MatrixField, const N: usize, X: Tangent<Scalar = T>>(
     v: &SVector<T, N>,
     template: &X,
 ) -> X {
@@ -80,7 +80,7 @@ fn unflatten<T: MatrixScalar, const N: usize, X: Tangent<Scalar = T>>(
 
 impl<T, const O: usize, const I: usize, X, Y> Push<X> for Flat<T, O, I, X, Y>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     X: Tangent<Scalar = T>,
     Y: Tangent<Scalar = T>,
 {
@@ -93,7 +93,7 @@ where
 
 impl<T, const O: usize, const I: usize, X, Y> Pull<Y> for Flat<T, O, I, X, Y>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     X: Tangent<Scalar = T>,
     Y: Tangent<Scalar = T>,
 {
@@ -105,7 +105,7 @@ where
 }
 
 /// A point's tangent is a point: its coordinates.
-impl<T: MatrixScalar> Tangent for Point3<T> {
+impl<T: MatrixField> Tangent for Point3<T> {
     type Scalar = T;
     fn zero_like(&self) -> Self {
         Point3::origin()
@@ -127,7 +127,7 @@ impl<T: MatrixScalar> Tangent for Point3<T> {
     }
 }
 
-impl<T: MatrixScalar> HasTangent for Point3<T> {
+impl<T: MatrixField> HasTangent for Point3<T> {
     type Tangent = Self;
     type Shape = ();
     fn zero_tangent(&self) -> Self {
@@ -139,14 +139,14 @@ impl<T: MatrixScalar> HasTangent for Point3<T> {
     }
 }
 
-impl<T: MatrixScalar> crate::buffer::Buffer for Point3<T> {
+impl<T: MatrixField> crate::buffer::Buffer for Point3<T> {
     fn take(&mut self) -> Self {
         *self
     }
 }
 
 /// `p.x`, `p.y`, `p.z` are differentiable.
-impl<T: MatrixScalar> crate::rules::StaticFields for OPoint<T, U3> {
+impl<T: MatrixField> crate::rules::StaticFields for OPoint<T, U3> {
     fn is_static(_field: &str) -> bool {
         false
     }
@@ -155,7 +155,7 @@ impl<T: MatrixScalar> crate::rules::StaticFields for OPoint<T, U3> {
 macro_rules! ambient_tangent {
     ($(#[$doc:meta])* $ty:ty => $tangent:ty, $zero:expr) => {
         $(#[$doc])*
-        impl<T: MatrixScalar> HasTangent for $ty {
+        impl<T: MatrixField> HasTangent for $ty {
             type Tangent = $tangent;
             type Shape = ();
             fn zero_tangent(&self) -> $tangent {
@@ -183,7 +183,7 @@ ambient_tangent!(
 );
 
 /// `[v]ₓ`, the matrix of `u ↦ v × u`.
-fn skew<T: MatrixScalar>(v: &Vector3<T>) -> Matrix3<T> {
+fn skew<T: MatrixField>(v: &Vector3<T>) -> Matrix3<T> {
     v.cross_matrix()
 }
 
@@ -191,7 +191,7 @@ fn skew<T: MatrixScalar>(v: &Vector3<T>) -> Matrix3<T> {
 /// (`K = [w]ₓ`, `θ = ‖w‖`, `a = sin θ/θ`, `b = (1 − cos θ)/θ²`) along `dw`:
 /// `c₁·(w·dw)·K + a·[dw]ₓ + c₂·(w·dw)·K² + b·([dw]ₓ·K + K·[dw]ₓ)`, with
 /// `c₁ = a′/θ`, `c₂ = b′/θ` (series below `θ = 10⁻⁴`).
-fn rodrigues_push<T: MatrixScalar>(w: &Vector3<T>) -> impl Fn(&Vector3<T>) -> Matrix3<T> {
+fn rodrigues_push<T: MatrixField>(w: &Vector3<T>) -> impl Fn(&Vector3<T>) -> Matrix3<T> {
     let f = <T as Real>::from_f64;
     let t2 = w.norm_squared();
     let t = Real::sqrt(t2);
@@ -224,7 +224,7 @@ fn rodrigues_push<T: MatrixScalar>(w: &Vector3<T>) -> impl Fn(&Vector3<T>) -> Ma
 /// The derivative of `q(w) = (sin(θ/2)·w/θ, cos(θ/2))` along `dw`, in the
 /// coordinates `(i, j, k, w)`: `s·dw + (s′/θ)(w·dw)·w` for the vector part
 /// (`s = sin(θ/2)/θ`) and `−sin(θ/2)/(2θ)·(w·dw)` for the scalar part.
-fn half_angle_push<T: MatrixScalar>(w: &Vector3<T>) -> impl Fn(&Vector3<T>) -> Vector4<T> {
+fn half_angle_push<T: MatrixField>(w: &Vector3<T>) -> impl Fn(&Vector3<T>) -> Vector4<T> {
     let f = <T as Real>::from_f64;
     let t2 = w.norm_squared();
     let t = Real::sqrt(t2);
@@ -252,7 +252,7 @@ fn half_angle_push<T: MatrixScalar>(w: &Vector3<T>) -> impl Fn(&Vector3<T>) -> V
 
 /// The derivative of `q·v·q*` (for a unit `q`) along `dq`, as nalgebra
 /// computes it: `v + 2w(u × v) + 2u × (u × v)`, `q = (u, w)`.
-fn rotate_by_coords<T: MatrixScalar>(
+fn rotate_by_coords<T: MatrixField>(
     q: &UnitQuaternion<T>,
     v: &Vector3<T>,
 ) -> impl Fn(&Vector4<T>) -> Vector3<T> {
@@ -267,7 +267,7 @@ fn rotate_by_coords<T: MatrixScalar>(
 
 /// `Rotation3::from_scaled_axis(w)`.
 #[allow(clippy::type_complexity)]
-pub fn rotation3_from_scaled_axis<T: MatrixScalar>(
+pub fn rotation3_from_scaled_axis<T: MatrixField>(
     w: &Vector3<T>,
 ) -> (Rotation3<T>, (Flat<T, 9, 3, Vector3<T>, Matrix3<T>>,)) {
     let partial = Flat::from_push(Vector3::zeros(), Matrix3::zeros(), rodrigues_push(w));
@@ -276,7 +276,7 @@ pub fn rotation3_from_scaled_axis<T: MatrixScalar>(
 
 /// `UnitQuaternion::from_scaled_axis(w)`.
 #[allow(clippy::type_complexity)]
-pub fn unit_quaternion_from_scaled_axis<T: MatrixScalar>(
+pub fn unit_quaternion_from_scaled_axis<T: MatrixField>(
     w: &Vector3<T>,
 ) -> (UnitQuaternion<T>, (Flat<T, 4, 3, Vector3<T>, Vector4<T>>,)) {
     let partial = Flat::from_push(Vector3::zeros(), Vector4::zeros(), half_angle_push(w));
@@ -288,7 +288,7 @@ type IsoTangent<T> = (Vector4<T>, Vector3<T>);
 
 /// `Isometry3::new(translation, axisangle)`.
 #[allow(clippy::type_complexity)]
-pub fn isometry3_new<T: MatrixScalar>(
+pub fn isometry3_new<T: MatrixField>(
     translation: &Vector3<T>,
     axisangle: &Vector3<T>,
 ) -> (
@@ -311,7 +311,7 @@ pub fn isometry3_new<T: MatrixScalar>(
 }
 
 /// `R * v`; partials `dR·v` and `R·dv`.
-impl<T: MatrixScalar> MulRule<Vector3<T>> for Rotation3<T> {
+impl<T: MatrixField> MulRule<Vector3<T>> for Rotation3<T> {
     type Output = Vector3<T>;
     type Partials = (Flat<T, 3, 9, Matrix3<T>, Vector3<T>>, LeftMul<Matrix3<T>>);
     fn mul_rule(&self, v: &Vector3<T>) -> (Vector3<T>, Self::Partials) {
@@ -322,7 +322,7 @@ impl<T: MatrixScalar> MulRule<Vector3<T>> for Rotation3<T> {
 }
 
 /// `R * p`; partials `dR·p` and `R·dp`.
-impl<T: MatrixScalar> MulRule<Point3<T>> for Rotation3<T> {
+impl<T: MatrixField> MulRule<Point3<T>> for Rotation3<T> {
     type Output = Point3<T>;
     type Partials = (
         Flat<T, 3, 9, Matrix3<T>, Point3<T>>,
@@ -341,7 +341,7 @@ impl<T: MatrixScalar> MulRule<Point3<T>> for Rotation3<T> {
 }
 
 /// `R₁ * R₂`; partials `dR₁·R₂` and `R₁·dR₂`.
-impl<T: MatrixScalar> MulRule for Rotation3<T> {
+impl<T: MatrixField> MulRule for Rotation3<T> {
     type Output = Rotation3<T>;
     type Partials = (
         Flat<T, 9, 9, Matrix3<T>, Matrix3<T>>,
@@ -356,7 +356,7 @@ impl<T: MatrixScalar> MulRule for Rotation3<T> {
 }
 
 /// `q * v`; partials along the quaternion's coordinates and `R(q)·dv`.
-impl<T: MatrixScalar> MulRule<Vector3<T>> for UnitQuaternion<T> {
+impl<T: MatrixField> MulRule<Vector3<T>> for UnitQuaternion<T> {
     type Output = Vector3<T>;
     type Partials = (Flat<T, 3, 4, Vector4<T>, Vector3<T>>, LeftMul<Matrix3<T>>);
     fn mul_rule(&self, v: &Vector3<T>) -> (Vector3<T>, Self::Partials) {
@@ -373,7 +373,7 @@ impl<T: MatrixScalar> MulRule<Vector3<T>> for UnitQuaternion<T> {
 }
 
 /// `q * p`, as `q * v` on the coordinates.
-impl<T: MatrixScalar> MulRule<Point3<T>> for UnitQuaternion<T> {
+impl<T: MatrixField> MulRule<Point3<T>> for UnitQuaternion<T> {
     type Output = Point3<T>;
     type Partials = (
         Flat<T, 3, 4, Vector4<T>, Point3<T>>,
@@ -393,7 +393,7 @@ impl<T: MatrixScalar> MulRule<Point3<T>> for UnitQuaternion<T> {
 }
 
 /// `q₁ * q₂` (the Hamilton product); partials `dq₁·q₂` and `q₁·dq₂`.
-impl<T: MatrixScalar> MulRule for UnitQuaternion<T> {
+impl<T: MatrixField> MulRule for UnitQuaternion<T> {
     type Output = UnitQuaternion<T>;
     type Partials = (
         Flat<T, 4, 4, Vector4<T>, Vector4<T>>,
@@ -412,7 +412,7 @@ impl<T: MatrixScalar> MulRule for UnitQuaternion<T> {
 }
 
 /// `iso * p = q·p + t`.
-impl<T: MatrixScalar> MulRule<Point3<T>> for Isometry3<T> {
+impl<T: MatrixField> MulRule<Point3<T>> for Isometry3<T> {
     type Output = Point3<T>;
     type Partials = (
         Flat<T, 3, 7, IsoTangent<T>, Point3<T>>,
@@ -433,7 +433,7 @@ impl<T: MatrixScalar> MulRule<Point3<T>> for Isometry3<T> {
 }
 
 /// `iso * v = q·v` (a vector is not translated).
-impl<T: MatrixScalar> MulRule<Vector3<T>> for Isometry3<T> {
+impl<T: MatrixField> MulRule<Vector3<T>> for Isometry3<T> {
     type Output = Vector3<T>;
     type Partials = (
         Flat<T, 3, 7, IsoTangent<T>, Vector3<T>>,
@@ -478,7 +478,7 @@ impl<X: InverseRule + ?Sized> InverseRule for &X {
 }
 
 /// `Rᵀ`; partial `dR ↦ dRᵀ`.
-impl<T: MatrixScalar> InverseRule for Rotation3<T> {
+impl<T: MatrixField> InverseRule for Rotation3<T> {
     type Output = Rotation3<T>;
     type Partial = Flat<T, 9, 9, Matrix3<T>, Matrix3<T>>;
     fn inverse_rule(&self) -> (Rotation3<T>, (Self::Partial,)) {
@@ -488,12 +488,12 @@ impl<T: MatrixScalar> InverseRule for Rotation3<T> {
 }
 
 /// The conjugate of the coordinates `(i, j, k, w)`.
-fn conjugate<T: MatrixScalar>(d: &Vector4<T>) -> Vector4<T> {
+fn conjugate<T: MatrixField>(d: &Vector4<T>) -> Vector4<T> {
     Vector4::new(-d[0], -d[1], -d[2], d[3])
 }
 
 /// `q⁻¹ = q*`; partial `dq ↦ dq*`.
-impl<T: MatrixScalar> InverseRule for UnitQuaternion<T> {
+impl<T: MatrixField> InverseRule for UnitQuaternion<T> {
     type Output = UnitQuaternion<T>;
     type Partial = Flat<T, 4, 4, Vector4<T>, Vector4<T>>;
     fn inverse_rule(&self) -> (UnitQuaternion<T>, (Self::Partial,)) {
@@ -503,7 +503,7 @@ impl<T: MatrixScalar> InverseRule for UnitQuaternion<T> {
 }
 
 /// `(q, t)⁻¹ = (q*, −q*·t)`.
-impl<T: MatrixScalar> InverseRule for Isometry3<T> {
+impl<T: MatrixField> InverseRule for Isometry3<T> {
     type Output = Isometry3<T>;
     type Partial = Flat<T, 7, 7, IsoTangent<T>, IsoTangent<T>>;
     fn inverse_rule(&self) -> (Isometry3<T>, (Self::Partial,)) {

@@ -34,7 +34,7 @@ pub use crate::linalg_partials::{
     DotWith, Hadamard, LeftMul, Normalized, Outer, RightMul, Sandwich, Scale, ScaledDotWith,
     SumEntries, TransposeMap,
 };
-pub use crate::linalg_tangent::MatrixScalar;
+pub use crate::linalg_tangent::{MatrixField, MatrixScalar};
 
 use super::arith::{AddRule, DivRule, MulRule, NegRule, SubRule};
 use super::index::IndexRule;
@@ -162,6 +162,64 @@ macro_rules! scalar_matrix_arith {
 }
 
 scalar_matrix_arith!(f32, f64);
+
+/// The same for dual numbers and matrices of them (second derivatives), one
+/// generic implementation each (`Dual` is this crate's own type).
+mod dual_scalar {
+    use super::*;
+    use crate::dual::Dual;
+
+    /// `s * a`.
+    impl<T, R, C> MulRule<OMatrix<Dual<T>, R, C>> for Dual<T>
+    where
+        T: Real + 'static,
+        R: Dim,
+        C: Dim,
+        DefaultAllocator: Allocator<R, C>,
+    {
+        type Output = OMatrix<Dual<T>, R, C>;
+        type Partials = (Outer<OMatrix<Dual<T>, R, C>>, Scale<Dual<T>>);
+        #[inline]
+        fn mul_rule(&self, a: &OMatrix<Dual<T>, R, C>) -> (Self::Output, Self::Partials) {
+            (a * *self, (Outer(a.clone()), Scale(*self)))
+        }
+    }
+
+    /// `a * s`.
+    impl<T, R, C> MulRule<Dual<T>> for OMatrix<Dual<T>, R, C>
+    where
+        T: Real + 'static,
+        R: Dim,
+        C: Dim,
+        DefaultAllocator: Allocator<R, C>,
+    {
+        type Output = Self;
+        type Partials = (Scale<Dual<T>>, Outer<Self>);
+        #[inline]
+        fn mul_rule(&self, s: &Dual<T>) -> (Self, Self::Partials) {
+            (self * *s, (Scale(*s), Outer(self.clone())))
+        }
+    }
+
+    /// `a / s`.
+    impl<T, R, C> DivRule<Dual<T>> for OMatrix<Dual<T>, R, C>
+    where
+        T: Real + 'static,
+        R: Dim,
+        C: Dim,
+        DefaultAllocator: Allocator<R, C>,
+    {
+        type Output = Self;
+        type Partials = (Scale<Dual<T>>, Outer<Self>);
+        #[inline]
+        fn div_rule(&self, s: &Dual<T>) -> (Self, Self::Partials) {
+            let r = <Dual<T> as Real>::one() / *s;
+            let y = self / *s;
+            let ds = &y * -r;
+            (y, (Scale(r), Outer(ds)))
+        }
+    }
+}
 
 /// Declares the trait of a one-argument method rule, its free function, and
 /// its forwarding through references.
@@ -310,6 +368,20 @@ forward_rhs_ref! {
     ComponentDivRule, component_div_rule;
 }
 
+/// `‖a‖²` as nalgebra computes it for real entries (the columns' dot
+/// products, summed), for entries that are not nalgebra's `RealField`
+/// (dual numbers) too.
+fn squared_norm<T: MatrixScalar, R: Dim, C: Dim>(a: &OMatrix<T, R, C>) -> T
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    let mut sum = <T as Real>::zero();
+    for column in a.column_iter() {
+        sum += column.dot(&column);
+    }
+    sum
+}
+
 impl<T, R, C> NormRule for OMatrix<T, R, C>
 where
     T: MatrixScalar,
@@ -321,7 +393,7 @@ where
     type Partial = DotWith<Self>;
     #[inline]
     fn norm_rule(&self) -> (T, (DotWith<Self>,)) {
-        let n = self.norm();
+        let n = Real::sqrt(squared_norm(self));
         let direction = if n == <T as Real>::zero() {
             self.zero_like()
         } else {
@@ -355,7 +427,7 @@ where
 {
     #[inline]
     fn norm_squared_rule_owned(self) -> (T, (Self::Partial,)) {
-        let value = self.norm_squared();
+        let value = squared_norm(&self);
         let factor = <T as Real>::from_f64(2.0);
         (
             value,

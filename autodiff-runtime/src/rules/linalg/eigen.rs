@@ -8,7 +8,7 @@
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix, OVector, SymmetricEigen};
 
-use super::MatrixScalar;
+use super::MatrixField;
 use crate::linalg_partials::{fold_upper, mirror_lower};
 use crate::linear::{Pull, Push};
 use crate::tangent::{HasTangent, Tangent};
@@ -18,7 +18,7 @@ use crate::Real;
 /// eigenvectors (in that flattening order).
 impl<T, D> Tangent for SymmetricEigen<T, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -62,7 +62,7 @@ where
 
 impl<T, D> HasTangent for SymmetricEigen<T, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -86,7 +86,7 @@ where
 /// Both fields are differentiable.
 impl<T, D> crate::rules::StaticFields for SymmetricEigen<T, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -100,7 +100,7 @@ where
 /// `dλᵢ = Mᵢᵢ` and `dU = U·(F ∘ M)`, `Fᵢⱼ = 1/(λⱼ − λᵢ)` off the diagonal
 /// and `0` on it; transpose `(λ̄, Ū) ↦ S*(U·(diag(λ̄) + F ∘ (Uᵀ·Ū))·Uᵀ)`.
 #[derive(Clone, Debug)]
-pub struct EigenMap<T: MatrixScalar, D: Dim>
+pub struct EigenMap<T: MatrixField, D: Dim>
 where
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -108,7 +108,7 @@ where
     gaps: OMatrix<T, D, D>,
 }
 
-impl<T: MatrixScalar, D: Dim> EigenMap<T, D>
+impl<T: MatrixField, D: Dim> EigenMap<T, D>
 where
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -126,7 +126,7 @@ where
     }
 }
 
-impl<T: MatrixScalar, D: Dim> Push<OMatrix<T, D, D>> for EigenMap<T, D>
+impl<T: MatrixField, D: Dim> Push<OMatrix<T, D, D>> for EigenMap<T, D>
 where
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -141,7 +141,7 @@ where
     }
 }
 
-impl<T: MatrixScalar, D: Dim> Pull<SymmetricEigen<T, D>> for EigenMap<T, D>
+impl<T: MatrixField, D: Dim> Pull<SymmetricEigen<T, D>> for EigenMap<T, D>
 where
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -180,7 +180,7 @@ impl<X: SymmetricEigenRule + ?Sized> SymmetricEigenRule for &X {
 
 impl<T, D> SymmetricEigenRule for OMatrix<T, D, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: nalgebra::DimSub<nalgebra::U1>,
     DefaultAllocator:
         Allocator<D, D> + Allocator<D> + Allocator<nalgebra::DimDiff<D, nalgebra::U1>>,

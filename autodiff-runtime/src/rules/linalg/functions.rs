@@ -24,7 +24,7 @@
 use nalgebra::allocator::Allocator;
 use nalgebra::{Const, DefaultAllocator, Dim, DimMin, OMatrix, Vector3, U1};
 
-use super::{DotWith, Hadamard, LeftMul, MatrixScalar, RightMul};
+use super::{DotWith, Hadamard, LeftMul, MatrixField, RightMul};
 use crate::linalg_partials::{CholeskyMap, CholeskySolveMap, Normalized, Sandwich};
 use crate::linear::Identity;
 use crate::rules::option::OnSome;
@@ -87,7 +87,7 @@ unary_method!(
 );
 
 /// An `R × C` matrix that is `value` at `index` and zero elsewhere.
-fn one_hot<T: MatrixScalar, R: Dim, C: Dim>(
+fn one_hot<T: MatrixField, R: Dim, C: Dim>(
     (r, c): (R, C),
     index: usize,
     value: T,
@@ -101,7 +101,7 @@ where
 }
 
 /// The index of the first entry whose `key` is best by `better`.
-fn pick<T: MatrixScalar, R: Dim, C: Dim>(
+fn pick<T: MatrixField, R: Dim, C: Dim>(
     a: &OMatrix<T, R, C>,
     key: impl Fn(T) -> T,
     better: impl Fn(T, T) -> bool,
@@ -122,7 +122,7 @@ macro_rules! extreme_entry {
     ($trait_:ident, $method:ident, $key:expr, $better:expr, $signed:expr) => {
         impl<T, R, C> $trait_ for OMatrix<T, R, C>
         where
-            T: MatrixScalar,
+            T: MatrixField,
             R: Dim,
             C: Dim,
             DefaultAllocator: Allocator<R, C>,
@@ -151,7 +151,7 @@ extreme_entry!(AminRule, amin_rule, |x: T| Real::abs(x), |a, b| a < b, true);
 
 impl<T, D> TraceRule for OMatrix<T, D, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D>,
 {
@@ -166,7 +166,7 @@ where
 
 impl<T, D> DeterminantRule for OMatrix<T, D, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: DimMin<D, Output = D>,
     DefaultAllocator: Allocator<D, D> + Allocator<D>,
 {
@@ -199,7 +199,7 @@ type InversePartial<T, D, C> =
 
 impl<T, D> TryInverseRule for OMatrix<T, D, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D>,
 {
@@ -229,7 +229,7 @@ pub fn lu_solve<T, D, C>(
     ),
 )
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: DimMin<D, Output = D>,
     C: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D, C> + Allocator<D>,
@@ -246,7 +246,7 @@ where
 /// A Cholesky factorization's tangent is its factor's, `dL`.
 impl<T, D> HasTangent for Cholesky<T, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D>,
 {
@@ -265,7 +265,7 @@ where
 
 impl<T, D> CholeskyRule for OMatrix<T, D, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D>,
 {
@@ -284,7 +284,7 @@ where
 
 impl<T, D> LRule for Cholesky<T, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     DefaultAllocator: Allocator<D, D>,
 {
@@ -297,7 +297,7 @@ where
 
 impl<T, D, C> SolveRule<OMatrix<T, D, C>> for Cholesky<T, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     C: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
@@ -322,7 +322,7 @@ where
 
 impl<'a, T, D, C> SolveRule<&'a OMatrix<T, D, C>> for Cholesky<T, D>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     D: Dim,
     C: Dim,
     DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
@@ -335,7 +335,7 @@ where
 }
 
 /// `[v]ₓ`, the matrix of `w ↦ v × w`.
-fn cross_matrix<T: MatrixScalar>(v: &Vector3<T>) -> OMatrix<T, Const<3>, Const<3>> {
+fn cross_matrix<T: MatrixField>(v: &Vector3<T>) -> OMatrix<T, Const<3>, Const<3>> {
     v.cross_matrix()
 }
 
@@ -345,7 +345,7 @@ binary_method!(
     CrossRule, cross_rule, cross
 );
 
-impl<T: MatrixScalar> CrossRule for Vector3<T> {
+impl<T: MatrixField> CrossRule for Vector3<T> {
     type Output = Self;
     type Partials = (
         LeftMul<OMatrix<T, Const<3>, Const<3>>>,
@@ -362,7 +362,7 @@ impl<T: MatrixScalar> CrossRule for Vector3<T> {
 
 impl<T, R, C> NormalizeRule for OMatrix<T, R, C>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     R: Dim,
     C: Dim,
     DefaultAllocator: Allocator<R, C>,
@@ -379,7 +379,7 @@ where
 
 impl<T, R, C> RowSumRule for OMatrix<T, R, C>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     R: Dim,
     C: Dim,
     DefaultAllocator: Allocator<R, C> + Allocator<U1, C> + Allocator<U1, R>,
@@ -396,7 +396,7 @@ where
 
 impl<T, R, C> ColumnSumRule for OMatrix<T, R, C>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     R: Dim,
     C: Dim,
     DefaultAllocator: Allocator<R, C> + Allocator<R> + Allocator<C>,
@@ -415,7 +415,7 @@ where
 /// for a scalar's `abs`).
 impl<T, R, C> crate::rules::AbsRule for OMatrix<T, R, C>
 where
-    T: MatrixScalar,
+    T: MatrixField,
     R: Dim,
     C: Dim,
     DefaultAllocator: Allocator<R, C>,
