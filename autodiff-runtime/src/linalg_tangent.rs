@@ -143,6 +143,53 @@ where
     }
 }
 
+/// A matrix as dual numbers `x + ε v`, entry by entry (second derivatives).
+impl<T, R, C> crate::dual::Lift for OMatrix<T, R, C>
+where
+    T: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Dual = OMatrix<crate::dual::Dual<T>, R, C>;
+    type Tangent = Self;
+    fn lift(&self, direction: &Self) -> Self::Dual {
+        self.zip_map(direction, crate::dual::Dual::new)
+    }
+    fn tangent_part(dual: &Self::Dual) -> Self {
+        dual.map(|d| d.eps)
+    }
+}
+
+/// A constant matrix as dual numbers.
+impl<S, R, C> crate::dual::Promote<S> for OMatrix<S, R, C>
+where
+    S: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Out = OMatrix<crate::dual::Dual<S>, R, C>;
+    fn promote(&self) -> Self::Out {
+        self.map(crate::dual::Dual::constant)
+    }
+}
+
+/// The entries' values (`dual::primal`).
+impl<T, R, C> crate::dual::Primal for OMatrix<T, R, C>
+where
+    T: Scalar + crate::dual::Primal,
+    T::Value: Scalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Value = OMatrix<T::Value, R, C>;
+    fn primal(&self) -> Self::Value {
+        self.map(|x| x.primal())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,52 +245,5 @@ mod tests {
     fn adding_dynamic_tangents_of_different_shapes_panics() {
         use nalgebra::DVector;
         let _ = Tangent::add(DVector::<f64>::zeros(2), DVector::zeros(3));
-    }
-}
-
-/// A matrix as dual numbers `x + ε v`, entry by entry (second derivatives).
-impl<T, R, C> crate::dual::Lift for OMatrix<T, R, C>
-where
-    T: MatrixScalar,
-    R: Dim,
-    C: Dim,
-    DefaultAllocator: Allocator<R, C>,
-{
-    type Dual = OMatrix<crate::dual::Dual<T>, R, C>;
-    type Tangent = Self;
-    fn lift(&self, direction: &Self) -> Self::Dual {
-        self.zip_map(direction, crate::dual::Dual::new)
-    }
-    fn tangent_part(dual: &Self::Dual) -> Self {
-        dual.map(|d| d.eps)
-    }
-}
-
-/// A constant matrix as dual numbers.
-impl<S, R, C> crate::dual::Promote<S> for OMatrix<S, R, C>
-where
-    S: MatrixScalar,
-    R: Dim,
-    C: Dim,
-    DefaultAllocator: Allocator<R, C>,
-{
-    type Out = OMatrix<crate::dual::Dual<S>, R, C>;
-    fn promote(&self) -> Self::Out {
-        self.map(crate::dual::Dual::constant)
-    }
-}
-
-/// The entries' values (`dual::primal`).
-impl<T, R, C> crate::dual::Primal for OMatrix<T, R, C>
-where
-    T: Scalar + crate::dual::Primal,
-    T::Value: Scalar,
-    R: Dim,
-    C: Dim,
-    DefaultAllocator: Allocator<R, C>,
-{
-    type Value = OMatrix<T::Value, R, C>;
-    fn primal(&self) -> Self::Value {
-        self.map(|x| x.primal())
     }
 }
