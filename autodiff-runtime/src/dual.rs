@@ -587,6 +587,15 @@ impl<T: Real> Primal for Dual<T> {
     }
 }
 
+/// A borrowed argument's value.
+impl<X: Primal + ?Sized> Primal for &X {
+    type Value = X::Value;
+    #[inline(always)]
+    fn primal(&self) -> X::Value {
+        (**self).primal()
+    }
+}
+
 /// `x.primal()`, as generated code writes it.
 #[inline(always)]
 pub fn primal<X: Primal + ?Sized>(x: &X) -> X::Value {

@@ -173,9 +173,11 @@ fn unary(op: &str, t: Target) -> String {
         "neg" => "(-({a}))".into(),
         "abs" if dual => "({ let u = {a}; if u.re >= 0.0 { u } else { -u } })".into(),
         "signum" | "floor" | "ceil" | "round" | "trunc" if dual => {
-            format!("Dual64::from_re(({{a}}).re.{op}())")
+            format!("({{ let u = {{a}}; Dual64::from_re(flat_twin(u.re, u.eps, f64::{op})) }})")
         }
-        "fract" if dual => "({ let u = {a}; u - Dual64::from_re(u.re.trunc()) })".into(),
+        "fract" if dual => {
+            "({ let u = {a}; u - Dual64::from_re(flat_twin(u.re, u.eps, f64::trunc)) })".into()
+        }
         "to_degrees" if dual => {
             "(({a}) * Dual64::from_re(180.0f64 / std::f64::consts::PI))".into()
         }
@@ -216,8 +218,9 @@ pub struct Program {
     pub dynamic: bool,
     /// The `#[differentiate]` function and its `Dual64` twin.
     pub source: String,
-    /// Whether it has second derivatives (`hvp`): no vector (helpers have
-    /// them, and are called through their second sweep).
+    /// Whether it has second derivatives (`hvp`): no `map` closure on the
+    /// vector (helpers have them, and are called through their second
+    /// sweep).
     pub second_order: bool,
 }
 
@@ -245,6 +248,8 @@ struct Body<'a> {
     vector: bool,
     /// Whether `v` is a `&DVector` instead.
     dynamic: bool,
+    /// Whether it reads `v.map(..)`, which has no second derivatives.
+    mapped: bool,
     /// Helpers it may call: `(name, arity)`.
     helpers: &'a [(String, usize)],
     /// Fresh-name counter.
@@ -312,6 +317,7 @@ impl Body<'_> {
                 "v2",
             ][self.rng.below(9)];
             let operand = (kind == "scaled").then(|| Box::new(Expr::Var(self.scalars[0].clone())));
+            self.mapped |= kind == "map_sum";
             return Expr::Vector(kind, operand, self.dynamic);
         }
         match self.rng.below(6) {
@@ -564,6 +570,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         array,
         vector,
         dynamic,
+        mapped: false,
         helpers,
         next: 0,
         plain: String::new(),
@@ -615,7 +622,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         params_dual.join(", "),
         body.dual
     );
-    let second_order = !vector;
+    let second_order = !body.mapped;
     Program {
         name: name.to_string(),
         scalars,

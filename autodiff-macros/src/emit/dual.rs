@@ -117,13 +117,20 @@ impl Emitter<'_> {
         if dual.is_empty() {
             return expr.to_token_stream();
         }
+        // A borrowed argument's value part is borrowed in turn, so that the
+        // code reads it as it read the argument (`v.component_mul(v)`).
+        let borrowed: Vec<syn::Ident> = uses
+            .iter()
+            .filter(|v| self.is_dual(**v) && self.refs.contains(v))
+            .map(|v| self.var(*v))
+            .collect();
         /// Reads the value parts of the dual variables the expression uses
         /// as values: operands of operators and casts, receivers and
         /// arguments of methods other than shape queries and iteration,
         /// arguments of calls. An operand that is a dual variable, or an
         /// element or field of one, is wrapped; inner expressions first, so
         /// that everything above them computes on plain floats.
-        struct Primal<'a>(&'a [syn::Ident]);
+        struct Primal<'a>(&'a [syn::Ident], &'a [syn::Ident]);
         impl Primal<'_> {
             fn reads_dual(&self, e: &Expr) -> bool {
                 match e {
@@ -135,9 +142,18 @@ impl Emitter<'_> {
                 }
             }
             fn wrap(&self, e: &mut Expr) {
+                // `&v` as an argument (`a.dot(&v)`): the value part borrowed.
+                if let Expr::Reference(r) = e {
+                    return self.wrap(&mut r.expr);
+                }
                 if self.reads_dual(e) {
                     let rt = runtime();
-                    *e = syn::parse_quote!(#rt::dual::primal(&#e));
+                    let borrowed =
+                        matches!(e, Expr::Path(p) if self.1.iter().any(|d| p.path.is_ident(d)));
+                    *e = match borrowed {
+                        true => syn::parse_quote!((&#rt::dual::primal(&#e))),
+                        false => syn::parse_quote!(#rt::dual::primal(&#e)),
+                    };
                 }
             }
         }
@@ -163,7 +179,7 @@ impl Emitter<'_> {
             }
         }
         let mut expr = expr.clone();
-        syn::visit_mut::VisitMut::visit_expr_mut(&mut Primal(&dual), &mut expr);
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut Primal(&dual, &borrowed), &mut expr);
         expr.to_token_stream()
     }
 
@@ -189,16 +205,18 @@ impl Emitter<'_> {
         stmt: &Stmt,
         plain: TokenStream,
     ) -> Option<TokenStream> {
-        let dual: Vec<syn::Ident> = args
-            .iter()
-            .filter(|a| self.is_dual(**a))
-            .map(|a| self.var(*a))
-            .collect();
-        if dual.is_empty() || stmt.def().is_some_and(|d| self.is_dual(d)) {
+        if !args.iter().any(|a| self.is_dual(*a)) || stmt.def().is_some_and(|d| self.is_dual(d)) {
             return None;
         }
         let rt = runtime();
-        Some(quote!({ #(let #dual = #rt::dual::primal(&#dual);)* #plain }))
+        let values = args.iter().filter(|a| self.is_dual(**a)).map(|a| {
+            let v = self.var(*a);
+            match self.refs.contains(a) {
+                true => quote!(let #v = &#rt::dual::primal(&#v);),
+                false => quote!(let #v = #rt::dual::primal(&#v);),
+            }
+        });
+        Some(quote!({ #(#values)* #plain }))
     }
 
     /// A rule's operands. In the second sweep, where the result is dual,
