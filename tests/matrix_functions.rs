@@ -6,7 +6,8 @@
 //! closed forms where short.
 
 use autodiff::nalgebra::{
-    DMatrix, DVector, Isometry3, Matrix3, Point3, Rotation3, SMatrix, UnitQuaternion, Vector3,
+    DMatrix, DVector, Isometry3, Matrix2, Matrix2x3, Matrix3, Point3, Rotation3, SMatrix,
+    UnitQuaternion, Vector3,
 };
 use autodiff::prelude::*;
 
@@ -297,4 +298,34 @@ fn outer_products() {
     let (su, sv, uv) = (u.sum(), v.sum(), u.dot(&v));
     let closed_u = v * (1.0 + su * sv) + Vector3::repeat(uv * sv);
     close(gu, closed_u);
+}
+
+/// Matrices built entry by entry, row by row as `new` takes them.
+#[differentiate]
+fn built_matrices(x: f64, y: f64) -> f64 {
+    let m = Matrix2::new(x, 2.0 * y, x * y, 1.0);
+    let r = Matrix2x3::new(x, y, 1.0, 0.0, x, y);
+    (m * r).sum() + m.determinant() + m[(0, 1)] * 3.0
+}
+
+#[test]
+fn matrices_from_entries() {
+    let (x, y) = (0.7, -1.3);
+    // m = [[x, 2y], [xy, 1]], r = [[x, y, 1], [0, x, y]]; m r summed, det m
+    // = x - 2xy², m₀₁ = 2y.
+    let value = |x: f64, y: f64| {
+        let (m, r) = ([[x, 2.0 * y], [x * y, 1.0]], [[x, y, 1.0], [0.0, x, y]]);
+        let mut s = 0.0;
+        for i in 0..2 {
+            for j in 0..3 {
+                s += m[i][0] * r[0][j] + m[i][1] * r[1][j];
+            }
+        }
+        s + x - 2.0 * x * y * y + 6.0 * y
+    };
+    assert!((built_matrices(x, y) - value(x, y)).abs() < 1e-12);
+    let (gx, gy) = built_matrices::grad(x, y);
+    let h = 1e-6;
+    assert!((gx - (value(x + h, y) - value(x - h, y)) / (2.0 * h)).abs() < 1e-7);
+    assert!((gy - (value(x, y + h) - value(x, y - h)) / (2.0 * h)).abs() < 1e-7);
 }

@@ -71,8 +71,29 @@ impl Lowering<'_> {
             );
         }
         if let Some((vector, is_new)) = vector_constructor(&func.path) {
-            // `Vector3::new(a, b, c)` is `Vector3::from([a, b, c])`.
-            let array = if is_new {
+            // `Vector3::new(a, b, c)` is `Vector3::from([a, b, c])`;
+            // `Matrix2::new(a, b, c, d)` (row by row) is
+            // `Matrix2::from([[a, c], [b, d]])` (column by column).
+            let array = if let Some((rows, columns)) = matrix_shape(&func.path) {
+                if call.args.len() != rows * columns {
+                    self.errors.on(
+                        call,
+                        format!(
+                            "`new` of a {rows} × {columns} matrix takes {} entries, row by row",
+                            rows * columns
+                        ),
+                    );
+                    return self.poisoned(span);
+                }
+                let entries: Vec<Var> = call.args.iter().map(|a| self.expr(a)).collect();
+                let columns: Vec<Var> = (0..columns)
+                    .map(|c| {
+                        let column = (0..rows).map(|r| entries[r * columns + c]).collect();
+                        self.prim(primitives::array_literal(), column, Callee::Operator, span)
+                    })
+                    .collect();
+                self.prim(primitives::array_literal(), columns, Callee::Operator, span)
+            } else if is_new {
                 let entries = call.args.iter().map(|a| self.expr(a)).collect();
                 self.prim(primitives::array_literal(), entries, Callee::Operator, span)
             } else if call.args.len() == 1 {
@@ -249,9 +270,27 @@ fn is_matrix_type_function(path: &syn::Path, function: &str) -> bool {
     f.ident == function && classify(&ty) == TypeClass::Differentiable
 }
 
-/// For `Vector3::new` or `SVector::<f64, 3>::from`: the vector type's path
-/// and whether it is `new` (one argument per entry) rather than `from` (an
-/// array).
+/// The shape of `Matrix2::new` or `Matrix2x3::new` (a square or
+/// rectangular matrix alias, not a vector), whose arguments are the
+/// entries row by row.
+fn matrix_shape(path: &syn::Path) -> Option<(usize, usize)> {
+    let mut segments = path.segments.iter().rev();
+    let (function, ty) = (segments.next()?, segments.next()?);
+    if function.ident != "new" {
+        return None;
+    }
+    let rest = ty.ident.to_string();
+    let rest = rest.strip_prefix("Matrix")?;
+    let digit = |s: &str| s.parse::<usize>().ok().filter(|d| (1..=6).contains(d));
+    match rest.split_once('x') {
+        Some((r, c)) => Some((digit(r)?, digit(c)?)),
+        None => digit(rest).map(|n| (n, n)),
+    }
+}
+
+/// For `Vector3::new`, `Matrix2::new` or `SVector::<f64, 3>::from`: the
+/// type's path with `from`, and whether it is `new` (one argument per
+/// entry) rather than `from` (an array).
 fn vector_constructor(path: &syn::Path) -> Option<(syn::Path, bool)> {
     let (function, ty) = {
         let mut segments = path.segments.iter().rev();
@@ -264,7 +303,7 @@ fn vector_constructor(path: &syn::Path) -> Option<(syn::Path, bool)> {
             .and_then(|d| d.parse::<usize>().ok())
             .is_some_and(|d| (1..=6).contains(&d))
     };
-    let is_new = function.ident == "new" && sized_vector(&name);
+    let is_new = function.ident == "new" && (sized_vector(&name) || matrix_shape(path).is_some());
     let is_from = function.ident == "from"
         && (sized_vector(&name) || name == "SVector" || name == "RowSVector");
     if !is_new && !is_from {
