@@ -316,9 +316,9 @@ fn matrices_from_entries() {
     let value = |x: f64, y: f64| {
         let (m, r) = ([[x, 2.0 * y], [x * y, 1.0]], [[x, y, 1.0], [0.0, x, y]]);
         let mut s = 0.0;
-        for i in 0..2 {
+        for row in m {
             for j in 0..3 {
-                s += m[i][0] * r[0][j] + m[i][1] * r[1][j];
+                s += row[0] * r[0][j] + row[1] * r[1][j];
             }
         }
         s + x - 2.0 * x * y * y + 6.0 * y
