@@ -317,8 +317,8 @@ fn matrices_from_entries() {
         let (m, r) = ([[x, 2.0 * y], [x * y, 1.0]], [[x, y, 1.0], [0.0, x, y]]);
         let mut s = 0.0;
         for row in m {
-            for j in 0..3 {
-                s += row[0] * r[0][j] + row[1] * r[1][j];
+            for (a, b) in r[0].iter().zip(&r[1]) {
+                s += row[0] * a + row[1] * b;
             }
         }
         s + x - 2.0 * x * y * y + 6.0 * y
