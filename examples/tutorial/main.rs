@@ -4,8 +4,11 @@
 //! derivative computed by `#[differentiate]` and the one derived by hand, so
 //! the numbers can be checked against the tutorial's.
 
-use autodiff::nalgebra::{DMatrix, Vector3};
+use std::time::Instant;
+
+use autodiff::nalgebra::{DMatrix, DVector, Matrix2, Vector3};
 use autodiff::prelude::*;
+use autodiff::random::Key;
 
 mod rng;
 
@@ -114,6 +117,56 @@ fn newton_sqrt(a: f64) -> f64 {
     y
 }
 
+/// The chain-rule model's loss for one example: `z = m x + b`, `ŷ = σ(z)`,
+/// `L = ½(ŷ − y)² + λ½m²` (`examples/chain_rule.rs` fits it).
+#[derive(Clone, Debug, Differentiable)]
+struct Line {
+    m: f64,
+    b: f64,
+}
+
+#[differentiate(wrt(p))]
+fn model_loss(p: &Line, x: f64, y: f64, lambda: f64) -> f64 {
+    let z = p.m * x + p.b;
+    let y_hat = 1.0 / (1.0 + (-z).exp());
+    0.5 * (y_hat - y) * (y_hat - y) + lambda * 0.5 * p.m * p.m
+}
+
+/// The tutorial's first `jit` example, σ(‖Î − I‖² / 2) (`examples/image_loss.rs`
+/// runs it at 128 × 128).
+#[differentiate(wrt(predicted))]
+fn image_loss(predicted: &DMatrix<f64>, target: &DMatrix<f64>) -> f64 {
+    let d = predicted - target;
+    1.0 / (1.0 + (-0.5 * d.norm_squared()).exp())
+}
+
+/// The forward-versus-reverse pair: `‖(eˣ − x²) / tan x‖` (n inputs, one
+/// output) and `t^sin(1, t, …, tⁿ⁻¹)` (one input, n outputs).
+#[differentiate]
+fn many_to_one(x: &DVector<f64>) -> f64 {
+    let num = x.map(f64::exp) - x.component_mul(x);
+    num.component_div(&x.map(f64::tan)).norm()
+}
+
+#[differentiate]
+fn one_to_many(t: f64, n: usize) -> DVector<f64> {
+    let powers = DVector::from_fn(n, |i, _| t.powi(i as i32));
+    powers.map(|p| t.powf(p.sin()))
+}
+
+/// Microseconds per call of `f`, best of a few runs.
+fn micros(mut f: impl FnMut()) -> f64 {
+    (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..20 {
+                f();
+            }
+            started.elapsed().as_secs_f64() * 1e6 / 20.0
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 fn section(title: &str) {
     println!("\n== {title} ==");
 }
@@ -201,6 +254,69 @@ fn main() {
         "newton_sqrt(2) = {y:.6}, derivative through the while loop {dy:.6} (1/(2√2) = {:.6})",
         0.5 / 2f64.sqrt()
     );
+
+    section("the chain rule: z = m x + b, ŷ = σ(z), L = ½(ŷ − y)² + λ½m²");
+    let (p, x, y, lambda) = (Line { m: 0.5, b: -0.2 }, 1.5, 1.0, 0.1);
+    let g = model_loss::grad(&p, x, y, lambda);
+    let y_hat = 1.0 / (1.0 + (-(p.m * x + p.b)).exp());
+    let dz = (y_hat - y) * y_hat * (1.0 - y_hat);
+    println!("∂L/∂m = {:.8}, ∂L/∂b = {:.8}", g.m, g.b);
+    println!(
+        "by hand: (ŷ − y) ŷ(1 − ŷ) x + λm = {:.8}, (ŷ − y) ŷ(1 − ŷ) = {dz:.8}",
+        dz * x + lambda * p.m
+    );
+
+    section("forward versus reverse, n = 100");
+    let xs = DVector::from_fn(100, |i, _| {
+        0.1 + 1.3 * ((i as f64 + 1.0) * 0.618_033_988_749_895).fract()
+    });
+    let (t, n) = (1.0005, 100);
+    println!(
+        "many_to_one: jacrev {:.1} µs, jacfwd {:.1} µs (one backward sweep against n tangent passes)",
+        micros(|| drop(std::hint::black_box(many_to_one::jacrev(std::hint::black_box(&xs))))),
+        micros(|| drop(std::hint::black_box(many_to_one::jacfwd(std::hint::black_box(&xs))))),
+    );
+    println!(
+        "one_to_many: jacfwd {:.1} µs, jacrev {:.1} µs (one tangent pass against n backward sweeps)",
+        micros(|| drop(std::hint::black_box(one_to_many::jacfwd(std::hint::black_box(t), n)))),
+        micros(|| drop(std::hint::black_box(one_to_many::jacrev(std::hint::black_box(t), n)))),
+    );
+    println!("(cargo run --release --example forward_vs_reverse plots them against n)");
+
+    section("jit: the image loss σ(‖Î − I‖²/2), 16 × 16 (128 × 128 in examples/image_loss)");
+    let target = DMatrix::from_fn(16, 16, |i, j| ((i * 7 + j * 3) % 11) as f64 / 11.0);
+    let predicted = target.map(|v| v + 0.05);
+    let (value, g) = image_loss::value_and_grad(&predicted, &target);
+    println!(
+        "loss {value:.6}, gradient at pixel (0, 0) {:.6e} (σ(1 − σ)(Î − I) = {:.6e})",
+        g[(0, 0)],
+        value * (1.0 - value) * 0.05
+    );
+    println!("compiled by rustc, no tracing: the Bézier fit is examples/bezier.rs");
+
+    section("Hessians by composition: jacfwd(jacrev(f)) is f::hessian");
+    println!(
+        "d²/dx² of sin(x²) + 3x² at 1: {:.6} (by hand 2cos 1 − 4 sin 1 + 6 = {:.6})",
+        f::hessian(1.0)[(0, 0)],
+        2.0 * 1f64.cos() - 4.0 * 1f64.sin() + 6.0
+    );
+    let h = multivariate::hessian([1.0, 2.0, 3.0]);
+    println!("Hessian of X₀² + 3 sin X₁ + cos X₂ at (1, 2, 3), diag(2, −3 sin 2, −cos 3):{h}");
+
+    section("random keys: PRNGKey(0), normal, split");
+    let key = Key::legacy(0);
+    let draw = |key: &Key| {
+        let mut out = [0f32; 4];
+        key.normal_fill(&mut out);
+        Matrix2::new(out[0], out[1], out[2], out[3])
+    };
+    println!(
+        "A:{}B (the same key, the same numbers):{}",
+        draw(&key),
+        draw(&key)
+    );
+    let (key, subkey) = key.split();
+    println!("C:{}D:{}", draw(&key), draw(&subkey));
 
     section("vmap: the Frobenius norm of a batch of matrices");
     // The tutorial's one hundred 1000 × 1000 matrices, scaled down to ten
