@@ -17,10 +17,11 @@ use syn::{Data, DeriveInput, Fields, Member, Type};
 use crate::errors::Errors;
 
 /// One field of the struct.
-struct Field {
-    member: Member,
-    ty: Type,
-    skip: bool,
+pub(crate) struct Field {
+    pub(crate) member: Member,
+    pub(crate) ty: Type,
+    pub(crate) skip: bool,
+    pub(crate) vis: syn::Visibility,
 }
 
 /// Expands the derive, or its errors.
@@ -34,6 +35,14 @@ pub fn derive(input: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         return errors.to_compile_errors();
     }
+    let impls = impls(&input, &fields);
+    let twin = crate::twin::items(&input, &fields);
+    quote!(#impls #twin)
+}
+
+/// The tangent-space impls of a struct with these fields (also of its
+/// dual twin, `twin`).
+pub(crate) fn impls(input: &DeriveInput, fields: &[Field]) -> TokenStream {
     let Some(first) = fields.iter().find(|f| !f.skip) else {
         return syn::Error::new_spanned(
             &input.ident,
@@ -56,7 +65,7 @@ pub fn derive(input: TokenStream) -> TokenStream {
         .unwrap_or_default();
     let generic = input.generics.type_params().next().is_some();
     let first_text = quote!(#first_ty).to_string();
-    for f in &fields {
+    for f in fields {
         let ty = &f.ty;
         // A generic field's scalar type must be stated to agree with the
         // first field's (`[T; 2]` and `T`); for concrete types rustc sees
@@ -266,6 +275,7 @@ fn fields(input: &DeriveInput, errors: &mut Errors) -> Vec<Field> {
             },
             ty: f.ty.clone(),
             skip: skipped(&f.attrs, errors),
+            vis: f.vis.clone(),
         })
         .collect()
 }

@@ -71,7 +71,13 @@ fn body_supported(body: &[Stmt], act: &Activity) -> Result<(), String> {
             Op::Prim { prim, args, callee } if args.iter().any(|a| act.varied(*a)) => {
                 let ok = match prim.spelling {
                     Spelling::Method | Spelling::Function | Spelling::Lowered => !prim.field,
-                    Spelling::Field => matches!(callee, Callee::Member(syn::Member::Unnamed(_))),
+                    Spelling::Field | Spelling::SetField => true,
+                    // The second sweep builds the struct's dual twin,
+                    // which a path `Self` cannot name.
+                    Spelling::StructLiteral => match callee {
+                        Callee::Struct(literal) => crate::twin::twin_path(&literal.path).is_some(),
+                        _ => false,
+                    },
                     Spelling::Operator(_)
                     | Spelling::Index
                     | Spelling::ArrayLiteral

@@ -33,6 +33,7 @@ mod signature;
 #[cfg(test)]
 mod snapshots;
 mod tape;
+mod twin;
 mod types;
 mod vectorize;
 

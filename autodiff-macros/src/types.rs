@@ -25,6 +25,8 @@ struct Generic {
     /// be computed in a type on stable Rust (`{ 2 * N }` needs
     /// `generic_const_exprs`), only named.
     consts: Vec<String>,
+    /// Every type and const parameter: not a struct's name.
+    names: Vec<String>,
 }
 
 thread_local! {
@@ -72,6 +74,11 @@ pub fn with_generics<R>(generics: &syn::Generics, f: impl FnOnce() -> R) -> R {
         consts: generics
             .const_params()
             .map(|c| c.ident.to_string())
+            .collect(),
+        names: generics
+            .type_params()
+            .map(|t| t.ident.to_string())
+            .chain(generics.const_params().map(|c| c.ident.to_string()))
             .collect(),
     };
     let outer = GENERIC.with(|g| g.replace(generic));
@@ -153,6 +160,14 @@ pub fn is_scalar(ty: &Type) -> bool {
 
 fn is_float(ty: &Type) -> bool {
     matches!(path_parts(ty), Some((n, a)) if a.is_empty() && (n == "f32" || n == "f64" || is_float_param(&n)))
+}
+
+/// Whether `name` is a struct's name to the second sweep: not `Self` and
+/// not a generic parameter (`N` of `SVector<T, N>` parses as a type).
+fn is_twin_struct(name: &str) -> bool {
+    is_struct_name(name)
+        && name != "Self"
+        && !GENERIC.with(|g| g.borrow().names.iter().any(|n| n == name))
 }
 
 fn is_float_param(name: &str) -> bool {
@@ -307,21 +322,39 @@ pub fn owned(ty: &Type, runtime: &TokenStream) -> TokenStream {
 
 /// Whether a differentiable argument's type can be lifted to dual numbers
 /// for second derivatives: floats, arrays of them, `Vec`s and slices of
-/// them, nalgebra matrices of floats, and shared references to these (not
-/// structs).
+/// them, nalgebra matrices of floats, structs (not generic ones: their
+/// derive writes a dual twin, `twin.rs`), and shared references to these.
 pub fn liftable(ty: &Type) -> bool {
+    lifts(ty, true)
+}
+
+/// Whether the type holds floats only (floats, arrays, `Vec`s and nalgebra
+/// matrices of them): [`liftable`] without structs. A struct's static field
+/// of such a type is a dual constant in its twin, so that the second sweep
+/// computes with it as with any other value of the type.
+pub fn float_valued(ty: &Type) -> bool {
+    lifts(ty, false)
+}
+
+fn lifts(ty: &Type, structs: bool) -> bool {
     match ty {
-        Type::Paren(p) => liftable(&p.elem),
-        Type::Group(g) => liftable(&g.elem),
+        Type::Paren(p) => lifts(&p.elem, structs),
+        Type::Group(g) => lifts(&g.elem, structs),
         Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
-            Type::Slice(s) => liftable(&s.elem),
-            elem => liftable(elem),
+            Type::Slice(s) => lifts(&s.elem, structs),
+            elem => lifts(elem, structs),
         },
-        Type::Array(a) => liftable(&a.elem),
+        Type::Array(a) => lifts(&a.elem, structs),
+        Type::Tuple(t) => {
+            (1..=4).contains(&t.elems.len()) && t.elems.iter().all(|e| lifts(e, structs))
+        }
         Type::Path(_) if is_float(ty) => true,
         Type::Path(_) => match path_parts(ty) {
-            Some((name, args)) if name == "Vec" => type_arg(&args, 0).is_some_and(liftable),
+            Some((name, args)) if name == "Vec" || name == "Option" => {
+                type_arg(&args, 0).is_some_and(|t| lifts(t, structs))
+            }
             Some((name, args)) if is_matrix(&name) => type_arg(&args, 0).is_some_and(is_float),
+            Some((name, args)) => structs && args.is_empty() && is_twin_struct(&name),
             _ => false,
         },
         _ => false,
@@ -329,14 +362,19 @@ pub fn liftable(ty: &Type) -> bool {
 }
 
 /// The type with each `f32`/`f64` replaced by the runtime's dual number
-/// over it (`[f64; 3]` becomes `[Dual<f64>; 3]`).
+/// over it (`[f64; 3]` becomes `[Dual<f64>; 3]`), and each struct by its
+/// dual twin (`<Params as Lift>::Dual`).
 pub fn dualize(ty: &Type, runtime: &TokenStream) -> Type {
     struct Dualize<'a>(&'a TokenStream);
     impl syn::visit_mut::VisitMut for Dualize<'_> {
         fn visit_type_mut(&mut self, ty: &mut Type) {
+            let rt = self.0;
+            let is_struct = matches!(path_parts(ty), Some((name, args))
+                if args.is_empty() && is_twin_struct(&name));
             if is_float(ty) {
-                let rt = self.0;
                 *ty = syn::parse_quote!(#rt::dual::Dual<#ty>);
+            } else if is_struct {
+                *ty = syn::parse_quote!(<#ty as #rt::dual::Lift>::Dual);
             } else {
                 syn::visit_mut::visit_type_mut(self, ty);
             }

@@ -587,6 +587,95 @@ impl<T: Real> Primal for Dual<T> {
     }
 }
 
+/// Values that carry no derivative (a struct's static fields, indices)
+/// are their own value and their own promotion.
+macro_rules! static_values {
+    ($($t:ty),*) => {$(
+        impl Primal for $t {
+            type Value = $t;
+            #[inline(always)]
+            fn primal(&self) -> $t {
+                *self
+            }
+        }
+        impl<S> Promote<S> for $t {
+            type Out = $t;
+            #[inline(always)]
+            fn promote(&self) -> $t {
+                *self
+            }
+        }
+    )*};
+}
+
+static_values!(usize, isize, u8, u16, u32, u64, i8, i16, i32, i64, bool, char);
+
+/// Tuples and `Option`s lift and promote element by element.
+macro_rules! tuple_lift {
+    ($(($($T:ident . $k:tt),+))*) => {$(
+        impl<$($T: Lift),+> Lift for ($($T,)+) {
+            type Dual = ($($T::Dual,)+);
+            type Tangent = ($($T::Tangent,)+);
+            fn lift(&self, direction: &Self::Tangent) -> Self::Dual {
+                ($(self.$k.lift(&direction.$k),)+)
+            }
+            fn tangent_part(dual: &Self::Dual) -> Self::Tangent {
+                ($($T::tangent_part(&dual.$k),)+)
+            }
+        }
+        impl<S, $($T: Promote<S>),+> Promote<S> for ($($T,)+) {
+            type Out = ($($T::Out,)+);
+            fn promote(&self) -> Self::Out {
+                ($(self.$k.promote(),)+)
+            }
+        }
+    )*};
+}
+
+tuple_lift! {
+    (A.0)
+    (A.0, B.1)
+    (A.0, B.1, C.2)
+    (A.0, B.1, C.2, D.3)
+}
+
+impl<X: Lift> Lift for Option<X> {
+    type Dual = Option<X::Dual>;
+    type Tangent = Option<X::Tangent>;
+    fn lift(&self, direction: &Self::Tangent) -> Self::Dual {
+        match (self, direction) {
+            (Some(x), Some(d)) => Some(x.lift(d)),
+            _ => None,
+        }
+    }
+    fn tangent_part(dual: &Self::Dual) -> Self::Tangent {
+        dual.as_ref().map(X::tangent_part)
+    }
+}
+
+impl<S, X: Promote<S>> Promote<S> for Option<X> {
+    type Out = Option<X::Out>;
+    fn promote(&self) -> Self::Out {
+        self.as_ref().map(X::promote)
+    }
+}
+
+/// An array's values, element by element.
+impl<X: Primal, const N: usize> Primal for [X; N] {
+    type Value = [X::Value; N];
+    fn primal(&self) -> Self::Value {
+        core::array::from_fn(|k| self[k].primal())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<X: Primal> Primal for alloc::vec::Vec<X> {
+    type Value = alloc::vec::Vec<X::Value>;
+    fn primal(&self) -> Self::Value {
+        self.iter().map(X::primal).collect()
+    }
+}
+
 /// A borrowed argument's value.
 impl<X: Primal + ?Sized> Primal for &X {
     type Value = X::Value;
@@ -603,6 +692,11 @@ pub fn primal<X: Primal + ?Sized>(x: &X) -> X::Value {
 }
 
 /// A differentiable value as dual numbers `x + ε v`, and back.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not differentiable: it has no dual form for second derivatives",
+    label = "not differentiable",
+    note = "derive it with `#[derive(Differentiable)]` (a struct that is not generic gets a dual twin), or list the differentiable arguments with `#[differentiate(wrt(..))]` to keep this one static"
+)]
 pub trait Lift {
     /// The same shape over dual numbers (owned).
     type Dual;

@@ -17,7 +17,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::{Expr, Type};
 
 use super::{runtime, Emitter};
-use crate::ir::{Stmt, Var};
+use crate::ir::{Stmt, StructLiteral, Var};
 use crate::primitives::{Primitive, Spelling};
 
 impl Emitter<'_> {
@@ -39,6 +39,19 @@ impl Emitter<'_> {
 
     fn is_dual(&self, v: Var) -> bool {
         self.dual.as_ref().is_some_and(|d| d.varied.contains(&v))
+    }
+
+    /// A struct literal as the second sweep builds it: of the struct's dual
+    /// twin where its value is dual (`hessian::supported` has checked that
+    /// the path can name one).
+    pub(super) fn dual_literal(&self, literal: &StructLiteral, stmt: &Stmt) -> StructLiteral {
+        let mut literal = literal.clone();
+        if stmt.def().is_some_and(|d| self.is_dual(d)) {
+            if let Some(path) = crate::twin::twin_path(&literal.path) {
+                literal.path = path;
+            }
+        }
+        literal
     }
 
     fn is_untyped(&self, v: Var) -> bool {

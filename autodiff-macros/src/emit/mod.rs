@@ -336,6 +336,7 @@ impl<'a> Emitter<'a> {
                             .iter()
                             .map(|a| quote_spanned!(span=> ::core::clone::Clone::clone(#a)))
                             .collect();
+                        let literal = &self.dual_literal(literal, stmt);
                         let value = struct_value(literal, &values, span);
                         let zero = Ident::new("__zero", Span::mixed_site());
                         let slots = literal.fields.iter().map(|m| {
