@@ -16,7 +16,7 @@
 //!   with a message naming the function (JAX raises the same error).
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Ident, ItemFn, Path};
 
@@ -32,6 +32,10 @@ enum Rules {
     Jvp(Path),
     Vjp { fwd: Path, bwd: Path },
 }
+
+/// Why a function with a custom rule has no second derivatives without
+/// `hessian` in its attribute.
+const NO_HESSIAN: &str = "its derivative is a custom rule written for one float type; write the rule generic over it (`fn rule<T: Real>(..)`) and add `hessian` to the attribute";
 
 /// Expands `#[custom_jvp(jvp = rule)]`.
 pub fn custom_jvp(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -56,7 +60,7 @@ fn expand(attr: TokenStream, item: TokenStream, macro_name: &str, keys: &[&str])
             return quote!(#item #errors);
         }
     };
-    let rules = parse_rules(attr, macro_name, keys, &mut errors);
+    let (rules, hessian) = parse_rules(attr, macro_name, keys, &mut errors);
     if let Some(receiver) = func.sig.receiver() {
         errors.on(receiver, format!("`#[{macro_name}]` applies to free functions; write the method's body as a free function with the rule, and call it from the method"));
     }
@@ -68,8 +72,10 @@ fn expand(attr: TokenStream, item: TokenStream, macro_name: &str, keys: &[&str])
     }
     let shape = Shape::new(&func, &sig.params, &sig.ret_ty);
     let bodies = match (errors.is_empty(), &rules) {
-        (true, Some(Rules::Jvp(rule))) => jvp_bodies(&func.sig.ident, &sig.params, &shape, rule),
-        (true, Some(Rules::Vjp { fwd, bwd })) => vjp_bodies(&sig.params, &shape, fwd, bwd),
+        (true, Some(Rules::Jvp(rule))) => {
+            jvp_bodies(&func.sig.ident, &sig.params, &shape, rule, hessian)
+        }
+        (true, Some(Rules::Vjp { fwd, bwd })) => vjp_bodies(&sig.params, &shape, fwd, bwd, hessian),
         _ => fallback::bodies(&shape),
     };
     let module = shape.items(bodies, TokenStream::new());
@@ -81,24 +87,31 @@ fn expand(attr: TokenStream, item: TokenStream, macro_name: &str, keys: &[&str])
     }
 }
 
-/// `jvp = rule`, or `fwd = a, bwd = b`: each key once, nothing else.
+/// `jvp = rule`, or `fwd = a, bwd = b`: each key once, and the flag
+/// `hessian` (the rules are generic over the float type, so the second
+/// sweep runs them on dual numbers); nothing else.
 fn parse_rules(
     attr: TokenStream,
     macro_name: &str,
     keys: &[&str],
     errors: &mut Errors,
-) -> Option<Rules> {
+) -> (Option<Rules>, bool) {
     let mut found: Vec<(String, Path)> = Vec::new();
+    let mut hessian = false;
     let parser = syn::meta::parser(|meta| {
         let key = meta
             .path
             .get_ident()
             .map(Ident::to_string)
             .unwrap_or_default();
+        if key == "hessian" && (meta.input.is_empty() || meta.input.peek(syn::Token![,])) {
+            hessian = true;
+            return Ok(());
+        }
         if !keys.contains(&key.as_str()) {
             let expected: Vec<String> = keys.iter().map(|k| format!("`{k} = path`")).collect();
             return Err(meta.error(format!(
-                "unknown option of `#[{macro_name}]`; it takes {}",
+                "unknown option of `#[{macro_name}]`; it takes {}, and `hessian` for rules generic over the float type",
                 expected.join(" and ")
             )));
         }
@@ -114,7 +127,7 @@ fn parse_rules(
     });
     if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
         errors.push(e);
-        return None;
+        return (None, false);
     }
     let mut take = |key: &str| {
         let at = found.iter().position(|(k, _)| k == key);
@@ -129,16 +142,20 @@ fn parse_rules(
             }
         }
     };
-    match keys {
+    let rules = match keys {
         ["jvp"] => take("jvp").map(Rules::Jvp),
         _ => {
             let (fwd, bwd) = (take("fwd"), take("bwd"));
-            Some(Rules::Vjp {
-                fwd: fwd?,
-                bwd: bwd?,
-            })
+            fwd.zip(bwd).map(|(fwd, bwd)| Rules::Vjp { fwd, bwd })
         }
-    }
+    };
+    (rules, hessian)
+}
+
+/// The types of the second sweep: each float as a dual number.
+fn dual(ty: &impl ToTokens) -> TokenStream {
+    let ty: syn::Type = syn::parse2(ty.to_token_stream()).expect("a type");
+    crate::types::dualize(&ty, &crate::emit::runtime()).to_token_stream()
 }
 
 /// `let name: ty = path;`, spanned on the rule's path: the rule is called
@@ -169,7 +186,13 @@ fn from_module(path: &Path) -> Path {
     path
 }
 
-fn jvp_bodies(name: &Ident, params: &[crate::ir::Param], shape: &Shape, rule: &Path) -> Bodies {
+fn jvp_bodies(
+    name: &Ident,
+    params: &[crate::ir::Param],
+    shape: &Shape,
+    rule: &Path,
+    hessian: bool,
+) -> Bodies {
     let rt = crate::emit::runtime();
     let (all, diff) = names(params);
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
@@ -198,6 +221,32 @@ fn jvp_bodies(name: &Ident, params: &[crate::ir::Param], shape: &Shape, rule: &P
         1 => quote!(#starts.0),
         _ => quote!(#starts),
     };
+    // The second sweep: the rule on dual numbers (it is generic), its
+    // value from zero tangents, reverse mode by transposition as above.
+    let second_sweep = {
+        let dual_tys = all_tys.iter().map(dual);
+        let dual_tangents = tangent_tys.iter().map(dual);
+        let dual_ret = dual(ret_ty);
+        let bind = typed_rule(
+            &rule_fn,
+            rule,
+            quote!(fn((#(#dual_tys,)*), (#(#dual_tangents,)*)) -> (#dual_ret, #dual_ret)),
+        );
+        let in_transpose = call(
+            quote!(::core::clone::Clone::clone(&#primals)),
+            quote!(#unit),
+        );
+        quote! {
+            #bind
+            let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
+            let #primals = (#(#all,)*);
+            let #value = #rule_fn(::core::clone::Clone::clone(&#primals), ::core::clone::Clone::clone(&#zeros)).0;
+            (#value, move |#ct: #dual_ret, #starts| {
+                let #starts = #rt::custom::add_transposed(#starts, &#zeros, &#ct, |#unit| #in_transpose.1);
+                #grads
+            }, false)
+        }
+    };
     Bodies {
         linearize: quote! {
             #bind
@@ -223,11 +272,20 @@ fn jvp_bodies(name: &Ident, params: &[crate::ir::Param], shape: &Shape, rule: &P
         }),
         placeholders: false,
         no_forward: false,
-        hessian: crate::hessian::unavailable("its derivative is a custom rule"),
+        hessian: match hessian {
+            true => Ok(second_sweep),
+            false => crate::hessian::unavailable(NO_HESSIAN),
+        },
     }
 }
 
-fn vjp_bodies(params: &[crate::ir::Param], shape: &Shape, fwd: &Path, bwd: &Path) -> Bodies {
+fn vjp_bodies(
+    params: &[crate::ir::Param],
+    shape: &Shape,
+    fwd: &Path,
+    bwd: &Path,
+    hessian: bool,
+) -> Bodies {
     let rt = crate::emit::runtime();
     let (all, diff) = names(params);
     let (ret_ty, grad_ty, tangent_tys) = (&shape.ret_ty, &shape.grad_ty, &shape.tangent_tys);
@@ -252,6 +310,22 @@ fn vjp_bodies(params: &[crate::ir::Param], shape: &Shape, fwd: &Path, bwd: &Path
         }
     };
     let never = fallback::never();
+    // The second sweep: both rules on dual numbers (they are generic).
+    let second_sweep = {
+        let dual_tys = all_tys.iter().map(dual);
+        let (dual_ret, dual_grad) = (dual(ret_ty), dual(grad_ty));
+        let bind_fwd = typed_rule(&fwd_fn, fwd, quote!(fn(#(#dual_tys),*) -> (#dual_ret, _)));
+        let bind_bwd = typed_rule(&bwd_fn, bwd, quote!(fn(_, #dual_ret) -> #dual_grad));
+        quote! {
+            #bind_fwd
+            #bind_bwd
+            let (#value, #residual) = #fwd_fn(#(#all),*);
+            (#value, move |#ct: #dual_ret, #starts| -> #dual_grad {
+                let #grads = #bwd_fn(::core::clone::Clone::clone(&#residual), #ct);
+                #sum
+            }, false)
+        }
+    };
     Bodies {
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
         reverse: quote! {
@@ -268,6 +342,9 @@ fn vjp_bodies(params: &[crate::ir::Param], shape: &Shape, fwd: &Path, bwd: &Path
         jvp: None,
         placeholders: false,
         no_forward: true,
-        hessian: crate::hessian::unavailable("its derivative is a custom rule"),
+        hessian: match hessian {
+            true => Ok(second_sweep),
+            false => crate::hessian::unavailable(NO_HESSIAN),
+        },
     }
 }
