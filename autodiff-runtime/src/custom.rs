@@ -71,20 +71,7 @@ macro_rules! transpose {
     )*};
 }
 
-transpose! {
-    (A.0)
-    (A.0, B.1)
-    (A.0, B.1, C.2)
-    (A.0, B.1, C.2, D.3)
-    (A.0, B.1, C.2, D.3, E.4)
-    (A.0, B.1, C.2, D.3, E.4, F.5)
-    (A.0, B.1, C.2, D.3, E.4, F.5, G.6)
-    (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7)
-    (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8)
-    (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9)
-    (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9, K.10)
-    (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9, K.10, L.11)
-}
+tuples_up_to_twelve!(transpose);
 
 /// The message of a forward-mode pass through a function that has only a
 /// reverse-mode rule (`#[custom_vjp]`), reached through a caller (JAX

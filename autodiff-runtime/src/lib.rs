@@ -10,6 +10,29 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// Invokes `$m` with the tuple shapes of one to twelve elements (type names
+/// and field indices), as many as a function's differentiable arguments
+/// (the gradient tuples that tangents and transposition are implemented
+/// for).
+macro_rules! tuples_up_to_twelve {
+    ($m:ident) => {
+        $m! {
+            (A.0)
+            (A.0, B.1)
+            (A.0, B.1, C.2)
+            (A.0, B.1, C.2, D.3)
+            (A.0, B.1, C.2, D.3, E.4)
+            (A.0, B.1, C.2, D.3, E.4, F.5)
+            (A.0, B.1, C.2, D.3, E.4, F.5, G.6)
+            (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7)
+            (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8)
+            (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9)
+            (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9, K.10)
+            (A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9, K.10, L.11)
+        }
+    };
+}
+
 #[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
