@@ -199,11 +199,21 @@ fn jvp_bodies(
     let (tangent_names, tangent_tys) = (&shape.tangent_names, &shape.tangent_tys);
     let all_tys: Vec<&syn::Type> = params.iter().map(|p| &p.ty).collect();
     let rule_fn = Ident::new("__rule", Span::mixed_site());
-    let bind = typed_rule(
-        &rule_fn,
-        rule,
-        quote!(fn((#(#all_tys,)*), (#(#tangent_tys,)*)) -> (#ret_ty, #ret_ty)),
+    // The rule bound at these argument, tangent and output types.
+    let bind_at = |tys: &[TokenStream], tangents: &[TokenStream], ret: &TokenStream| {
+        typed_rule(
+            &rule_fn,
+            rule,
+            quote!(fn((#(#tys,)*), (#(#tangents,)*)) -> (#ret, #ret)),
+        )
+    };
+    let plain = |tys: &[&syn::Type]| tys.iter().map(|t| t.to_token_stream()).collect::<Vec<_>>();
+    let (tys, tangents, ret) = (
+        plain(&all_tys),
+        tangent_tys.clone(),
+        ret_ty.to_token_stream(),
     );
+    let bind = bind_at(&tys, &tangents, &ret);
     let call = |primals: TokenStream, tangents: TokenStream| quote!(#rule_fn(#primals, #tangents));
     let [value, primals, zeros, ct, starts, unit] = [
         "__value",
@@ -221,31 +231,48 @@ fn jvp_bodies(
         1 => quote!(#starts.0),
         _ => quote!(#starts),
     };
-    // The second sweep: the rule on dual numbers (it is generic), its
-    // value from zero tangents, reverse mode by transposition as above.
-    let second_sweep = {
-        let dual_tys = all_tys.iter().map(dual);
-        let dual_tangents = tangent_tys.iter().map(dual);
-        let dual_ret = dual(ret_ty);
-        let bind = typed_rule(
-            &rule_fn,
-            rule,
-            quote!(fn((#(#dual_tys,)*), (#(#dual_tangents,)*)) -> (#dual_ret, #dual_ret)),
-        );
-        let in_transpose = call(
-            quote!(::core::clone::Clone::clone(&#primals)),
-            quote!(#unit),
-        );
+    // Reverse mode at these types: the value, then the rule transposed by
+    // one evaluation per input component.
+    let sweep = |tys: &[TokenStream],
+                 tangents: &[TokenStream],
+                 ret: &TokenStream,
+                 grad: &TokenStream,
+                 computed: TokenStream| {
+        let bind = bind_at(tys, tangents, ret);
         quote! {
             #bind
             let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
+            let #value = #computed;
             let #primals = (#(#all,)*);
-            let #value = #rule_fn(::core::clone::Clone::clone(&#primals), ::core::clone::Clone::clone(&#zeros)).0;
-            (#value, move |#ct: #dual_ret, #starts| {
+            (#value, move |#ct: #ret, #starts: (#(#tangents,)*)| -> #grad {
                 let #starts = #rt::custom::add_transposed(#starts, &#zeros, &#ct, |#unit| #in_transpose.1);
                 #grads
             }, false)
         }
+    };
+    let reverse = sweep(
+        &tys,
+        &tangents,
+        &ret,
+        grad_ty,
+        quote!(super::#name(#(::core::clone::Clone::clone(&#all)),*)),
+    );
+    // The second sweep: the rule on dual numbers (it is generic), its value
+    // from zero tangents (the function itself takes plain floats).
+    let second_sweep = {
+        let dual_tys: Vec<TokenStream> = all_tys.iter().map(dual).collect();
+        let dual_tangents: Vec<TokenStream> = tangent_tys.iter().map(dual).collect();
+        let value = call(
+            quote!((#(::core::clone::Clone::clone(&#all),)*)),
+            quote!(::core::clone::Clone::clone(&#zeros)),
+        );
+        sweep(
+            &dual_tys,
+            &dual_tangents,
+            &dual(ret_ty),
+            &dual(grad_ty),
+            quote!(#value.0),
+        )
     };
     Bodies {
         linearize: quote! {
@@ -254,16 +281,7 @@ fn jvp_bodies(
             let #primals = (#(#all,)*);
             (#value, move |(#(#tangent_names,)*): (#(#tangent_tys,)*)| -> #ret_ty { #in_tangent_pass.1 })
         },
-        reverse: quote! {
-            #bind
-            let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
-            let #value = super::#name(#(::core::clone::Clone::clone(&#all)),*);
-            let #primals = (#(#all,)*);
-            (#value, move |#ct: #ret_ty, #starts: (#(#tangent_tys,)*)| -> #grad_ty {
-                let #starts = #rt::custom::add_transposed(#starts, &#zeros, &#ct, |#unit| #in_transpose.1);
-                #grads
-            }, false)
-        },
+        reverse,
         gradient: None,
         lazy_starts: vec![false; diff.len()],
         jvp: Some({
@@ -300,8 +318,6 @@ fn vjp_bodies(
         "__bwd",
     ]
     .map(|n| Ident::new(n, Span::mixed_site()));
-    let bind_fwd = typed_rule(&fwd_fn, fwd, quote!(fn(#(#all_tys),*) -> (#ret_ty, _)));
-    let bind_bwd = typed_rule(&bwd_fn, bwd, quote!(fn(_, #ret_ty) -> #grad_ty));
     let sum = match diff.len() {
         1 => quote!(#rt::tangent::Tangent::add(#starts.0, #grads)),
         n => {
@@ -310,33 +326,32 @@ fn vjp_bodies(
         }
     };
     let never = fallback::never();
+    // Reverse mode at these types: `f_fwd`, then `f_bwd` per pullback.
+    let sweep =
+        |tys: &[TokenStream], tangents: &[TokenStream], ret: &TokenStream, grad: &TokenStream| {
+            let bind_fwd = typed_rule(&fwd_fn, fwd, quote!(fn(#(#tys),*) -> (#ret, _)));
+            let bind_bwd = typed_rule(&bwd_fn, bwd, quote!(fn(_, #ret) -> #grad));
+            quote! {
+                #bind_fwd
+                #bind_bwd
+                let (#value, #residual) = #fwd_fn(#(#all),*);
+                (#value, move |#ct: #ret, #starts: (#(#tangents,)*)| -> #grad {
+                    let #grads = #bwd_fn(::core::clone::Clone::clone(&#residual), #ct);
+                    #sum
+                }, false)
+            }
+        };
+    let plain: Vec<TokenStream> = all_tys.iter().map(|t| t.to_token_stream()).collect();
+    let reverse = sweep(&plain, tangent_tys, &ret_ty.to_token_stream(), grad_ty);
     // The second sweep: both rules on dual numbers (they are generic).
     let second_sweep = {
-        let dual_tys = all_tys.iter().map(dual);
-        let (dual_ret, dual_grad) = (dual(ret_ty), dual(grad_ty));
-        let bind_fwd = typed_rule(&fwd_fn, fwd, quote!(fn(#(#dual_tys),*) -> (#dual_ret, _)));
-        let bind_bwd = typed_rule(&bwd_fn, bwd, quote!(fn(_, #dual_ret) -> #dual_grad));
-        quote! {
-            #bind_fwd
-            #bind_bwd
-            let (#value, #residual) = #fwd_fn(#(#all),*);
-            (#value, move |#ct: #dual_ret, #starts| -> #dual_grad {
-                let #grads = #bwd_fn(::core::clone::Clone::clone(&#residual), #ct);
-                #sum
-            }, false)
-        }
+        let dual_tys: Vec<TokenStream> = all_tys.iter().map(dual).collect();
+        let dual_tangents: Vec<TokenStream> = tangent_tys.iter().map(dual).collect();
+        sweep(&dual_tys, &dual_tangents, &dual(ret_ty), &dual(grad_ty))
     };
     Bodies {
         linearize: quote!((#never, move |_| -> #ret_ty { #never })),
-        reverse: quote! {
-            #bind_fwd
-            #bind_bwd
-            let (#value, #residual) = #fwd_fn(#(#all),*);
-            (#value, move |#ct: #ret_ty, #starts: (#(#tangent_tys,)*)| -> #grad_ty {
-                let #grads = #bwd_fn(::core::clone::Clone::clone(&#residual), #ct);
-                #sum
-            }, false)
-        },
+        reverse,
         gradient: None,
         lazy_starts: vec![false; diff.len()],
         jvp: None,

@@ -177,19 +177,30 @@ where
         &self.0 * *c
     }
     #[inline]
-    fn pull_add(&self, c: &T, mut acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
-        // An empty `acc` is a lazy zero (`HasTangent::lazy_zero_tangent`).
-        if acc.is_empty() && !self.0.is_empty() {
-            return self.pull(c);
-        }
-        let c = *c;
-        acc.zip_apply(&self.0, |a, v| *a += v * c);
-        acc
+    fn pull_add(&self, c: &T, acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        add_scaled(&self.0, *c, acc)
     }
     #[inline]
     fn pull_add_owned(&self, c: T, acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
         self.pull_add(&c, acc)
     }
+}
+
+/// `acc + M·c`, the transpose of [`DotWith`] added into an adjoint; an
+/// empty `acc` is a lazy zero (`HasTangent::lazy_zero_tangent`).
+#[inline]
+fn add_scaled<T, R, C>(m: &OMatrix<T, R, C>, c: T, mut acc: OMatrix<T, R, C>) -> OMatrix<T, R, C>
+where
+    T: MatrixScalar,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    if acc.is_empty() && !m.is_empty() {
+        return m * c;
+    }
+    acc.zip_apply(m, |a, v| *a += v * c);
+    acc
 }
 
 impl<T, R, C> Push<OMatrix<T, R, C>> for ScaledDotWith<OMatrix<T, R, C>, T>
@@ -219,14 +230,8 @@ where
         &self.matrix * (*c * self.factor)
     }
     #[inline]
-    fn pull_add(&self, c: &T, mut acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
-        // An empty `acc` is a lazy zero (`HasTangent::lazy_zero_tangent`).
-        if acc.is_empty() && !self.matrix.is_empty() {
-            return self.pull(c);
-        }
-        let c = *c * self.factor;
-        acc.zip_apply(&self.matrix, |a, v| *a += v * c);
-        acc
+    fn pull_add(&self, c: &T, acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        add_scaled(&self.matrix, *c * self.factor, acc)
     }
     #[inline]
     fn pull_add_owned(&self, c: T, acc: OMatrix<T, R, C>) -> OMatrix<T, R, C> {

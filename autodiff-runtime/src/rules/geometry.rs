@@ -265,6 +265,14 @@ fn rotate_by_coords<T: MatrixField>(
     }
 }
 
+/// The partial of a rotation (matrix `m`) applied to a point with respect
+/// to the point: `dp ↦ m·dp`.
+fn rotating_points<T: MatrixField>(m: Matrix3<T>) -> Flat<T, 3, 3, Point3<T>, Point3<T>> {
+    Flat::from_push(Point3::origin(), Point3::origin(), move |dp| {
+        Point3::from(m * dp.coords)
+    })
+}
+
 /// `Rotation3::from_scaled_axis(w)`.
 #[allow(clippy::type_complexity)]
 pub fn rotation3_from_scaled_axis<T: MatrixField>(
@@ -333,9 +341,7 @@ impl<T: MatrixField> MulRule<Point3<T>> for Rotation3<T> {
         let by_r = Flat::from_push(Matrix3::zeros(), Point3::origin(), move |dr| {
             Point3::from(dr * c)
         });
-        let by_p = Flat::from_push(Point3::origin(), Point3::origin(), move |dp| {
-            Point3::from(m * dp.coords)
-        });
+        let by_p = rotating_points(m);
         (self * p, (by_r, by_p))
     }
 }
@@ -385,9 +391,7 @@ impl<T: MatrixField> MulRule<Point3<T>> for UnitQuaternion<T> {
         let by_q = Flat::from_push(Vector4::zeros(), Point3::origin(), move |dq| {
             Point3::from(rotate(dq))
         });
-        let by_p = Flat::from_push(Point3::origin(), Point3::origin(), move |dp| {
-            Point3::from(m * dp.coords)
-        });
+        let by_p = rotating_points(m);
         (self * p, (by_q, by_p))
     }
 }
@@ -425,9 +429,7 @@ impl<T: MatrixField> MulRule<Point3<T>> for Isometry3<T> {
         let by_iso = Flat::from_push(zero, Point3::origin(), move |(dq, dt)| {
             Point3::from(rotate(dq) + dt)
         });
-        let by_p = Flat::from_push(Point3::origin(), Point3::origin(), move |dp| {
-            Point3::from(m * dp.coords)
-        });
+        let by_p = rotating_points(m);
         (self * p, (by_iso, by_p))
     }
 }
@@ -453,29 +455,10 @@ impl<T: MatrixField> MulRule<Vector3<T>> for Isometry3<T> {
     }
 }
 
-/// `r.inverse()` of a rotation or isometry.
-pub trait InverseRule {
-    /// The result's type.
-    type Output;
-    /// The partial with respect to the receiver.
-    type Partial;
-    /// The value and the partial.
-    fn inverse_rule(&self) -> (Self::Output, (Self::Partial,));
-}
-
-/// `r.inverse()`.
-#[inline]
-pub fn inverse<A: InverseRule + ?Sized>(a: &A) -> (A::Output, (A::Partial,)) {
-    a.inverse_rule()
-}
-
-impl<X: InverseRule + ?Sized> InverseRule for &X {
-    type Output = X::Output;
-    type Partial = X::Partial;
-    fn inverse_rule(&self) -> (X::Output, (X::Partial,)) {
-        (**self).inverse_rule()
-    }
-}
+unary_method!(
+    /// `r.inverse()` of a rotation or isometry.
+    InverseRule, inverse_rule, inverse
+);
 
 /// `Rᵀ`; partial `dR ↦ dRᵀ`.
 impl<T: MatrixField> InverseRule for Rotation3<T> {

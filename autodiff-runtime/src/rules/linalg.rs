@@ -42,6 +42,11 @@ use crate::linear::{At, Identity, Negate};
 use crate::tangent::Tangent;
 use crate::Real;
 
+mod eigen;
+mod functions;
+pub use eigen::*;
+pub use functions::*;
+
 /// Partials `(1, 1)`.
 impl<T, R, C> AddRule for OMatrix<T, R, C>
 where
@@ -221,69 +226,6 @@ mod dual_scalar {
     }
 }
 
-/// Declares the trait of a one-argument method rule, its free function, and
-/// its forwarding through references.
-macro_rules! unary_method {
-    ($(#[$doc:meta])* $trait_:ident, $method:ident, $func:ident) => {
-        $(#[$doc])*
-        pub trait $trait_ {
-            /// The result's type.
-            type Output;
-            /// The partial with respect to the argument.
-            type Partial;
-            /// The value and the partial.
-            fn $method(&self) -> (Self::Output, (Self::Partial,));
-        }
-
-        $(#[$doc])*
-        #[inline(always)]
-        pub fn $func<A: $trait_ + ?Sized>(a: &A) -> (A::Output, (A::Partial,)) {
-            a.$method()
-        }
-
-        impl<X: $trait_ + ?Sized> $trait_ for &X {
-            type Output = X::Output;
-            type Partial = X::Partial;
-            #[inline(always)]
-            fn $method(&self) -> (X::Output, (X::Partial,)) {
-                (**self).$method()
-            }
-        }
-    };
-}
-
-/// Declares the trait of a two-argument method rule, its free function, and
-/// its forwarding through a reference on the left (a reference on the right
-/// is forwarded by each implementing type, see `forward_rhs_ref`).
-macro_rules! binary_method {
-    ($(#[$doc:meta])* $trait_:ident, $method:ident, $func:ident) => {
-        $(#[$doc])*
-        pub trait $trait_<Rhs: ?Sized = Self> {
-            /// The result's type.
-            type Output;
-            /// The partials with respect to the receiver and the argument.
-            type Partials;
-            /// The value and the partials.
-            fn $method(&self, rhs: &Rhs) -> (Self::Output, Self::Partials);
-        }
-
-        $(#[$doc])*
-        #[inline(always)]
-        pub fn $func<A: $trait_<B> + ?Sized, B: ?Sized>(a: &A, b: &B) -> (A::Output, A::Partials) {
-            a.$method(b)
-        }
-
-        impl<X: $trait_<Y> + ?Sized, Y: ?Sized> $trait_<Y> for &X {
-            type Output = X::Output;
-            type Partials = X::Partials;
-            #[inline(always)]
-            fn $method(&self, rhs: &Y) -> (X::Output, X::Partials) {
-                (**self).$method(rhs)
-            }
-        }
-    };
-}
-
 unary_method!(
     /// `a.norm()`, the Euclidean (for a matrix, Frobenius) norm; partial
     /// `dA ↦ ⟨A/‖A‖, dA⟩`. At `A = 0`, where the norm has no derivative,
@@ -354,12 +296,6 @@ macro_rules! forward_rhs_ref {
         }
     )*};
 }
-
-// After the macros, which it uses.
-mod eigen;
-mod functions;
-pub use eigen::*;
-pub use functions::*;
 
 forward_rhs_ref! {
     CrossRule, cross_rule;

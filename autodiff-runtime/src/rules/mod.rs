@@ -9,6 +9,9 @@
 //! (`autodiff-macros/src/primitives.rs`) lists the same names and arities;
 //! adding a primitive means one rule here and one row there.
 
+#[macro_use]
+mod method_rules;
+
 mod arith;
 mod construct;
 mod geometry;

@@ -154,29 +154,10 @@ where
     }
 }
 
-/// `a.symmetric_eigen()`; partial [`EigenMap`].
-pub trait SymmetricEigenRule {
-    /// The decomposition's type.
-    type Output;
-    /// The partial.
-    type Partial;
-    /// The value and the partial.
-    fn symmetric_eigen_rule(&self) -> (Self::Output, (Self::Partial,));
-}
-
-/// `a.symmetric_eigen()`; partial [`EigenMap`].
-#[inline]
-pub fn symmetric_eigen<A: SymmetricEigenRule + ?Sized>(a: &A) -> (A::Output, (A::Partial,)) {
-    a.symmetric_eigen_rule()
-}
-
-impl<X: SymmetricEigenRule + ?Sized> SymmetricEigenRule for &X {
-    type Output = X::Output;
-    type Partial = X::Partial;
-    fn symmetric_eigen_rule(&self) -> (X::Output, (X::Partial,)) {
-        (**self).symmetric_eigen_rule()
-    }
-}
+unary_method!(
+    /// `a.symmetric_eigen()`; partial [`EigenMap`].
+    SymmetricEigenRule, symmetric_eigen_rule, symmetric_eigen
+);
 
 impl<T, D> SymmetricEigenRule for OMatrix<T, D, D>
 where
