@@ -66,17 +66,51 @@ pub fn from_element<T: crate::Real, V>(
 /// of the entry's indices; `f` returns an entry's value and its partials with
 /// respect to the captures. The partial with respect to each capture is the
 /// container of that capture's derivatives ([`crate::rules::Outer`]).
+///
+/// `build` only shapes the containers (filled with zeros): the entries are
+/// then written in one column-major pass, nalgebra's order, so that `f`
+/// runs once per entry and is inlined into the loop (`build` takes a `dyn`
+/// closure, which a call per entry would go through).
 #[inline]
-pub fn from_fn<V, S: Copy, const K: usize>(
+pub fn from_fn<V: Grid<S>, S: crate::Real, const K: usize>(
     captures: [&S; K],
     build: impl Fn(&mut dyn FnMut(usize, usize) -> S) -> V,
     mut f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
 ) -> (V, [crate::rules::Outer<V>; K]) {
     let captured = captures.map(|c| *c);
-    let value = build(&mut |i, j| f(i, j, captured).0);
-    let partials =
-        core::array::from_fn(|k| crate::rules::Outer(build(&mut |i, j| f(i, j, captured).1[k])));
-    (value, partials)
+    let mut value = build(&mut |_, _| S::zero());
+    let mut partials: [V; K] = core::array::from_fn(|_| value.clone());
+    let (rows, columns) = value.grid_shape();
+    for j in 0..columns {
+        for i in 0..rows {
+            let (entry, d_captures) = f(i, j, captured);
+            value[(i, j)] = entry;
+            for (partial, d) in partials.iter_mut().zip(d_captures) {
+                partial[(i, j)] = d;
+            }
+        }
+    }
+    (value, partials.map(crate::rules::Outer))
+}
+
+/// What `from_fn` builds: a matrix, whose shape it reads and whose entries it
+/// writes by `(row, column)`.
+pub trait Grid<S>: Clone + core::ops::IndexMut<(usize, usize), Output = S> {
+    /// `(rows, columns)`.
+    fn grid_shape(&self) -> (usize, usize);
+}
+
+impl<T, R, C> Grid<T> for nalgebra::OMatrix<T, R, C>
+where
+    T: nalgebra::Scalar,
+    R: nalgebra::Dim,
+    C: nalgebra::Dim,
+    nalgebra::DefaultAllocator: nalgebra::allocator::Allocator<R, C>,
+{
+    #[inline]
+    fn grid_shape(&self) -> (usize, usize) {
+        self.shape()
+    }
 }
 
 #[cfg(test)]
