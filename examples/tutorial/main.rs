@@ -6,9 +6,8 @@
 
 use std::time::Instant;
 
-use autodiff::nalgebra::{DMatrix, DVector, Matrix2, Vector3};
+use autodiff::nalgebra::{DMatrix, DVector, Vector3};
 use autodiff::prelude::*;
-use autodiff::random::Key;
 
 mod rng;
 
@@ -172,8 +171,16 @@ fn section(title: &str) {
 }
 
 fn main() {
+    // The basics: random keys, then in-place updates.
     rng::run();
 
+    section("in-place updates: A.at[0].set(0) is `a[0] = 0.0`");
+    let a = [1.0, 2.0, 3.0];
+    println!("this is A: {a:?}");
+    println!("this is the new A: {:?}", zero_first(a));
+    println!("its Jacobian:{}", zero_first::jacrev(a));
+
+    // Computing gradients.
     section("grad maps a function to its derivative");
     println!("sin'(1): {:.4}", sine::grad(1.0));
     println!("cos(1):  {:.4}", 1.0_f64.cos());
@@ -183,11 +190,6 @@ fn main() {
     println!("f(2):        {:.4}", f(x));
     println!("manual f'(2): {:.4}", grad_f_manual(x));
     println!("auto f'(2):   {:.4}", f::grad(x));
-
-    section("value_and_grad");
-    let (value, grad) = square::value_and_grad(3.0);
-    println!("value: {value:?}");
-    println!("grad: {grad:?}");
 
     section("multivariate functions: f(X) = X₀² + 3 sin X₁ + cos X₂");
     let big_x = [2.0, 3.0, 1.0];
@@ -212,6 +214,46 @@ fn main() {
     println!("derivative wrt y: {:?}", d_y.as_slice());
     println!("manually computed: {:?}", (y / y.norm() + x).as_slice());
 
+    section("value_and_grad");
+    let (value, grad) = square::value_and_grad(3.0);
+    println!("value: {value:?}");
+    println!("grad: {grad:?}");
+
+    section("why not finite differences: (f(x + h) − f(x)) / h for f(x) = sin(x²) + 3x² at 2");
+    let exact = grad_f_manual(2.0);
+    for h in [1e-2, 1e-5, 1e-8, 1e-11, 1e-14] {
+        let quotient = (f(2.0 + h) - f(2.0)) / h;
+        println!(
+            "h = {h:.0e}: {quotient:.10}, error {:.1e}",
+            (quotient - exact).abs()
+        );
+    }
+    println!(
+        "f::grad(2): {:.10}, error {:.1e}",
+        f::grad(2.0),
+        (f::grad(2.0) - exact).abs()
+    );
+
+    section("the chain rule: z = m x + b, ŷ = σ(z), L = ½(ŷ − y)² + λ½m²");
+    let (p, x, y, lambda) = (Line { m: 0.5, b: -0.2 }, 1.5, 1.0, 0.1);
+    let g = model_loss::grad(&p, x, y, lambda);
+    let y_hat = 1.0 / (1.0 + (-(p.m * x + p.b)).exp());
+    let dz = (y_hat - y) * y_hat * (1.0 - y_hat);
+    println!("∂L/∂m = {:.8}, ∂L/∂b = {:.8}", g.m, g.b);
+    println!(
+        "by hand: (ŷ − y) ŷ(1 − ŷ) x + λm = {:.8}, (ŷ − y) ŷ(1 − ŷ) = {dz:.8}",
+        dz * x + lambda * p.m
+    );
+
+    // Jacobians.
+    section("jvp and vjp of f at 2");
+    let (y, tangent) = f::jvp((2.0,), (1.0,));
+    let (_, pullback) = f::vjp(2.0);
+    println!(
+        "f(2) = {y:.4}, jvp with tangent 1: {tangent:.4}, vjp with cotangent 1: {:.4}",
+        pullback(1.0)
+    );
+
     section("jvp, vjp and Jacobians of f(x) = (x₀ + 2x₁, sin(x₀) e^x₁, x₁³)");
     let (_, jvp) = vector_valued::jvp(([1.0, 2.0],), ([2.0, 3.0],));
     println!("jvp at (1, 2) along (2, 3): {jvp:?}");
@@ -227,44 +269,6 @@ fn main() {
     println!("Jacobian at (2, 3), rows from vjp:    {rows:?}");
     println!("jacfwd at (2, 3):{}", vector_valued::jacfwd([2.0, 3.0]));
     println!("jacrev at (2, 3):{}", vector_valued::jacrev([2.0, 3.0]));
-
-    section("jvp and vjp of f at 2");
-    let (y, tangent) = f::jvp((2.0,), (1.0,));
-    let (_, pullback) = f::vjp(2.0);
-    println!(
-        "f(2) = {y:.4}, jvp with tangent 1: {tangent:.4}, vjp with cotangent 1: {:.4}",
-        pullback(1.0)
-    );
-
-    section("in-place updates: A.at[0].set(0) is `a[0] = 0.0`");
-    let a = [1.0, 2.0, 3.0];
-    println!("this is A: {a:?}");
-    println!("this is the new A: {:?}", zero_first(a));
-    println!("its Jacobian:{}", zero_first::jacrev(a));
-
-    section("control flow on values: add_one_or_two and stupid_mult");
-    for add_one in [true, false] {
-        let (y, dy) = add_one_or_two::value_and_grad(1.0, add_one);
-        println!("add_one_or_two(1.0, {add_one}) = {y}, derivative {dy}");
-    }
-    let (y, dy) = stupid_mult::value_and_grad(3, 4.0);
-    println!("stupid_mult(3, 4) = {y} (JAX with static_argnums: 12.), d/db = {dy}");
-    let (y, dy) = newton_sqrt::value_and_grad(2.0);
-    println!(
-        "newton_sqrt(2) = {y:.6}, derivative through the while loop {dy:.6} (1/(2√2) = {:.6})",
-        0.5 / 2f64.sqrt()
-    );
-
-    section("the chain rule: z = m x + b, ŷ = σ(z), L = ½(ŷ − y)² + λ½m²");
-    let (p, x, y, lambda) = (Line { m: 0.5, b: -0.2 }, 1.5, 1.0, 0.1);
-    let g = model_loss::grad(&p, x, y, lambda);
-    let y_hat = 1.0 / (1.0 + (-(p.m * x + p.b)).exp());
-    let dz = (y_hat - y) * y_hat * (1.0 - y_hat);
-    println!("∂L/∂m = {:.8}, ∂L/∂b = {:.8}", g.m, g.b);
-    println!(
-        "by hand: (ŷ − y) ŷ(1 − ŷ) x + λm = {:.8}, (ŷ − y) ŷ(1 − ŷ) = {dz:.8}",
-        dz * x + lambda * p.m
-    );
 
     section("forward versus reverse, n = 100");
     let xs = DVector::from_fn(100, |i, _| {
@@ -283,6 +287,7 @@ fn main() {
     );
     println!("(cargo run --release --example forward_vs_reverse plots them against n)");
 
+    // Just-in-time compilation: here, rustc compiled it already.
     section("jit: the image loss σ(‖Î − I‖²/2), 16 × 16 (128 × 128 in examples/image_loss)");
     let target = DMatrix::from_fn(16, 16, |i, j| ((i * 7 + j * 3) % 11) as f64 / 11.0);
     let predicted = target.map(|v| v + 0.05);
@@ -294,30 +299,21 @@ fn main() {
     );
     println!("compiled by rustc, no tracing: the Bézier fit is examples/bezier.rs");
 
-    section("Hessians by composition: jacfwd(jacrev(f)) is f::hessian");
+    // Control flow, which jax.jit cannot trace.
+    section("control flow on values: add_one_or_two and stupid_mult");
+    for add_one in [true, false] {
+        let (y, dy) = add_one_or_two::value_and_grad(1.0, add_one);
+        println!("add_one_or_two(1.0, {add_one}) = {y}, derivative {dy}");
+    }
+    let (y, dy) = stupid_mult::value_and_grad(3, 4.0);
+    println!("stupid_mult(3, 4) = {y} (JAX with static_argnums: 12.), d/db = {dy}");
+    let (y, dy) = newton_sqrt::value_and_grad(2.0);
     println!(
-        "d²/dx² of sin(x²) + 3x² at 1: {:.6} (by hand 2cos 1 − 4 sin 1 + 6 = {:.6})",
-        f::hessian(1.0)[(0, 0)],
-        2.0 * 1f64.cos() - 4.0 * 1f64.sin() + 6.0
+        "newton_sqrt(2) = {y:.6}, derivative through the while loop {dy:.6} (1/(2√2) = {:.6})",
+        0.5 / 2f64.sqrt()
     );
-    let h = multivariate::hessian([1.0, 2.0, 3.0]);
-    println!("Hessian of X₀² + 3 sin X₁ + cos X₂ at (1, 2, 3), diag(2, −3 sin 2, −cos 3):{h}");
 
-    section("random keys: PRNGKey(0), normal, split");
-    let key = Key::legacy(0);
-    let draw = |key: &Key| {
-        let mut out = [0f32; 4];
-        key.normal_fill(&mut out);
-        Matrix2::new(out[0], out[1], out[2], out[3])
-    };
-    println!(
-        "A:{}B (the same key, the same numbers):{}",
-        draw(&key),
-        draw(&key)
-    );
-    let (key, subkey) = key.split();
-    println!("C:{}D:{}", draw(&key), draw(&subkey));
-
+    // Automatic vectorization.
     section("vmap: the Frobenius norm of a batch of matrices");
     // The tutorial's one hundred 1000 × 1000 matrices, scaled down to ten
     // 100 × 100 ones (`cargo bench --bench vmap` runs the full size).
@@ -336,4 +332,13 @@ fn main() {
         "vmap(grad(f)) at 0, 1, 2 is f::batched_grad: {:?}",
         f::batched_grad(&[0.0, 1.0, 2.0])
     );
+    // Composing transformations.
+    section("Hessians by composition: jacfwd(jacrev(f)) is f::hessian");
+    println!(
+        "d²/dx² of sin(x²) + 3x² at 1: {:.6} (by hand 2cos 1 − 4 sin 1 + 6 = {:.6})",
+        f::hessian(1.0)[(0, 0)],
+        2.0 * 1f64.cos() - 4.0 * 1f64.sin() + 6.0
+    );
+    let h = multivariate::hessian([1.0, 2.0, 3.0]);
+    println!("Hessian of X₀² + 3 sin X₁ + cos X₂ at (1, 2, 3), diag(2, −3 sin 2, −cos 3):{h}");
 }
