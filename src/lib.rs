@@ -358,6 +358,11 @@ pub use nalgebra;
 #[doc = include_str!("../docs/generics.md")]
 pub struct GenericsGuide;
 
+/// `docs/guide.md`, whose examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide.md")]
+pub struct Guide;
+
 /// What a user of the library imports: `use autodiff::prelude::*;`.
 pub mod prelude {
     pub use crate::custom_jvp;
