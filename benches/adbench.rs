@@ -5,11 +5,20 @@
 //!
 //! | group | measured | ADBench's hand-written C++ |
 //! | --- | --- | --- |
-//! | `gmm_d2_k5_n1000`, `gmm_d10_k25_n1000` | `objective`, `grad`, `hand_grad` (slices) | 1.9–7.2× |
+//! | `gmm_d2_k5_n1000`, `gmm_d10_k25_n1000` | `objective`, `grad`, `hand_grad` (slices); `num_dual` at d = 2 | 1.9–7.2× |
 //! | `gmm_nalgebra_d2_k5_n1000`, `gmm_nalgebra_d10_k25_n1000` | `objective`, `grad` (nalgebra) | |
-//! | `ba_observation` | `objective`, `jacfwd`, `jacrev`, `vjp_pullback` (one pullback), `hand_jacobian` | 6.5–7.4× |
+//! | `ba_observation` | `objective`, `jacfwd`, `jacrev`, `vjp_pullback` (one pullback), `hand_jacobian`, `num_dual` | 6.5–7.4× |
 //! | `lstm_l2_c64_b14` | `objective`, `grad` | 6.3–11.6× |
 //! | `image_loss_128` | `objective`, `grad`, `hand_grad` | |
+//!
+//! `num_dual` is num-dual's forward mode on a twin of the objective written
+//! generic over the dual type (`ba::residual_dual`, `gmm::objective_dual`):
+//! `num_dual::jacobian` with `DualSVec64<15>` for BA, `num_dual::gradient`
+//! with `DualSVec64<30>` for GMM at d = 2 (at d = 10 each number would
+//! carry 1650 derivatives). At startup the twins are checked to agree with
+//! `jacrev` and `grad` to 1e-10 relative, and BA's residual and GMM's
+//! objectives are printed (`benches/jax_compare.py` prints JAX's at the same
+//! inputs).
 //!
 //! Before criterion runs, a table of each call's time over its group's
 //! objective (medians of short timed loops) is printed. Values and
@@ -43,14 +52,21 @@ fn groups<'a>(
 ) -> Vec<(String, Vec<Entry<'a>>)> {
     let p = ba::parameters();
     let gmm_group = |g: &'a gmm::Problem| -> Vec<Entry<'a>> {
-        vec![
+        let mut entries: Vec<Entry<'a>> = vec![
             ("objective", Box::new(move || sink(black_box(g.value())))),
             ("grad", Box::new(move || sink(black_box(g.grad())))),
             (
                 "hand_grad",
                 Box::new(move || sink(black_box(g.grad_by_hand()))),
             ),
-        ]
+        ];
+        if g.d == 2 && g.k == 5 {
+            entries.push((
+                "num_dual",
+                Box::new(move || sink(black_box(g.grad_num_dual::<30>()))),
+            ));
+        }
+        entries
     };
     let gmm_nalgebra_group = |g: &'a gmm::Matrices| -> Vec<Entry<'a>> {
         vec![
@@ -102,6 +118,12 @@ fn groups<'a>(
                         sink(black_box(ba::jacobian_by_hand(black_box(p), ba::FEATURE)))
                     }),
                 ),
+                (
+                    "num_dual",
+                    Box::new(move || {
+                        sink(black_box(ba::jacobian_num_dual(black_box(p), ba::FEATURE)))
+                    }),
+                ),
             ],
         ),
         (
@@ -146,7 +168,43 @@ fn sink<T>(value: T) {
     drop(value);
 }
 
-/// The ratio table (under `cargo bench`), then criterion.
+/// Relative tolerance of the num-dual checks.
+const TOL: f64 = 1e-10;
+
+/// Asserts that num-dual's derivatives agree with ours, entry by entry.
+fn assert_close(what: &str, ours: &[f64], theirs: &[f64]) {
+    assert_eq!(ours.len(), theirs.len(), "{what}: lengths differ");
+    for (k, (&a, &b)) in ours.iter().zip(theirs).enumerate() {
+        assert!(
+            (a - b).abs() <= TOL * a.abs().max(b.abs()),
+            "{what}, entry {k}: ours {a} vs num-dual {b}"
+        );
+    }
+}
+
+/// Checks the num-dual twins against the generated derivatives and prints
+/// the values that `benches/jax_compare.py` prints too.
+fn check_num_dual(gmm_small: &gmm::Problem, gmm_large: &gmm::Problem) {
+    let p = ba::parameters();
+    assert_close(
+        "BA Jacobian",
+        ba::residual::jacrev(p, ba::FEATURE).as_slice(),
+        ba::jacobian_num_dual(p, ba::FEATURE).as_slice(),
+    );
+    let (a, m, i) = gmm_small.grad();
+    let (na, nm, ni) = gmm_small.grad_num_dual::<30>();
+    assert_close(
+        "GMM d = 2 gradient",
+        &[a, m, i].concat(),
+        &[na, nm, ni].concat(),
+    );
+    println!("BA residual: {:?}", ba::residual(p, ba::FEATURE));
+    println!("GMM d = 2 objective: {:?}", gmm_small.value());
+    println!("GMM d = 10 objective: {:?}", gmm_large.value());
+}
+
+/// The num-dual checks, the ratio table (under `cargo bench`), then
+/// criterion.
 fn main() {
     // Each GMM problem with its inputs as matrices, for the nalgebra port.
     let with_matrices = |p: gmm::Problem| {
@@ -157,6 +215,7 @@ fn main() {
     let gmm_large = with_matrices(gmm::Problem::new(10, 25, 1000));
     let lstm_problem = lstm::Problem::new(2, 64, 14);
     let images = image::images(128);
+    check_num_dual(&gmm_small.0, &gmm_large.0);
     let groups = groups(&gmm_small, &gmm_large, &lstm_problem, &images);
 
     timing::table_then_criterion(&groups);

@@ -8,9 +8,13 @@
 //! weight (14). ADBench's sparse Jacobian has, per observation, the two
 //! reprojection rows over these 15 columns and the weight row, whose only
 //! entry is column 14: [`residual`]'s three rows.
+//!
+//! [`residual_dual`] is its twin over num-dual's numbers, and
+//! [`jacobian_num_dual`] the Jacobian block by num-dual's forward mode.
 
-use autodiff::nalgebra::{Matrix2x3, Matrix3, SMatrix, Vector2, Vector3};
+use autodiff::nalgebra::{Matrix2x3, Matrix3, SMatrix, SVector, Vector2, Vector3};
 use autodiff::prelude::*;
+use num_dual::{DualNum, DualSVec64};
 
 /// `[w (proj_x - feat_x), w (proj_y - feat_y), 1 - w²]`: ADBench's
 /// `computeReprojError` and `computeZachWeightError`.
@@ -54,6 +58,58 @@ pub fn residual(p: [f64; 15], feat: [f64; 2]) -> [f64; 3] {
         w * (py * l * p[6] + p[8] - feat[1]),
         1.0 - w * w,
     ]
+}
+
+/// [`residual`] over num-dual's numbers: the same formula, generic over the
+/// dual type (constants on the right of each operation, as num-dual's
+/// operators take them).
+pub fn residual_dual<D: DualNum<Primitive = f64> + Copy>(p: [D; 15], feat: [f64; 2]) -> [D; 3] {
+    let rot = [p[0], p[1], p[2]];
+    let xs = [p[11] - p[3], p[12] - p[4], p[13] - p[5]];
+    let sqtheta = rot[0] * rot[0] + rot[1] * rot[1] + rot[2] * rot[2];
+    let q = if sqtheta.re() != 0.0 {
+        let theta = sqtheta.sqrt();
+        let (s, c) = theta.sin_cos();
+        let inv = theta.recip();
+        let w = [rot[0] * inv, rot[1] * inv, rot[2] * inv];
+        let wx = [
+            w[1] * xs[2] - w[2] * xs[1],
+            w[2] * xs[0] - w[0] * xs[2],
+            w[0] * xs[1] - w[1] * xs[0],
+        ];
+        let tmp = (w[0] * xs[0] + w[1] * xs[1] + w[2] * xs[2]) * (-c + 1.0);
+        [
+            xs[0] * c + wx[0] * s + w[0] * tmp,
+            xs[1] * c + wx[1] * s + w[1] * tmp,
+            xs[2] * c + wx[2] * s + w[2] * tmp,
+        ]
+    } else {
+        [
+            xs[0] + rot[1] * xs[2] - rot[2] * xs[1],
+            xs[1] + rot[2] * xs[0] - rot[0] * xs[2],
+            xs[2] + rot[0] * xs[1] - rot[1] * xs[0],
+        ]
+    };
+    let px = q[0] / q[2];
+    let py = q[1] / q[2];
+    let rsq = px * px + py * py;
+    let l = p[9] * rsq + p[10] * rsq * rsq + 1.0;
+    let w = p[14];
+    [
+        w * (px * l * p[6] + p[7] - feat[0]),
+        w * (py * l * p[6] + p[8] - feat[1]),
+        -(w * w) + 1.0,
+    ]
+}
+
+/// [`residual`]'s 3 × 15 Jacobian by num-dual: `num_dual::jacobian`, one
+/// forward pass over [`residual_dual`] with fifteen derivatives per number.
+pub fn jacobian_num_dual(p: [f64; 15], feat: [f64; 2]) -> SMatrix<f64, 3, 15> {
+    let (_, jac) = num_dual::jacobian(
+        |p: SVector<DualSVec64<15>, 15>| SVector::from(residual_dual(p.into(), feat)),
+        &SVector::from(p),
+    );
+    jac
 }
 
 /// `[v]×`, the matrix of `u ↦ v × u`.

@@ -12,10 +12,13 @@
 //! - [`objective_nalgebra`], style B: the same formula with nalgebra
 //!   matrices, written as far as the macro allows (see its comments);
 //! - [`grad_by_hand`]: the gradient of style A written out by hand, as
-//!   ADBench's "manual" tool does, the baseline of the bench.
+//!   ADBench's "manual" tool does, the baseline of the bench;
+//! - [`objective_dual`]: style A over num-dual's numbers, whose forward
+//!   mode [`Problem::grad_num_dual`] runs.
 
-use autodiff::nalgebra::{DMatrix, DVector};
+use autodiff::nalgebra::{DMatrix, DVector, SVector};
 use autodiff::prelude::*;
+use num_dual::{DualNum, DualSVec64};
 
 /// ADBench's `gmm_objective`, with ADBench's sign conventions and
 /// constants, differentiated with respect to `alphas` (`k`), `means`
@@ -90,6 +93,91 @@ pub fn objective(
     // Both constants depend on static arguments only, so they run as
     // written and carry no derivative.
     constant(d, n) + slse - (n as f64) * lse_alphas + prior - wishart_constant(d, k, gamma, m)
+}
+
+/// [`objective`] over num-dual's numbers: the same loops, generic over the
+/// dual type (constants on the right of each operation, as num-dual's
+/// operators take them).
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+pub fn objective_dual<D: DualNum<Primitive = f64> + Copy>(
+    alphas: &[D],
+    means: &[D],
+    icf: &[D],
+    x: &[f64],
+    d: usize,
+    k: usize,
+    n: usize,
+    gamma: f64,
+    m: i32,
+) -> D {
+    let zero = D::from(0.0);
+    let icf_sz = d * (d + 1) / 2;
+    let mut sum_qs = vec![zero; k];
+    let mut qdiags = vec![zero; k * d];
+    for ik in 0..k {
+        let mut s = zero;
+        for id in 0..d {
+            let q = icf[ik * icf_sz + id];
+            s += q;
+            qdiags[ik * d + id] = q.exp();
+        }
+        sum_qs[ik] = s;
+    }
+    let mut slse = zero;
+    let mut main_term = vec![zero; k];
+    let mut xc = vec![zero; d];
+    let mut qxc = vec![zero; d];
+    for ix in 0..n {
+        for ik in 0..k {
+            for id in 0..d {
+                xc[id] = -means[ik * d + id] + x[ix * d + id];
+            }
+            for id in 0..d {
+                qxc[id] = qdiags[ik * d + id] * xc[id];
+            }
+            let mut lt = ik * icf_sz + d;
+            for i in 0..d {
+                for j in i + 1..d {
+                    qxc[j] += icf[lt] * xc[i];
+                    lt += 1;
+                }
+            }
+            let mut sq = zero;
+            for id in 0..d {
+                sq += qxc[id] * qxc[id];
+            }
+            main_term[ik] = alphas[ik] + sum_qs[ik] - sq * 0.5;
+        }
+        slse += logsumexp_dual(&main_term);
+    }
+    let lse_alphas = logsumexp_dual(alphas);
+    let mut prior = zero;
+    for ik in 0..k {
+        let mut fro = zero;
+        for id in 0..d {
+            fro += qdiags[ik * d + id] * qdiags[ik * d + id];
+        }
+        for i in d..icf_sz {
+            fro += icf[ik * icf_sz + i] * icf[ik * icf_sz + i];
+        }
+        prior += fro * (0.5 * gamma * gamma) - sum_qs[ik] * m as f64;
+    }
+    slse + constant(d, n) - lse_alphas * n as f64 + prior - wishart_constant(d, k, gamma, m)
+}
+
+/// [`super::logsumexp`] over num-dual's numbers.
+fn logsumexp_dual<D: DualNum<Primitive = f64> + Copy>(v: &[D]) -> D {
+    let mut mx = v[0];
+    for &a in &v[1..] {
+        if a.re() > mx.re() {
+            mx = a;
+        }
+    }
+    let mut se = D::from(0.0);
+    for &a in v {
+        se += (a - mx).exp();
+    }
+    se.ln() + mx
 }
 
 /// `log Σ exp v` of a column, shifted by the maximum, for
@@ -412,6 +500,41 @@ impl Problem {
             GAMMA,
             M,
         )
+    }
+
+    /// The same gradient by num-dual: `num_dual::gradient` over
+    /// [`objective_dual`], forward mode with `N` derivatives per number, `N`
+    /// the number of parameters (`k + k d + k d(d+1)/2`: 30 at d = 2,
+    /// k = 5).
+    pub fn grad_num_dual<const N: usize>(&self) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let (a, b) = (self.alphas.len(), self.alphas.len() + self.means.len());
+        assert_eq!(b + self.icf.len(), N, "N must be the number of parameters");
+        let params = SVector::<f64, N>::from_iterator(
+            self.alphas
+                .iter()
+                .chain(&self.means)
+                .chain(&self.icf)
+                .copied(),
+        );
+        let (_, g) = num_dual::gradient(
+            |v: SVector<DualSVec64<N>, N>| {
+                let v = v.as_slice();
+                objective_dual(
+                    &v[..a],
+                    &v[a..b],
+                    &v[b..],
+                    &self.x,
+                    self.d,
+                    self.k,
+                    self.n,
+                    GAMMA,
+                    M,
+                )
+            },
+            &params,
+        );
+        let g = g.as_slice();
+        (g[..a].to_vec(), g[a..b].to_vec(), g[b..].to_vec())
     }
 
     /// The inputs as the matrices of [`objective_nalgebra`].
