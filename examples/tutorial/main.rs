@@ -4,12 +4,17 @@
 //! derivative computed by `#[differentiate]` and the one derived by hand, so
 //! the numbers can be checked against the tutorial's.
 
+use std::hint::black_box;
 use std::time::Instant;
 
 use autodiff::nalgebra::{DMatrix, DVector, Vector3};
 use autodiff::prelude::*;
 
 mod rng;
+
+/// The Bézier example's renderer and pixel loss (`examples/bezier.rs`).
+#[path = "../bezier/scene.rs"]
+mod bezier;
 
 /// `sin`, differentiated: its derivative is `cos`.
 #[differentiate]
@@ -153,15 +158,20 @@ fn one_to_many(t: f64, n: usize) -> DVector<f64> {
     powers.map(|p| t.powf(p.sin()))
 }
 
-/// Microseconds per call of `f`, best of a few runs.
-fn micros(mut f: impl FnMut()) -> f64 {
+/// Microseconds per call of `f`, best of a few runs of 20 calls.
+fn micros(f: impl FnMut()) -> f64 {
+    micros_over(20, f)
+}
+
+/// Microseconds per call of `f`, best of five runs of `calls` calls.
+fn micros_over(calls: u32, mut f: impl FnMut()) -> f64 {
     (0..5)
         .map(|_| {
             let started = Instant::now();
-            for _ in 0..20 {
+            for _ in 0..calls {
                 f();
             }
-            started.elapsed().as_secs_f64() * 1e6 / 20.0
+            started.elapsed().as_secs_f64() * 1e6 / f64::from(calls)
         })
         .fold(f64::INFINITY, f64::min)
 }
@@ -277,13 +287,13 @@ fn main() {
     let (t, n) = (1.0005, 100);
     println!(
         "many_to_one: jacrev {:.1} µs, jacfwd {:.1} µs (one backward sweep against n tangent passes)",
-        micros(|| drop(std::hint::black_box(many_to_one::jacrev(std::hint::black_box(&xs))))),
-        micros(|| drop(std::hint::black_box(many_to_one::jacfwd(std::hint::black_box(&xs))))),
+        micros(|| drop(black_box(many_to_one::jacrev(black_box(&xs))))),
+        micros(|| drop(black_box(many_to_one::jacfwd(black_box(&xs))))),
     );
     println!(
         "one_to_many: jacfwd {:.1} µs, jacrev {:.1} µs (one tangent pass against n backward sweeps)",
-        micros(|| drop(std::hint::black_box(one_to_many::jacfwd(std::hint::black_box(t), n)))),
-        micros(|| drop(std::hint::black_box(one_to_many::jacrev(std::hint::black_box(t), n)))),
+        micros(|| drop(black_box(one_to_many::jacfwd(black_box(t), n)))),
+        micros(|| drop(black_box(one_to_many::jacrev(black_box(t), n)))),
     );
     println!("(cargo run --release --example forward_vs_reverse plots them against n)");
 
@@ -297,7 +307,33 @@ fn main() {
         g[(0, 0)],
         value * (1.0 - value) * 0.05
     );
-    println!("compiled by rustc, no tracing: the Bézier fit is examples/bezier.rs");
+
+    section("jit: a cubic Bézier curve rendered into 48 × 48 pixels and fitted to a target");
+    let target = bezier::render(&bezier::TRUTH);
+    println!(
+        "render {:.0} µs, pixel loss {:.0} µs, its gradient w.r.t. the 8 coordinates {:.0} µs",
+        micros_over(2, || drop(black_box(bezier::render(black_box(
+            &bezier::TRUTH
+        ))))),
+        micros_over(2, || {
+            black_box(bezier::loss(bezier::START, &target));
+        }),
+        micros_over(2, || {
+            black_box(bezier::loss::grad(bezier::START, &target));
+        }),
+    );
+    let (mut c, mut velocity) = (bezier::START, [0.0; 8]);
+    for step in 0..=40 {
+        let (value, g) = bezier::loss::value_and_grad(c, &target);
+        if step % 10 == 0 {
+            println!("step {step:2}: loss {value:.4e}");
+        }
+        for i in 0..8 {
+            velocity[i] = 0.9 * velocity[i] - 40.0 * g[i];
+            c[i] += velocity[i];
+        }
+    }
+    println!("(examples/bezier.rs fits to 0.005 px and writes the images: cargo run --release --example bezier)");
 
     // Control flow, which jax.jit cannot trace.
     section("control flow on values: add_one_or_two and stupid_mult");
