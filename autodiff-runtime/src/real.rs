@@ -48,15 +48,6 @@ pub trait Real:
     fn cos(self) -> Self;
     /// Tangent.
     fn tan(self) -> Self;
-    /// `(sin x, cos x)`, bit for bit the two apart. The rules of `sin` and
-    /// `cos` need both; for `f32` and `f64` with `std` they come from one
-    /// out-of-line function, in which the compiler merges them into one
-    /// `sincos` call where the platform has it (inlined, the cosine would be
-    /// moved to its use, often past a branch, and computed on its own).
-    #[inline(always)]
-    fn sin_cos(self) -> (Self, Self) {
-        (self.sin(), self.cos())
-    }
     /// Arcsine.
     fn asin(self) -> Self;
     /// Arccosine.
@@ -189,19 +180,6 @@ macro_rules! impl_real {
             fn max(self, other: Self) -> Self { $t::max(self, other) }
             #[inline(always)]
             fn clamp(self, lo: Self, hi: Self) -> Self { $t::clamp(self, lo, hi) }
-            #[inline(always)]
-            fn sin_cos(self) -> (Self, Self) {
-                #[cfg(feature = "std")]
-                {
-                    #[inline(never)]
-                    fn together(x: $t) -> ($t, $t) {
-                        (x.sin(), x.cos())
-                    }
-                    together(self)
-                }
-                #[cfg(not(feature = "std"))]
-                { (Real::sin(self), Real::cos(self)) }
-            }
             #[inline(always)]
             fn fract(self) -> Self { self - Real::trunc(self) }
             #[inline(always)]

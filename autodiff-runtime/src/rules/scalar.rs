@@ -16,15 +16,15 @@ fn half<T: Real>() -> T {
 /// `sin x`; partial `cos x`.
 #[inline(always)]
 pub fn sin<T: Real>(x: &T) -> (T, (T,)) {
-    let (sin, cos) = x.sin_cos();
-    (sin, (cos,))
+    let x = *x;
+    (x.sin(), (x.cos(),))
 }
 
 /// `cos x`; partial `-sin x`.
 #[inline(always)]
 pub fn cos<T: Real>(x: &T) -> (T, (T,)) {
-    let (sin, cos) = x.sin_cos();
-    (cos, (-sin,))
+    let x = *x;
+    (x.cos(), (-x.sin(),))
 }
 
 /// `tan x`; partial `1 + tan² x`.
@@ -193,18 +193,16 @@ pub fn cbrt<T: Real>(x: &T) -> (T, (T,)) {
 }
 
 /// `xⁿ` for an integer `n` (static, so no partial); partial `n xⁿ⁻¹`, `0` for `n = 0`,
-/// computed as `n xⁿ (1/x)` from the value where `1/x` is finite (one power,
-/// not two; and a reciprocal, not a division, so that a loop over powers of
-/// one `x` divides once: the compiler hoists `1/x`, never `/ x`).
+/// computed as `n xⁿ / x` from the value (one power, not two) where that
+/// value neither overflowed nor underflowed to zero.
 #[inline(always)]
 pub fn powi<T: Real>(x: &T, n: &i32) -> (T, (T,)) {
     let (x, n) = (*x, *n);
     let value = x.powi(n);
-    let inverse = x.recip();
     let partial = if n == 0 {
         T::zero()
-    } else if inverse.is_finite() && value.is_finite() {
-        T::from_i32(n) * value * inverse
+    } else if value != T::zero() && value.is_finite() {
+        T::from_i32(n) * value / x
     } else {
         T::from_i32(n) * x.powi(n - 1)
     };
@@ -212,19 +210,18 @@ pub fn powi<T: Real>(x: &T, n: &i32) -> (T, (T,)) {
 }
 
 /// `xʸ`; partials `(y xʸ⁻¹, xʸ ln x)`. As in JAX, the first is `0` when `y = 0`
-/// and the second is `0` when `x = 0`. Where `1/x` is finite the first is
-/// `y xʸ (1/x)`, from the value (one power, not two; the reciprocal as in
-/// [`powi`]).
+/// and the second is `0` when `x = 0`. The first is `y xʸ / x`, from the
+/// value (one power, not two), where that value neither overflowed nor
+/// underflowed to zero.
 #[inline(always)]
 pub fn powf<T: Real>(x: &T, y: &T) -> (T, (T, T)) {
     let (x, y) = (*x, *y);
     let value = x.powf(y);
-    let inverse = x.recip();
     let zero = T::zero();
     let d_x = if y == zero {
         zero
-    } else if inverse.is_finite() && value.is_finite() {
-        y * value * inverse
+    } else if value != zero && value.is_finite() {
+        y * value / x
     } else {
         y * x.powf(y - T::one())
     };
