@@ -7,7 +7,8 @@
 //! `#[differentiate]` on it (in `bezier/scene.rs`, which
 //! `benches/bezier.rs` times); its gradient with respect to the eight
 //! coordinates is checked against central differences before fitting.
-//! Writes `target/bezier/{target,start,fitted}.png`.
+//! Writes `target/bezier/{target,start,fitted}.png` and the three side by
+//! side, `target/bezier/fit.png`.
 //!
 //! Run with `cargo run --release --example bezier`.
 
@@ -66,30 +67,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bezier");
     std::fs::create_dir_all(&folder)?;
+    let (started, fitted) = (render(&start), render(&c));
     for (name, image) in [
         ("target", &target),
-        ("start", &render(&start)),
-        ("fitted", &render(&c)),
+        ("start", &started),
+        ("fitted", &fitted),
     ] {
-        save(&folder.join(format!("{name}.png")), image)?;
+        save(&folder.join(format!("{name}.png")), &[image])?;
     }
-    println!("images in {}", folder.display());
+    save(&folder.join("fit.png"), &[&target, &started, &fitted])?;
+    println!(
+        "images in {} (fit.png: target, start, fitted)",
+        folder.display()
+    );
     Ok(())
 }
 
-/// Writes an image (intensities in [0, 1], dark strokes on white) as PNG.
-fn save(path: &PathBuf, image: &[f64]) -> Result<(), Box<dyn std::error::Error>> {
+/// Pixels per image pixel in the files.
+const SCALE: usize = 4;
+
+/// Writes images side by side (intensities in [0, 1], dark strokes on
+/// white, each pixel a `SCALE × SCALE` block, a gray bar between) as PNG.
+fn save(path: &PathBuf, images: &[&Vec<f64>]) -> Result<(), Box<dyn std::error::Error>> {
+    let (side, bar) = (SIDE * SCALE, SCALE);
+    let width = images.len() * side + (images.len() - 1) * bar;
     let mut encoder = png::Encoder::new(
         BufWriter::new(File::create(path)?),
-        SIDE as u32,
-        SIDE as u32,
+        width as u32,
+        side as u32,
     );
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
-    let pixels: Vec<u8> = image
-        .iter()
-        .map(|v| (255.0 * (1.0 - v.clamp(0.0, 1.0))).round() as u8)
-        .collect();
+    let mut pixels = vec![160u8; width * side];
+    for (k, image) in images.iter().enumerate() {
+        for row in 0..side {
+            for col in 0..side {
+                let v = image[(row / SCALE) * SIDE + col / SCALE];
+                pixels[row * width + k * (side + bar) + col] =
+                    (255.0 * (1.0 - v.clamp(0.0, 1.0))).round() as u8;
+            }
+        }
+    }
     encoder.write_header()?.write_image_data(&pixels)?;
     Ok(())
 }
