@@ -17,6 +17,7 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt as SynStmt};
 
+use super::arms::{arm_stmts, else_source, option_arms, ArmSource};
 use super::{local_name, Lowering};
 use crate::ir::{Branch, Choice, MatchArm, Op, OpaqueKind, Region, Stmt, Var};
 
@@ -70,17 +71,6 @@ enum Mode<'a> {
     Value,
     /// The arms have no value.
     Statement,
-}
-
-/// One arm before lowering: its statements, and its pattern for `match`.
-struct ArmSource<'a> {
-    stmts: Vec<SynStmt>,
-    close: Span,
-    pat: Option<&'a Pat>,
-    guard: Option<&'a Expr>,
-    /// For the `Some` arm of a branch on an `Option`: the pattern that
-    /// binds the unwrapped value (see `option_arms`).
-    unwrapped: Option<&'a Pat>,
 }
 
 impl Lowering<'_> {
@@ -578,83 +568,6 @@ fn is_binding(ident: &syn::Ident) -> bool {
         .chars()
         .next()
         .is_some_and(|c| c.is_lowercase() || c == '_')
-}
-
-fn else_source(e: &syn::ExprIf) -> ArmSource<'_> {
-    match &e.else_branch {
-        Some((_, expr)) => ArmSource {
-            stmts: arm_stmts(expr),
-            close: expr.span(),
-            pat: None,
-            guard: None,
-            unwrapped: None,
-        },
-        None => ArmSource {
-            stmts: Vec::new(),
-            close: e.then_branch.brace_token.span.close(),
-            pat: None,
-            guard: None,
-            unwrapped: None,
-        },
-    }
-}
-
-/// A branch on whether an `Option` is `Some`: `if let Some(p) = e { .. }
-/// else { .. }`, or a `match e` with a `Some(p)` arm and a `None` (or `_`)
-/// arm, without guards. Returns `e` and the two arms, the `Some` one
-/// binding `p` to the unwrapped value: lowered as `if e.is_some()`, the
-/// derivative flows through `unwrap` (an `Option` from `try_inverse`
-/// carries one; a pattern on it could not).
-fn option_arms(expr: &Expr) -> Option<(&Expr, ArmSource<'_>, ArmSource<'_>)> {
-    fn some_pattern(pat: &Pat) -> Option<&Pat> {
-        match pat {
-            Pat::TupleStruct(t) if t.path.is_ident("Some") && t.elems.len() == 1 => t.elems.first(),
-            _ => None,
-        }
-    }
-    fn none_pattern(pat: &Pat) -> bool {
-        matches!(pat, Pat::Wild(_)) || matches!(pat, Pat::Ident(p) if p.ident == "None")
-    }
-    match expr {
-        Expr::If(e) => {
-            let Expr::Let(l) = &*e.cond else { return None };
-            let inner = some_pattern(&l.pat)?;
-            let some = ArmSource {
-                stmts: e.then_branch.stmts.clone(),
-                close: e.then_branch.brace_token.span.close(),
-                pat: None,
-                guard: None,
-                unwrapped: Some(inner),
-            };
-            Some((&l.expr, some, else_source(e)))
-        }
-        Expr::Match(m) if m.arms.len() == 2 && m.arms.iter().all(|a| a.guard.is_none()) => {
-            let (some_arm, none_arm) =
-                match (some_pattern(&m.arms[0].pat), some_pattern(&m.arms[1].pat)) {
-                    (Some(_), _) if none_pattern(&m.arms[1].pat) => (&m.arms[0], &m.arms[1]),
-                    (_, Some(_)) if none_pattern(&m.arms[0].pat) => (&m.arms[1], &m.arms[0]),
-                    _ => return None,
-                };
-            let arm = |a: &syn::Arm, unwrapped| ArmSource {
-                stmts: arm_stmts(&a.body),
-                close: a.body.span(),
-                pat: None,
-                guard: None,
-                unwrapped,
-            };
-            let some = arm(some_arm, some_pattern(&some_arm.pat));
-            Some((&m.expr, some, arm(none_arm, None)))
-        }
-        _ => None,
-    }
-}
-
-/// An arm's body as statements: a block's, or the expression alone.
-fn arm_stmts(body: &Expr) -> Vec<SynStmt> {
-    match body {
-        Expr::Block(b) if b.label.is_none() => b.block.stmts.clone(),
-        other => vec![SynStmt::Expr(other.clone(), None)],
-    }
 }
 
 /// Whether an expression contains a `return`, or a `break`/`continue` of

@@ -23,6 +23,7 @@ use crate::ir::{self, Callee, Function, MapFn, Op, OpaqueKind, Param, Role, Stmt
 use crate::primitives::{self, Primitive};
 use crate::types::{classify, type_text, TypeClass};
 
+mod arms;
 mod calls;
 mod closures;
 mod control;
