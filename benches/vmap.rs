@@ -76,7 +76,7 @@ fn ripple(x: [f64; 8]) -> f64 {
 type Form<'a> = (&'static str, Box<dyn Fn() + 'a>);
 
 fn forms(matrices: &[DMatrix<f32>]) -> Vec<Form<'_>> {
-    let mut forms: Vec<Form<'_>> = vec![
+    let forms: Vec<Form<'_>> = vec![
         ("loop", Box::new(move || drop(black_box(by_hand(matrices))))),
         (
             "batched",
@@ -90,8 +90,9 @@ fn forms(matrices: &[DMatrix<f32>]) -> Vec<Form<'_>> {
         ),
     ];
     #[cfg(feature = "parallel")]
-    {
+    let forms = {
         use rayon::prelude::*;
+        let mut forms = forms;
         forms.push((
             "batched_par",
             Box::new(move || drop(black_box(frob_norm::batched_par(matrices)))),
@@ -110,7 +111,8 @@ fn forms(matrices: &[DMatrix<f32>]) -> Vec<Form<'_>> {
                 black_box(matrices.par_iter().map(stream_sum).sum::<f32>());
             }),
         ));
-    }
+        forms
+    };
     forms
 }
 
@@ -143,7 +145,7 @@ fn print_table(forms: &[Form<'_>], bytes: f64) {
 /// Per-example gradients of `ripple`: a loop, `batched_grad` and, with
 /// `parallel`, `batched_grad_par`.
 fn gradient_forms(points: &[[f64; 8]]) -> Vec<Form<'_>> {
-    let mut forms: Vec<Form<'_>> = vec![
+    let forms: Vec<Form<'_>> = vec![
         (
             "grad_loop",
             Box::new(move || {
@@ -157,10 +159,14 @@ fn gradient_forms(points: &[[f64; 8]]) -> Vec<Form<'_>> {
         ),
     ];
     #[cfg(feature = "parallel")]
-    forms.push((
-        "batched_grad_par",
-        Box::new(move || drop(black_box(ripple::batched_grad_par(points)))),
-    ));
+    let forms = {
+        let mut forms = forms;
+        forms.push((
+            "batched_grad_par",
+            Box::new(move || drop(black_box(ripple::batched_grad_par(points)))),
+        ));
+        forms
+    };
     forms
 }
 
