@@ -8,8 +8,13 @@
 //! alphabet), `b` the sequence length. ADBench's own code names them the
 //! other way round (`b` hidden, `c` sequence), and its data sets are
 //! `l ∈ {2, 4}`, sequence length `∈ {1024, 4096}`, hidden size 14.
+//!
+//! [`objective_dual`] is its twin over num-dual's numbers, and
+//! [`Problem::grad_num_dual`] the gradient by num-dual's forward mode.
 
+use autodiff::nalgebra::DVector;
 use autodiff::prelude::*;
+use num_dual::{DualDVec64, DualNum};
 
 /// ADBench's LSTM `logsumexp`: `log(Σ exp v + 2)`, unshifted. The `+ 2` is
 /// in every ADBench implementation of this objective (awf/ADBench issue
@@ -87,6 +92,78 @@ pub fn objective(
     -total / (((b - 1) * c) as f64)
 }
 
+/// [`objective`] over num-dual's numbers: the same loops, generic over the
+/// dual type (constants on the right of each operation, as num-dual's
+/// operators take them). Not `Copy`, unlike the BA and GMM twins: the
+/// gradient's `DualDVec64` holds its derivatives in a heap vector, so
+/// values are cloned where the `f64` objective copies them.
+#[allow(clippy::needless_range_loop)]
+pub fn objective_dual<D: DualNum<Primitive = f64>>(
+    main: &[D],
+    extra: &[D],
+    state0: &[f64],
+    seq: &[f64],
+    l: usize,
+    c: usize,
+    b: usize,
+) -> D {
+    let zero = D::from(0.0);
+    let mut state: Vec<D> = state0.iter().map(|&s| D::from(s)).collect();
+    let mut total = zero.clone();
+    let mut input = vec![0.0; c];
+    input.copy_from_slice(&seq[..c]);
+    let mut xp = vec![zero.clone(); c];
+    let mut ypred = vec![zero; c];
+    for t in 0..b - 1 {
+        for j in 0..c {
+            xp[j] = extra[j].clone() * input[j];
+        }
+        for i in 0..l {
+            let w = i * 8 * c;
+            let bias = w + 4 * c;
+            let hidden = i * 2 * c;
+            let cell = hidden + c;
+            for j in 0..c {
+                let forget = sigmoid_dual(xp[j].clone() * &main[w + j] + &main[bias + j]);
+                let ingate = sigmoid_dual(
+                    state[hidden + j].clone() * &main[w + c + j] + &main[bias + c + j],
+                );
+                let outgate =
+                    sigmoid_dual(xp[j].clone() * &main[w + 2 * c + j] + &main[bias + 2 * c + j]);
+                let change = (state[hidden + j].clone() * &main[w + 3 * c + j]
+                    + &main[bias + 3 * c + j])
+                    .tanh();
+                state[cell + j] = state[cell + j].clone() * forget + ingate * change;
+                state[hidden + j] = outgate * state[cell + j].tanh();
+            }
+            xp.clone_from_slice(&state[hidden..cell]);
+        }
+        for j in 0..c {
+            ypred[j] = xp[j].clone() * &extra[c + j] + &extra[2 * c + j];
+        }
+        let lse = logsumexp_plus_two_dual(&ypred);
+        for j in 0..c {
+            total += (ypred[j].clone() - &lse) * seq[(t + 1) * c + j];
+            input[j] = seq[(t + 1) * c + j];
+        }
+    }
+    -total / (((b - 1) * c) as f64)
+}
+
+/// [`logsumexp_plus_two`] over num-dual's numbers.
+fn logsumexp_plus_two_dual<D: DualNum<Primitive = f64>>(v: &[D]) -> D {
+    let mut total = D::from(0.0);
+    for a in v {
+        total += a.exp();
+    }
+    (total + 2.0).ln()
+}
+
+/// [`sigmoid`] over num-dual's numbers.
+fn sigmoid_dual<D: DualNum<Primitive = f64>>(x: D) -> D {
+    ((-x).exp() + 1.0).recip()
+}
+
 /// One problem: sizes and inputs.
 pub struct Problem {
     /// Layers.
@@ -143,5 +220,35 @@ impl Problem {
             self.c,
             self.b,
         )
+    }
+
+    /// The same gradient by num-dual: `num_dual::gradient` over
+    /// [`objective_dual`], forward mode with `DualDVec64`, each number
+    /// carrying a heap vector of derivatives with respect to all
+    /// `8 l c + 3 c` parameters (1216 at l = 2, c = 64), hence a cost
+    /// quadratic in the parameter count.
+    pub fn grad_num_dual(&self) -> (Vec<f64>, Vec<f64>) {
+        let nm = self.main.len();
+        let params = DVector::from_iterator(
+            nm + self.extra.len(),
+            self.main.iter().chain(&self.extra).copied(),
+        );
+        let (_, g) = num_dual::gradient(
+            |v: DVector<DualDVec64>| {
+                let v = v.as_slice();
+                objective_dual(
+                    &v[..nm],
+                    &v[nm..],
+                    &self.state,
+                    &self.seq,
+                    self.l,
+                    self.c,
+                    self.b,
+                )
+            },
+            &params,
+        );
+        let g = g.as_slice();
+        (g[..nm].to_vec(), g[nm..].to_vec())
     }
 }
