@@ -117,7 +117,39 @@ where
 mod tests {
     use super::*;
     use crate::linear::{pull, push};
-    use nalgebra::Vector3;
+    use nalgebra::{Matrix2x3, Vector3};
+
+    #[test]
+    fn from_fn_runs_its_closure_once_per_entry_in_nalgebras_order() {
+        // m[(i, j)] = s·(i + 2j)²: partial (i + 2j)².
+        let s = 1.5;
+        let mut calls = [(0, 0); 6];
+        let mut count = 0;
+        let (m, [p]) = from_fn(
+            [&s],
+            |entry: &mut dyn FnMut(usize, usize) -> f64| Matrix2x3::from_fn(entry),
+            |i, j, [s]| {
+                calls[count] = (i, j);
+                count += 1;
+                let k = (i + 2 * j) as f64;
+                (s * k * k, [k * k])
+            },
+        );
+        assert_eq!(count, 6);
+        assert_eq!(calls, [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2), (1, 2)]);
+        assert_eq!(
+            m,
+            Matrix2x3::from_fn(|i, j| s * ((i + 2 * j) as f64).powi(2))
+        );
+        let dm = push(&p, &2.0);
+        assert_eq!(
+            dm,
+            Matrix2x3::from_fn(|i, j| 2.0 * ((i + 2 * j) as f64).powi(2))
+        );
+        // The transpose: <p t, c> = <t, pᵀ c>.
+        let c = Matrix2x3::new(1.0, -1.0, 0.5, 2.0, 0.0, 3.0);
+        assert_eq!(pull(&p, &c), dm.component_mul(&c).sum() / 2.0);
+    }
 
     #[test]
     fn conversion_and_its_transpose() {
