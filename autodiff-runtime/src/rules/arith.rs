@@ -7,39 +7,19 @@
 
 use crate::linear::{Identity, Negate};
 
-macro_rules! operator {
-    ($(#[$doc:meta])* $trait_:ident, $method:ident, $func:ident) => {
-        $(#[$doc])*
-        pub trait $trait_<Rhs: ?Sized = Self> {
-            /// The result's type.
-            type Output;
-            /// The partials with respect to the left and right operand.
-            type Partials;
-            /// The value and the partials.
-            fn $method(&self, rhs: &Rhs) -> (Self::Output, Self::Partials);
-        }
-
-        $(#[$doc])*
-        #[inline(always)]
-        pub fn $func<A: $trait_<B> + ?Sized, B: ?Sized>(a: &A, b: &B) -> (A::Output, A::Partials) {
-            a.$method(b)
-        }
-    };
-}
-
-operator!(
+binary_rule!(
     /// `a + b`.
     AddRule, add_rule, add
 );
-operator!(
+binary_rule!(
     /// `a - b`.
     SubRule, sub_rule, sub
 );
-operator!(
+binary_rule!(
     /// `a * b`.
     MulRule, mul_rule, mul
 );
-operator!(
+binary_rule!(
     /// `a / b`.
     DivRule, div_rule, div
 );

@@ -112,11 +112,14 @@ where
 }
 
 /// The products and quotient of a matrix and a scalar, for each scalar type
-/// (a generic `T` would make `T * matrix` an impl for every type).
+/// (a generic `T` would make `T * matrix` an impl for every type): `f32`,
+/// `f64`, and dual numbers (second derivatives; one generic implementation,
+/// as `Dual` is this crate's own type). Each type comes with the generic
+/// parameters its implementations add, in brackets.
 macro_rules! scalar_matrix_arith {
-    ($($t:ty),*) => {$(
+    ($([$($generics:tt)*] $t:ty),*) => {$(
         /// `s * a`: partials `(ds ↦ a·ds, da ↦ s·da)`.
-        impl<R, C> MulRule<OMatrix<$t, R, C>> for $t
+        impl<$($generics)* R, C> MulRule<OMatrix<$t, R, C>> for $t
         where
             R: Dim,
             C: Dim,
@@ -126,12 +129,12 @@ macro_rules! scalar_matrix_arith {
             type Partials = (Outer<OMatrix<$t, R, C>>, Scale<$t>);
             #[inline]
             fn mul_rule(&self, a: &OMatrix<$t, R, C>) -> (Self::Output, Self::Partials) {
-                (*self * a, (Outer(a.clone()), Scale(*self)))
+                (a * *self, (Outer(a.clone()), Scale(*self)))
             }
         }
 
         /// `a * s`: partials `(da ↦ s·da, ds ↦ a·ds)`.
-        impl<R, C> MulRule<$t> for OMatrix<$t, R, C>
+        impl<$($generics)* R, C> MulRule<$t> for OMatrix<$t, R, C>
         where
             R: Dim,
             C: Dim,
@@ -147,7 +150,7 @@ macro_rules! scalar_matrix_arith {
 
         /// `a / s`: partials `(da ↦ da/s, ds ↦ -(a/s)/s·ds)`. The second
         /// is built from the quotient, one pass over the entries.
-        impl<R, C> DivRule<$t> for OMatrix<$t, R, C>
+        impl<$($generics)* R, C> DivRule<$t> for OMatrix<$t, R, C>
         where
             R: Dim,
             C: Dim,
@@ -157,7 +160,7 @@ macro_rules! scalar_matrix_arith {
             type Partials = (Scale<$t>, Outer<Self>);
             #[inline]
             fn div_rule(&self, s: &$t) -> (Self, Self::Partials) {
-                let r = 1.0 / *s;
+                let r = <$t as Real>::one() / *s;
                 let y = self / *s;
                 let ds = &y * -r;
                 (y, (Scale(r), Outer(ds)))
@@ -166,65 +169,7 @@ macro_rules! scalar_matrix_arith {
     )*};
 }
 
-scalar_matrix_arith!(f32, f64);
-
-/// The same for dual numbers and matrices of them (second derivatives), one
-/// generic implementation each (`Dual` is this crate's own type).
-mod dual_scalar {
-    use super::*;
-    use crate::dual::Dual;
-
-    /// `s * a`.
-    impl<T, R, C> MulRule<OMatrix<Dual<T>, R, C>> for Dual<T>
-    where
-        T: Real + 'static,
-        R: Dim,
-        C: Dim,
-        DefaultAllocator: Allocator<R, C>,
-    {
-        type Output = OMatrix<Dual<T>, R, C>;
-        type Partials = (Outer<OMatrix<Dual<T>, R, C>>, Scale<Dual<T>>);
-        #[inline]
-        fn mul_rule(&self, a: &OMatrix<Dual<T>, R, C>) -> (Self::Output, Self::Partials) {
-            (a * *self, (Outer(a.clone()), Scale(*self)))
-        }
-    }
-
-    /// `a * s`.
-    impl<T, R, C> MulRule<Dual<T>> for OMatrix<Dual<T>, R, C>
-    where
-        T: Real + 'static,
-        R: Dim,
-        C: Dim,
-        DefaultAllocator: Allocator<R, C>,
-    {
-        type Output = Self;
-        type Partials = (Scale<Dual<T>>, Outer<Self>);
-        #[inline]
-        fn mul_rule(&self, s: &Dual<T>) -> (Self, Self::Partials) {
-            (self * *s, (Scale(*s), Outer(self.clone())))
-        }
-    }
-
-    /// `a / s`.
-    impl<T, R, C> DivRule<Dual<T>> for OMatrix<Dual<T>, R, C>
-    where
-        T: Real + 'static,
-        R: Dim,
-        C: Dim,
-        DefaultAllocator: Allocator<R, C>,
-    {
-        type Output = Self;
-        type Partials = (Scale<Dual<T>>, Outer<Self>);
-        #[inline]
-        fn div_rule(&self, s: &Dual<T>) -> (Self, Self::Partials) {
-            let r = <Dual<T> as Real>::one() / *s;
-            let y = self / *s;
-            let ds = &y * -r;
-            (y, (Scale(r), Outer(ds)))
-        }
-    }
-}
+scalar_matrix_arith!([] f32, [] f64, [T: Real + 'static,] crate::dual::Dual<T>);
 
 unary_method!(
     /// `a.norm()`, the Euclidean (for a matrix, Frobenius) norm; partial

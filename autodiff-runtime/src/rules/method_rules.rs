@@ -34,16 +34,16 @@ macro_rules! unary_method {
     };
 }
 
-/// Declares the trait of a two-argument method rule, its free function, and
-/// its forwarding through a reference on the left (a reference on the right
-/// is forwarded by each implementing type, see `forward_rhs_ref`).
-macro_rules! binary_method {
+/// Declares the trait of a two-argument rule and its free function: the
+/// arithmetic operators' (`arith.rs`), and through `binary_method` the
+/// two-argument methods'.
+macro_rules! binary_rule {
     ($(#[$doc:meta])* $trait_:ident, $method:ident, $func:ident) => {
         $(#[$doc])*
         pub trait $trait_<Rhs: ?Sized = Self> {
             /// The result's type.
             type Output;
-            /// The partials with respect to the receiver and the argument.
+            /// The partials with respect to the first and second argument.
             type Partials;
             /// The value and the partials.
             fn $method(&self, rhs: &Rhs) -> (Self::Output, Self::Partials);
@@ -54,6 +54,15 @@ macro_rules! binary_method {
         pub fn $func<A: $trait_<B> + ?Sized, B: ?Sized>(a: &A, b: &B) -> (A::Output, A::Partials) {
             a.$method(b)
         }
+    };
+}
+
+/// Declares the trait of a two-argument method rule, its free function, and
+/// its forwarding through a reference on the left (a reference on the right
+/// is forwarded by each implementing type, see `forward_rhs_ref`).
+macro_rules! binary_method {
+    ($(#[$doc:meta])* $trait_:ident, $method:ident, $func:ident) => {
+        binary_rule!($(#[$doc])* $trait_, $method, $func);
 
         impl<X: $trait_<Y> + ?Sized, Y: ?Sized> $trait_<Y> for &X {
             type Output = X::Output;
