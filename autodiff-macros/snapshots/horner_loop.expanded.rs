@@ -137,6 +137,7 @@ mod horner {
                 let mut __t13 = ::core::clone::Clone::clone(&__t12);
                 for __record in __v24.iter() {
                     let (__p14, __p15, __v4, __p20, __p21) = __record;
+                    let __v4 = ::core::clone::Clone::clone(__v4);
                     let __t16 = ::autodiff::__private::linear::push2(
                         &__p14,
                         &__t13,
@@ -159,89 +160,6 @@ mod horner {
             },
         )
     }
-    #[doc(hidden)]
-    #[inline]
-    pub fn __hvp_reverse(
-        x: ::autodiff::__private::dual::Dual<f64>,
-        c: [::autodiff::__private::dual::Dual<f64>; 4],
-    ) -> (
-        ::autodiff::__private::dual::Dual<f64>,
-        impl Fn(
-            ::autodiff::__private::dual::Dual<f64>,
-            (
-                ::autodiff::__private::dual::Dual<f64>,
-                [::autodiff::__private::dual::Dual<f64>; 4],
-            ),
-        ) -> (
-                ::autodiff::__private::dual::Dual<f64>,
-                [::autodiff::__private::dual::Dual<f64>; 4],
-            ) + use<>,
-        bool,
-    ) {
-        let __v0 = x;
-        let __v1 = c;
-        let __v2 = 0.0;
-        let __v3 = 0..4;
-        let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
-        let mut __v5 = ::autodiff::__private::dual::promote::<f64, _>(&__v2);
-        for __v4 in __v3 {
-            let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
-            let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
-            let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((__p14, __p15, ::core::clone::Clone::clone(&__v4), __p11, __p12));
-            let __next = (__v8,);
-            __v5 = __next.0;
-        }
-        let (__v9, __v10) = (__v5, __v10);
-        let __overflowed = false | ::autodiff::__private::tape::overflowed(&__v10);
-        (
-            __v9,
-            move |
-                cotangent: ::autodiff::__private::dual::Dual<f64>,
-                (
-                    grad_x,
-                    grad_c,
-                ): (
-                    ::autodiff::__private::dual::Dual<f64>,
-                    [::autodiff::__private::dual::Dual<f64>; 4],
-                ),
-            | -> (
-                ::autodiff::__private::dual::Dual<f64>,
-                [::autodiff::__private::dual::Dual<f64>; 4],
-            ) {
-                let __g16 = grad_x;
-                let __g17 = grad_c;
-                let __g18 = cotangent;
-                let mut __g19 = __g18;
-                let mut __g20 = __g16;
-                let mut __g21 = __g17;
-                for __record in __v10.replay() {
-                    let (__p14, __p15, __v4, __p11, __p12) = __record;
-                    let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-                    let __g23 = ::autodiff::__private::linear::pull_owned(&__p15, __g19);
-                    let __g24 = ::autodiff::__private::linear::at(__v4);
-                    let __g25 = ::autodiff::__private::linear::pull_into(
-                        &__g24,
-                        &__g23,
-                        __g21,
-                    );
-                    let __g26 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-                    let __g27 = ::autodiff::__private::linear::pull_add_owned(
-                        &__p12,
-                        __g22,
-                        __g20,
-                    );
-                    let __next = (__g26, __g27, __g25);
-                    __g19 = __next.0;
-                    __g20 = __next.1;
-                    __g21 = __next.2;
-                }
-                let (__g28, __g29, __g30) = (__g19, __g20, __g21);
-                (__g29, __g30)
-            },
-            __overflowed,
-        )
-    }
     ///Hessian-vector product of `horner`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
     #[inline]
     pub fn hvp(x: f64, c: [f64; 4], v: (f64, [f64; 4])) -> (f64, [f64; 4]) {
@@ -253,7 +171,7 @@ mod horner {
             ::autodiff::__private::linear::zero_like(&__dual_c),
         );
         let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(__dual_x, __dual_c);
+            let (__a, __b, __overflowed) = __reverse(__dual_x, __dual_c);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -324,7 +242,7 @@ mod horner {
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
         let __shape1 = ::autodiff::__private::linear::shape_of(&c);
         let (__value, __map) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(x, c);
+            let (__a, __b, __overflowed) = __reverse(x, c);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -390,16 +308,16 @@ mod horner {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(
-        x: f64,
-        c: [f64; 4],
-    ) -> (f64, impl Fn(f64, (f64, [f64; 4])) -> (f64, [f64; 4]) + use<>, bool) {
+    pub fn __reverse<__N: ::autodiff::__private::dual::Number<f64>>(
+        x: __N,
+        c: [__N; 4],
+    ) -> (__N, impl Fn(__N, (__N, [__N; 4])) -> (__N, [__N; 4]) + use<__N>, bool) {
         let __v0 = x;
         let __v1 = c;
         let __v2 = 0.0;
         let __v3 = 0..4;
         let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
-        let mut __v5 = __v2;
+        let mut __v5 = ::autodiff::__private::dual::constant::<f64, __N, _>(&__v2);
         for __v4 in __v3 {
             let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
@@ -412,7 +330,7 @@ mod horner {
         let __overflowed = false | ::autodiff::__private::tape::overflowed(&__v10);
         (
             __v9,
-            move |cotangent: f64, (grad_x, grad_c): (f64, [f64; 4])| -> (f64, [f64; 4]) {
+            move |cotangent: __N, (grad_x, grad_c): (__N, [__N; 4])| -> (__N, [__N; 4]) {
                 let __g16 = grad_x;
                 let __g17 = grad_c;
                 let __g18 = cotangent;
@@ -421,6 +339,7 @@ mod horner {
                 let mut __g21 = __g17;
                 for __record in __v10.replay() {
                     let (__p14, __p15, __v4, __p11, __p12) = __record;
+                    let __v4 = ::core::clone::Clone::clone(__v4);
                     let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
                     let __g23 = ::autodiff::__private::linear::pull_owned(&__p15, __g19);
                     let __g24 = ::autodiff::__private::linear::at(__v4);

@@ -200,6 +200,8 @@ mod prefix_energy {
                 let mut __t20 = __t19;
                 for __record in __v47.iter() {
                     let (__v2, __v6, __p27, __p28) = __record;
+                    let __v2 = ::core::clone::Clone::clone(__v2);
+                    let __v6 = ::core::clone::Clone::clone(__v6);
                     let __t22 = ::autodiff::__private::linear::at(__v2);
                     let __t23 = ::autodiff::__private::linear::push(&__t22, &__t20);
                     let __t25 = ::autodiff::__private::linear::at(__v6);
@@ -223,6 +225,7 @@ mod prefix_energy {
                 let mut __t36 = ::core::clone::Clone::clone(&__t35);
                 for __record in __v48.iter() {
                     let (__v13, __p40, __p41, __p43, __p44) = __record;
+                    let __v13 = ::core::clone::Clone::clone(__v13);
                     let __t38 = ::autodiff::__private::linear::at(__v13);
                     let __t39 = ::autodiff::__private::linear::push(&__t38, &__t34);
                     let __t42 = ::autodiff::__private::linear::push2(
@@ -245,127 +248,6 @@ mod prefix_energy {
             },
         )
     }
-    #[doc(hidden)]
-    #[inline]
-    pub fn __hvp_reverse(
-        x: Vec<::autodiff::__private::dual::Dual<f64>>,
-    ) -> (
-        ::autodiff::__private::dual::Dual<f64>,
-        impl Fn(
-            ::autodiff::__private::dual::Dual<f64>,
-            (Vec<::autodiff::__private::dual::Dual<f64>>,),
-        ) -> Vec<::autodiff::__private::dual::Dual<f64>> + use<>,
-        bool,
-    ) {
-        let __v0 = x;
-        let __v1 = 1..__v0.len();
-        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
-            ::core::iter::Iterator::size_hint(&__v1).0,
-        );
-        let mut __v3 = __v0;
-        for __v2 in __v1 {
-            let (__v4, (__p20,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
-            let __v5 = 1;
-            let __v6 = __v2 - __v5;
-            let (__v7, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
-            let (__v8, (__p22, __p23)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let (__v9, (__p24, __p25)) = ::autodiff::__private::rules::set_index_owned(
-                __v3,
-                &__v2,
-                &__v8,
-            );
-            __v19.push((::core::clone::Clone::clone(&__v2), __p22, __p23, __v6));
-            let __next = (__v9,);
-            __v3 = __next.0;
-        }
-        let (__v10, __v19) = (__v3, __v19);
-        let __v11 = 0.0;
-        let __v12 = 0..__v10.len();
-        let mut __v26 = ::autodiff::__private::tape::sized_like(&__v10);
-        __v26.reserve(::core::iter::Iterator::size_hint(&__v12).0);
-        let mut __v14 = ::autodiff::__private::dual::promote::<f64, _>(&__v11);
-        for __v13 in __v12 {
-            let (__v15, (__p27,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let (__v16, (__p28, __p29)) = ::autodiff::__private::rules::mul(
-                &__v15,
-                &__v15,
-            );
-            let (__v17, (__p30, __p31)) = ::autodiff::__private::rules::add(
-                &__v14,
-                &__v16,
-            );
-            __v26
-                .push((__p30, __p31, __p28, __p29, ::core::clone::Clone::clone(&__v13)));
-            let __next = (__v17,);
-            __v14 = __next.0;
-        }
-        let (__v18, __v26) = (__v14, __v26);
-        let __overflowed = false;
-        let __g34 = ::autodiff::__private::linear::zero_like(&__v10);
-        (
-            __v18,
-            move |
-                cotangent: ::autodiff::__private::dual::Dual<f64>,
-                (grad_x,): (Vec<::autodiff::__private::dual::Dual<f64>>,),
-            | -> Vec<::autodiff::__private::dual::Dual<f64>> {
-                let __g34 = ::core::clone::Clone::clone(&__g34);
-                let __g32 = grad_x;
-                let __g33 = cotangent;
-                let mut __g35 = __g33;
-                let mut __g36 = ::core::clone::Clone::clone(&__g34);
-                for __record in __v26.replay() {
-                    let (__p30, __p31, __p28, __p29, __v13) = __record;
-                    let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
-                    let __g38 = ::autodiff::__private::linear::pull_owned(&__p31, __g35);
-                    let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
-                    let __g40 = ::autodiff::__private::linear::pull_add_owned(
-                        &__p29,
-                        __g38,
-                        __g39,
-                    );
-                    let __g41 = ::autodiff::__private::linear::at(__v13);
-                    let __g42 = ::autodiff::__private::linear::pull_into(
-                        &__g41,
-                        &__g40,
-                        __g36,
-                    );
-                    let __next = (__g37, __g42);
-                    __g35 = __next.0;
-                    __g36 = __next.1;
-                }
-                let (__g43, __g44) = (__g35, __g36);
-                let mut __g45 = __g44;
-                for __record in __v19.replay() {
-                    let (__v2, __p22, __p23, __v6) = __record;
-                    let __g46 = ::autodiff::__private::rules::zero_at(__v2);
-                    let (__g47, __g48) = ::autodiff::__private::rules::pull_set(
-                        &__g46,
-                        __g45,
-                    );
-                    let __g49 = ::autodiff::__private::linear::pull(&__p22, &__g48);
-                    let __g50 = ::autodiff::__private::linear::pull_owned(&__p23, __g48);
-                    let __g51 = ::autodiff::__private::linear::at(__v6);
-                    let __g52 = ::autodiff::__private::linear::pull_into(
-                        &__g51,
-                        &__g50,
-                        __g47,
-                    );
-                    let __g53 = ::autodiff::__private::linear::at(__v2);
-                    let __g54 = ::autodiff::__private::linear::pull_into(
-                        &__g53,
-                        &__g49,
-                        __g52,
-                    );
-                    let __next = (__g54,);
-                    __g45 = __next.0;
-                }
-                let (__g55,) = (__g45,);
-                let __g56 = ::autodiff::__private::linear::accumulate(__g32, __g55);
-                __g56
-            },
-            __overflowed,
-        )
-    }
     ///Hessian-vector product of `prefix_energy`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
     #[inline]
     pub fn hvp(x: Vec<f64>, v: Vec<f64>) -> Vec<f64> {
@@ -373,7 +255,7 @@ mod prefix_energy {
         let __dual_x = ::autodiff::__private::dual::lift(&x, &__v0);
         let __zeros = (::autodiff::__private::linear::zero_like(&__dual_x),);
         let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(__dual_x);
+            let (__a, __b, __overflowed) = __reverse(__dual_x);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -410,7 +292,7 @@ mod prefix_energy {
         let x = ::autodiff::__private::dual::promote::<f64, _>(&x);
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
         let (__value, __map) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(x);
+            let (__a, __b, __overflowed) = __reverse(x);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -463,9 +345,9 @@ mod prefix_energy {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(
-        x: Vec<f64>,
-    ) -> (f64, impl Fn(f64, (Vec<f64>,)) -> Vec<f64> + use<>, bool) {
+    pub fn __reverse<__N: ::autodiff::__private::dual::Number<f64>>(
+        x: Vec<__N>,
+    ) -> (__N, impl Fn(__N, (Vec<__N>,)) -> Vec<__N> + use<__N>, bool) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
         let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
@@ -492,7 +374,7 @@ mod prefix_energy {
         let __v12 = 0..__v10.len();
         let mut __v26 = ::autodiff::__private::tape::sized_like(&__v10);
         __v26.reserve(::core::iter::Iterator::size_hint(&__v12).0);
-        let mut __v14 = __v11;
+        let mut __v14 = ::autodiff::__private::dual::constant::<f64, __N, _>(&__v11);
         for __v13 in __v12 {
             let (__v15, (__p27,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
             let (__v16, (__p28, __p29)) = ::autodiff::__private::rules::mul(
@@ -513,7 +395,7 @@ mod prefix_energy {
         let __g34 = ::autodiff::__private::linear::zero_like(&__v10);
         (
             __v18,
-            move |cotangent: f64, (grad_x,): (Vec<f64>,)| -> Vec<f64> {
+            move |cotangent: __N, (grad_x,): (Vec<__N>,)| -> Vec<__N> {
                 let __g34 = ::core::clone::Clone::clone(&__g34);
                 let __g32 = grad_x;
                 let __g33 = cotangent;
@@ -521,6 +403,7 @@ mod prefix_energy {
                 let mut __g36 = ::core::clone::Clone::clone(&__g34);
                 for __record in __v26.replay() {
                     let (__p30, __p31, __p28, __p29, __v13) = __record;
+                    let __v13 = ::core::clone::Clone::clone(__v13);
                     let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
                     let __g38 = ::autodiff::__private::linear::pull_owned(&__p31, __g35);
                     let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
@@ -543,6 +426,8 @@ mod prefix_energy {
                 let mut __g45 = __g44;
                 for __record in __v19.replay() {
                     let (__v2, __p22, __p23, __v6) = __record;
+                    let __v2 = ::core::clone::Clone::clone(__v2);
+                    let __v6 = ::core::clone::Clone::clone(__v6);
                     let __g46 = ::autodiff::__private::rules::zero_at(__v2);
                     let (__g47, __g48) = ::autodiff::__private::rules::pull_set(
                         &__g46,

@@ -157,86 +157,6 @@ pub mod g {
             },
         )
     }
-    #[doc(hidden)]
-    #[inline]
-    pub fn __hvp_reverse(
-        x: ::autodiff::__private::dual::Dual<f64>,
-        y: ::autodiff::__private::dual::Dual<f64>,
-        n: i32,
-    ) -> (
-        ::autodiff::__private::dual::Dual<f64>,
-        impl Fn(
-            ::autodiff::__private::dual::Dual<f64>,
-            (
-                ::autodiff::__private::dual::Dual<f64>,
-                ::autodiff::__private::dual::Dual<f64>,
-            ),
-        ) -> (
-                ::autodiff::__private::dual::Dual<f64>,
-                ::autodiff::__private::dual::Dual<f64>,
-            ) + use<>,
-        bool,
-    ) {
-        let __v0 = x;
-        let __v1 = y;
-        let __v2 = n;
-        let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
-        let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
-        let __v5 = 0.5;
-        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(
-            &__v4,
-            &::autodiff::__private::dual::promote::<f64, _>(&__v5),
-        );
-        let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
-        let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-        let __overflowed = false;
-        (
-            __v8,
-            move |
-                cotangent: ::autodiff::__private::dual::Dual<f64>,
-                (
-                    grad_x,
-                    grad_y,
-                ): (
-                    ::autodiff::__private::dual::Dual<f64>,
-                    ::autodiff::__private::dual::Dual<f64>,
-                ),
-            | -> (
-                ::autodiff::__private::dual::Dual<f64>,
-                ::autodiff::__private::dual::Dual<f64>,
-            ) {
-                let __g17 = grad_x;
-                let __g18 = grad_y;
-                let __g19 = cotangent;
-                let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
-                let __g21 = ::autodiff::__private::linear::pull_owned(&__p16, __g19);
-                let __g22 = ::autodiff::__private::linear::pull_add(
-                    &__p13,
-                    &__g21,
-                    __g18,
-                );
-                let __g23 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p14,
-                    __g21,
-                    __g17,
-                );
-                let __g24 = ::autodiff::__private::linear::pull_owned(&__p12, __g20);
-                let __g25 = ::autodiff::__private::linear::pull(&__p10, &__g24);
-                let __g26 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p11,
-                    __g24,
-                    __g22,
-                );
-                let __g27 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p9,
-                    __g25,
-                    __g23,
-                );
-                (__g27, __g26)
-            },
-            __overflowed,
-        )
-    }
     ///Hessian-vector product of `g`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
     #[inline]
     pub fn hvp(x: f64, y: f64, n: i32, v: (f64, f64)) -> (f64, f64) {
@@ -248,7 +168,7 @@ pub mod g {
             ::autodiff::__private::linear::zero_like(&__dual_y),
         );
         let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(__dual_x, __dual_y, n);
+            let (__a, __b, __overflowed) = __reverse(__dual_x, __dual_y, n);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -324,7 +244,7 @@ pub mod g {
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
         let __shape1 = ::autodiff::__private::linear::shape_of(&y);
         let (__value, __map) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(x, y, n);
+            let (__a, __b, __overflowed) = __reverse(x, y, n);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -393,24 +313,27 @@ pub mod g {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(
-        x: f64,
-        y: f64,
+    pub fn __reverse<__N: ::autodiff::__private::dual::Number<f64>>(
+        x: __N,
+        y: __N,
         n: i32,
-    ) -> (f64, impl Fn(f64, (f64, f64)) -> (f64, f64) + use<>, bool) {
+    ) -> (__N, impl Fn(__N, (__N, __N)) -> (__N, __N) + use<__N>, bool) {
         let __v0 = x;
         let __v1 = y;
         let __v2 = n;
         let (__v3, (__p9,)) = ::autodiff::__private::rules::powi(&__v0, &__v2);
         let (__v4, (__p10, __p11)) = ::autodiff::__private::rules::mul(&__v3, &__v1);
         let __v5 = 0.5;
-        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(&__v4, &__v5);
+        let (__v6, (__p12, _)) = ::autodiff::__private::rules::max(
+            &__v4,
+            &::autodiff::__private::dual::constant::<f64, __N, _>(&__v5),
+        );
         let (__v7, (__p13, __p14)) = ::autodiff::__private::rules::div(&__v1, &__v0);
         let (__v8, (__p15, __p16)) = ::autodiff::__private::rules::add(&__v6, &__v7);
         let __overflowed = false;
         (
             __v8,
-            move |cotangent: f64, (grad_x, grad_y): (f64, f64)| -> (f64, f64) {
+            move |cotangent: __N, (grad_x, grad_y): (__N, __N)| -> (__N, __N) {
                 let __g17 = grad_x;
                 let __g18 = grad_y;
                 let __g19 = cotangent;

@@ -110,66 +110,6 @@ mod f {
             },
         )
     }
-    #[doc(hidden)]
-    #[inline]
-    pub fn __hvp_reverse(
-        x: ::autodiff::__private::dual::Dual<f64>,
-    ) -> (
-        ::autodiff::__private::dual::Dual<f64>,
-        impl Fn(
-            ::autodiff::__private::dual::Dual<f64>,
-            (::autodiff::__private::dual::Dual<f64>,),
-        ) -> ::autodiff::__private::dual::Dual<f64> + use<>,
-        bool,
-    ) {
-        let __v0 = x;
-        let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
-        let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
-        let __v3 = 3.0;
-        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(
-            &::autodiff::__private::dual::promote::<f64, _>(&__v3),
-            &__v0,
-        );
-        let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
-        let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
-        let __overflowed = false;
-        (
-            __v6,
-            move |
-                cotangent: ::autodiff::__private::dual::Dual<f64>,
-                (grad_x,): (::autodiff::__private::dual::Dual<f64>,),
-            | -> ::autodiff::__private::dual::Dual<f64> {
-                let __g15 = grad_x;
-                let __g16 = cotangent;
-                let __g17 = ::autodiff::__private::linear::pull(&__p13, &__g16);
-                let __g18 = ::autodiff::__private::linear::pull_owned(&__p14, __g16);
-                let __g19 = ::autodiff::__private::linear::pull(&__p11, &__g18);
-                let __g20 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p12,
-                    __g18,
-                    __g15,
-                );
-                let __g21 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p10,
-                    __g19,
-                    __g20,
-                );
-                let __g22 = ::autodiff::__private::linear::pull_owned(&__p9, __g17);
-                let __g23 = ::autodiff::__private::linear::pull_add(
-                    &__p7,
-                    &__g22,
-                    __g21,
-                );
-                let __g24 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p8,
-                    __g22,
-                    __g23,
-                );
-                __g24
-            },
-            __overflowed,
-        )
-    }
     ///Hessian-vector product of `f`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
     #[inline]
     pub fn hvp(x: f64, v: f64) -> f64 {
@@ -177,7 +117,7 @@ mod f {
         let __dual_x = ::autodiff::__private::dual::lift(&x, &__v0);
         let __zeros = (::autodiff::__private::linear::zero_like(&__dual_x),);
         let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(__dual_x);
+            let (__a, __b, __overflowed) = __reverse(__dual_x);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -214,7 +154,7 @@ mod f {
         let x = ::autodiff::__private::dual::promote::<f64, _>(&x);
         let __shape0 = ::autodiff::__private::linear::shape_of(&x);
         let (__value, __map) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(x);
+            let (__a, __b, __overflowed) = __reverse(x);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -265,18 +205,23 @@ mod f {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(x: f64) -> (f64, impl Fn(f64, (f64,)) -> f64 + use<>, bool) {
+    pub fn __reverse<__N: ::autodiff::__private::dual::Number<f64>>(
+        x: __N,
+    ) -> (__N, impl Fn(__N, (__N,)) -> __N + use<__N>, bool) {
         let __v0 = x;
         let (__v1, (__p7, __p8)) = ::autodiff::__private::rules::mul(&__v0, &__v0);
         let (__v2, (__p9,)) = ::autodiff::__private::rules::sin(&__v1);
         let __v3 = 3.0;
-        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(&__v3, &__v0);
+        let (__v4, (_, __p10)) = ::autodiff::__private::rules::mul(
+            &::autodiff::__private::dual::constant::<f64, __N, _>(&__v3),
+            &__v0,
+        );
         let (__v5, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v4, &__v0);
         let (__v6, (__p13, __p14)) = ::autodiff::__private::rules::add(&__v2, &__v5);
         let __overflowed = false;
         (
             __v6,
-            move |cotangent: f64, (grad_x,): (f64,)| -> f64 {
+            move |cotangent: __N, (grad_x,): (__N,)| -> __N {
                 let __g15 = grad_x;
                 let __g16 = cotangent;
                 let __g17 = ::autodiff::__private::linear::pull(&__p13, &__g16);

@@ -104,54 +104,6 @@ mod h {
             },
         )
     }
-    #[doc(hidden)]
-    #[inline]
-    pub fn __hvp_reverse(
-        a: ::autodiff::__private::dual::Dual<f32>,
-        b: f32,
-    ) -> (
-        ::autodiff::__private::dual::Dual<f32>,
-        impl Fn(
-            ::autodiff::__private::dual::Dual<f32>,
-            (::autodiff::__private::dual::Dual<f32>,),
-        ) -> ::autodiff::__private::dual::Dual<f32> + use<>,
-        bool,
-    ) {
-        let __v0 = a;
-        let __v1 = b;
-        let __v2 = __v1.exp();
-        let __v3 = 2.0;
-        let __v4: f32 = ::core::clone::Clone::clone(&__v3);
-        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(
-            &__v0,
-            &::autodiff::__private::dual::promote::<f32, _>(&__v1),
-        );
-        let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
-        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(
-            &__v6,
-            &::autodiff::__private::dual::promote::<f32, _>(&__v4),
-        );
-        let __overflowed = false;
-        (
-            __v7,
-            move |
-                cotangent: ::autodiff::__private::dual::Dual<f32>,
-                (grad_a,): (::autodiff::__private::dual::Dual<f32>,),
-            | -> ::autodiff::__private::dual::Dual<f32> {
-                let __g11 = grad_a;
-                let __g12 = cotangent;
-                let __g13 = ::autodiff::__private::linear::pull_owned(&__p10, __g12);
-                let __g14 = ::autodiff::__private::linear::pull_owned(&__p9, __g13);
-                let __g15 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p8,
-                    __g14,
-                    __g11,
-                );
-                __g15
-            },
-            __overflowed,
-        )
-    }
     ///Hessian-vector product of `h`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).
     #[inline]
     pub fn hvp(a: f32, b: f32, v: f32) -> f32 {
@@ -159,7 +111,7 @@ mod h {
         let __dual_a = ::autodiff::__private::dual::lift(&a, &__v0);
         let __zeros = (::autodiff::__private::linear::zero_like(&__dual_a),);
         let (__value, __pullback) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(__dual_a, b);
+            let (__a, __b, __overflowed) = __reverse(__dual_a, b);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -210,7 +162,7 @@ mod h {
         let a = ::autodiff::__private::dual::promote::<f32, _>(&a);
         let __shape0 = ::autodiff::__private::linear::shape_of(&a);
         let (__value, __map) = {
-            let (__a, __b, __overflowed) = __hvp_reverse(a, b);
+            let (__a, __b, __overflowed) = __reverse(a, b);
             ::autodiff::__private::tape::assert_fits(__overflowed);
             (__a, __b)
         };
@@ -266,22 +218,28 @@ mod h {
     }
     #[doc(hidden)]
     #[inline]
-    pub fn __reverse(
-        a: f32,
+    pub fn __reverse<__N: ::autodiff::__private::dual::Number<f32>>(
+        a: __N,
         b: f32,
-    ) -> (f32, impl Fn(f32, (f32,)) -> f32 + use<>, bool) {
+    ) -> (__N, impl Fn(__N, (__N,)) -> __N + use<__N>, bool) {
         let __v0 = a;
         let __v1 = b;
         let __v2 = __v1.exp();
         let __v3 = 2.0;
         let __v4: f32 = ::core::clone::Clone::clone(&__v3);
-        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(&__v0, &__v1);
+        let (__v5, (__p8, _)) = ::autodiff::__private::rules::mul(
+            &__v0,
+            &::autodiff::__private::dual::constant::<f32, __N, _>(&__v1),
+        );
         let (__v6, (__p9,)) = ::autodiff::__private::rules::tanh(&__v5);
-        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(&__v6, &__v4);
+        let (__v7, (__p10, _)) = ::autodiff::__private::rules::mul(
+            &__v6,
+            &::autodiff::__private::dual::constant::<f32, __N, _>(&__v4),
+        );
         let __overflowed = false;
         (
             __v7,
-            move |cotangent: f32, (grad_a,): (f32,)| -> f32 {
+            move |cotangent: __N, (grad_a,): (__N,)| -> __N {
                 let __g11 = grad_a;
                 let __g12 = cotangent;
                 let __g13 = ::autodiff::__private::linear::pull_owned(&__p10, __g12);

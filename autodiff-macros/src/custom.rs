@@ -294,6 +294,7 @@ fn jvp_bodies(
             true => Ok(second_sweep),
             false => crate::hessian::unavailable(NO_HESSIAN),
         },
+        number: None,
     }
 }
 
@@ -361,5 +362,6 @@ fn vjp_bodies(
             true => Ok(second_sweep),
             false => crate::hessian::unavailable(NO_HESSIAN),
         },
+        number: None,
     }
 }

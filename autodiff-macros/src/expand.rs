@@ -155,23 +155,33 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     };
 
     // The same sweeps over dual numbers, for `hvp` and `hessian` (see
-    // `hessian`): the emitter's second mode, types written over duals.
-    let hessian = hessian::generated(f, act, &shape.ret_ty).map(|()| {
+    // `hessian`): the emitter's second mode, types written over duals; or,
+    // where `hessian::generic` allows, over a type parameter `number`
+    // that is the float type for `grad` and a dual number for `hvp`, the
+    // one reverse body of both.
+    let hessian = hessian::generated(f, act, &shape.ret_ty);
+    let number =
+        (hessian.is_ok() && shape.is_plain_function() && hessian::generic(f, &shape.ret_ty))
+            .then(|| format_ident!("__N"));
+    let hessian = hessian.map(|()| {
         let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
         let mut emitter = Emitter::new(&core.roles, names)
             .with_refs(&f.refs)
             .with_cotangent(cotangent.clone())
             .with_buffers(shape.buffer_names.clone())
             .with_dual(hessian::varied(f, act), hessian::scalar(&f.params, &shape.ret_ty));
+        if let Some(number) = &number {
+            emitter = emitter.generic_over(number.clone());
+        }
         let (primal, zeros, fresh_zeros, adjoint) =
             split_zeros(&mut emitter, &core.primal, &core.adjoint);
         let value = emitter.dual_output(core.value);
         let grads: Vec<Ident> = core.grads.iter().map(|g| emitter.var(*g)).collect();
         let grads = tuple(&grads);
         let check = emitter.overflowed(&core.primal);
-        let ret_ty = crate::emit::dual_type(ret_ty);
-        let grad_ty = crate::emit::dual_types(std::slice::from_ref(grad_ty));
-        let tangent_tys = crate::emit::dual_types(tangent_tys);
+        let ret_ty = crate::emit::number_type(ret_ty, number.as_ref());
+        let grad_ty = crate::emit::number_types(std::slice::from_ref(grad_ty), number.as_ref());
+        let tangent_tys = crate::emit::number_types(tangent_tys, number.as_ref());
         quote! {
             #primal
             let #overflowed = #check;
@@ -202,8 +212,13 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     });
 
     let lazy_starts = lazy_starts(&core.adjoint, core.grads.len());
+    let (reverse_body, hessian) = match (&number, hessian) {
+        (Some(_), Ok(generic)) => (generic, Ok(TokenStream::new())),
+        (_, hessian) => (reverse_body, hessian),
+    };
     Bodies {
         reverse: reverse_body,
+        number,
         gradient: gradient_body,
         lazy_starts,
         linearize: linearize_body,
@@ -368,4 +383,8 @@ pub struct Bodies {
     /// `hessian`, or why there is none (see `hessian::generated`; `None`:
     /// no second-order items at all).
     pub hessian: Result<TokenStream, Option<String>>,
+    /// The type parameter the reverse function is generic over, where its
+    /// one body serves `hvp` and `hessian` too (`hessian::generic`; then
+    /// `hessian` is `Ok` and empty).
+    pub number: Option<Ident>,
 }

@@ -31,5 +31,6 @@ pub fn bodies(shape: &Shape) -> Bodies {
         // None, as for the callers' functions: their signatures could
         // repeat the error.
         hessian: Err(None),
+        number: None,
     }
 }

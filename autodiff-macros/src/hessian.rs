@@ -12,6 +12,11 @@
 //! `field` in the table), structs and closures in `map` do not yet. A function outside that subset gets `hvp` and `hessian`
 //! whose use is a compile-time error saying so, and a `__hvp_vjp_call`
 //! that panics, naming why, when a caller's second sweep reaches it.
+//!
+//! Where [`generic`] allows, that second sweep is not a second copy: the
+//! reverse function is written once over a type parameter
+//! (`dual::Number`), which `grad` instantiates with the float type and
+//! `hvp` with dual numbers.
 
 use std::collections::HashSet;
 
@@ -100,6 +105,62 @@ fn body_supported(body: &[Stmt], act: &Activity) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether the reverse sweep is written once, generic over the numbers it
+/// runs on (`dual::Number`): over the float type for `grad` and `vjp`, over
+/// dual numbers for `hvp` and `hessian`, where other functions get a second
+/// copy over dual numbers (`__hvp_reverse`). rustc then checks one body
+/// where it checked two. Taken where that body needs nothing of its values
+/// but what `Number` states: the function gets second derivatives, is not
+/// generic or a method, its differentiable arguments and output are floats
+/// or arrays of them (or slices and `Vec`s of floats, for arguments), and
+/// its body is arithmetic, the float functions, indexing, element
+/// assignment, array and tuple literals, loops and branches, with no calls
+/// (the callees' sweeps are not generic) and no nalgebra or structs.
+pub fn generic(f: &Function, ret_ty: &Type) -> bool {
+    let number_like = |ty: &Type| -> bool {
+        match ty {
+            Type::Paren(p) => types::is_scalar(&p.elem),
+            Type::Array(a) => types::is_scalar(&a.elem),
+            _ => types::is_scalar(ty),
+        }
+    };
+    let argument = |ty: &Type| match ty {
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Slice(s) => types::is_scalar(&s.elem),
+            elem => number_like(elem),
+        },
+        _ => number_like(ty) || types::vec_element(ty).is_some_and(types::is_scalar),
+    };
+    number_like(ret_ty)
+        && f.params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable)
+            .all(|p| argument(&p.ty))
+        && plain_body(&f.body)
+}
+
+/// Whether a body holds only what the generic sweep supports (see
+/// [`generic`]).
+fn plain_body(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| {
+        let op = match &stmt.op {
+            Op::Call(_) => false,
+            Op::Prim { prim, .. } | Op::Rule { prim, .. } => match prim.spelling {
+                Spelling::Method => !prim.field && !prim.by_ref,
+                Spelling::Operator(_)
+                | Spelling::Index
+                | Spelling::ArrayLiteral
+                | Spelling::TupleLiteral
+                | Spelling::Lowered => !prim.field,
+                Spelling::Function => prim.name == "stop_gradient",
+                _ => false,
+            },
+            _ => true,
+        };
+        op && stmt.regions().iter().all(|r| plain_body(&r.body))
+    })
 }
 
 /// Whether a path names `f64`, `f32` or a float type parameter in its

@@ -385,6 +385,34 @@ pub fn dualize(ty: &Type, runtime: &TokenStream) -> Type {
     ty
 }
 
+/// The element type of `Vec<T>`.
+pub fn vec_element(ty: &Type) -> Option<&Type> {
+    match path_parts(ty)? {
+        (name, args) if name == "Vec" => type_arg(&args, 0),
+        _ => None,
+    }
+}
+
+/// A type over the generic sweep's numbers: each float type replaced by
+/// the type parameter `number` (`[f64; 3]` is `[N; 3]`).
+pub fn generic_number(ty: &Type, number: &syn::Ident) -> Type {
+    struct Replace<'a>(&'a syn::Ident);
+    impl syn::visit_mut::VisitMut for Replace<'_> {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            match is_float(ty) {
+                true => {
+                    let n = self.0;
+                    *ty = syn::parse_quote!(#n);
+                }
+                false => syn::visit_mut::visit_type_mut(self, ty),
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Replace(number), &mut ty);
+    ty
+}
+
 /// A number of scalar components as the spelling gives it: a number, or an
 /// expression of constants and const parameters.
 #[derive(Clone)]

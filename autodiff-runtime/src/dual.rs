@@ -571,7 +571,9 @@ pub fn no_second_order(name: &str, reason: &str) -> ! {
 )]
 pub trait SecondOrder {}
 
+mod number;
 mod values;
+pub use number::*;
 pub use values::*;
 
 #[cfg(test)]

@@ -352,9 +352,26 @@ impl Emitter<'_> {
                 };
                 let record = Ident::new("__record", Span::mixed_site());
                 let names = l.body.record.iter().map(|v| self.var(*v));
+                // The indices that rebuilt partials read (`at(i)`, see
+                // `tape::rebuilt_partial`) copied once into locals: read
+                // through the record's reference at each use, LLVM reloads
+                // them after every store into an adjoint it cannot tell
+                // apart from the tape (it did so once the sweep was
+                // generic, and Rosenbrock's gradient lost 15%).
+                let indices = opaque_uses(&l.body.body);
+                let locals = l
+                    .body
+                    .record
+                    .iter()
+                    .filter(|v| indices.contains(v))
+                    .map(|v| {
+                        let id = self.var(*v);
+                        quote!(let #id = ::core::clone::Clone::clone(#id);)
+                    });
                 quote_spanned! {span=>
                     for #record in #records {
                         let (#(#names,)*) = #record;
+                        #(#locals)*
                         #iteration
                     }
                 }
@@ -445,4 +462,19 @@ fn wrap_record(record: TokenStream, k: usize, n: usize, pattern: bool) -> TokenS
         (false, false) => quote!(::core::option::Option::None),
     });
     quote!((#(#slots,)*))
+}
+
+/// The variables that kept code (`Op::Opaque`) reads in a region's body, at
+/// any depth.
+fn opaque_uses(body: &[ir::Stmt]) -> std::collections::HashSet<ir::Var> {
+    let mut found = std::collections::HashSet::new();
+    for stmt in body {
+        if let ir::Op::Opaque { uses, .. } = &stmt.op {
+            found.extend(uses.iter().copied());
+        }
+        for region in stmt.regions() {
+            found.extend(opaque_uses(&region.body));
+        }
+    }
+    found
 }

@@ -33,7 +33,18 @@ impl Emitter<'_> {
             varied,
             untyped,
             scalar,
+            number: None,
         });
+        self
+    }
+
+    /// The second mode over the sweep's type parameter `number` (a
+    /// `dual::Number` over the float type) instead of dual numbers: the
+    /// one sweep of `grad` and `hvp` both (`hessian::generic`).
+    pub fn generic_over(mut self, number: syn::Ident) -> Self {
+        if let Some(d) = &mut self.dual {
+            d.number = Some(number);
+        }
         self
     }
 
@@ -98,7 +109,8 @@ impl Emitter<'_> {
             .collect()
     }
 
-    /// `dual::promote::<S, _>(&value)`: a constant as a dual number.
+    /// `dual::promote::<S, _>(&value)`: a constant as a dual number (in
+    /// the generic sweep, `dual::constant::<S, N, _>(&value)`).
     fn promote(&self, value: TokenStream) -> TokenStream {
         let rt = runtime();
         let scalar = self
@@ -106,14 +118,22 @@ impl Emitter<'_> {
             .as_ref()
             .map(|d| d.scalar.clone())
             .unwrap_or_else(|| quote!(f64));
-        quote!(#rt::dual::promote::<#scalar, _>(#value))
+        match self.dual.as_ref().and_then(|d| d.number.as_ref()) {
+            Some(number) => quote!(#rt::dual::constant::<#scalar, #number, _>(#value)),
+            None => quote!(#rt::dual::promote::<#scalar, _>(#value)),
+        }
+    }
+
+    /// A type over the second mode's numbers.
+    fn over_numbers(&self, ty: &Type) -> TokenStream {
+        number_type(ty, self.dual.as_ref().and_then(|d| d.number.as_ref()))
     }
 
     /// The statement's type annotation, over dual numbers where its value is.
     pub(super) fn annotation(&self, stmt: &Stmt) -> Option<TokenStream> {
         let ty = stmt.ty.as_ref()?;
         match stmt.def().is_some_and(|d| self.is_dual(d)) {
-            true => Some(crate::types::dualize(ty, &runtime()).to_token_stream()),
+            true => Some(self.over_numbers(ty)),
             false => Some(ty.to_token_stream()),
         }
     }
@@ -309,6 +329,8 @@ pub struct Dual {
     varied: HashSet<Var>,
     untyped: HashSet<Var>,
     scalar: TokenStream,
+    /// The generic sweep's type parameter, where the numbers are not dual.
+    number: Option<syn::Ident>,
 }
 
 /// Methods of containers that read no value (shapes, iteration): their
@@ -338,6 +360,25 @@ const CONTAINER_METHODS: &[&str] = &[
 /// A type over dual numbers, for the second sweep's signatures.
 pub fn dual_type(ty: &Type) -> TokenStream {
     crate::types::dualize(ty, &runtime()).to_token_stream()
+}
+
+/// A type over the second mode's numbers: dual numbers, or the generic
+/// sweep's type parameter `number`.
+pub fn number_type(ty: &Type, number: Option<&syn::Ident>) -> TokenStream {
+    match number {
+        Some(number) => crate::types::generic_number(ty, number).to_token_stream(),
+        None => dual_type(ty),
+    }
+}
+
+/// `quote!` of a list of types over the second mode's numbers.
+pub fn number_types(tys: &[TokenStream], number: Option<&syn::Ident>) -> Vec<TokenStream> {
+    tys.iter()
+        .map(|t| match syn::parse2::<Type>(t.clone()) {
+            Ok(ty) => number_type(&ty, number),
+            Err(_) => quote!(#t),
+        })
+        .collect()
 }
 
 /// `quote!` of a list of dual types.

@@ -24,7 +24,7 @@ mod control;
 mod dual;
 mod uses;
 
-pub use dual::{dual_type, dual_types};
+pub use dual::{dual_type, dual_types, number_type, number_types};
 
 pub use uses::Uses;
 

@@ -134,6 +134,51 @@ impl Shape {
         (params, quote!(#where_clause))
     }
 
+    /// Whether the function is neither a method nor generic.
+    pub fn is_plain_function(&self) -> bool {
+        self.receiver.is_none() && !self.generic
+    }
+
+    /// The reverse function's generic parameters, arguments and the types
+    /// of its output, its pullback's tangents and gradient: the function's
+    /// own, or over the type parameter `number` where the sweep is generic
+    /// (`hessian::generic`: a free, non-generic function).
+    fn reverse_signature(&self, args: &TokenStream, number: Option<&Ident>) -> ReverseSignature {
+        let Some(number) = number else {
+            let (generics, where_clause) = self.generic_header(&[]);
+            return ReverseSignature {
+                generics,
+                where_clause,
+                args: args.clone(),
+                ret: quote::ToTokens::to_token_stream(&self.ret_ty),
+                tangents: self.tangent_tys.clone(),
+                grad: self.grad_ty.clone(),
+                captures: self.captures(),
+            };
+        };
+        let rt = crate::emit::runtime();
+        let scalar = crate::hessian::scalar(&self.params, &self.ret_ty);
+        let args = self.params.iter().map(|p| {
+            let n = &p.name;
+            let t = match p.role {
+                ArgRole::Differentiable => crate::emit::number_type(&p.ty, Some(number)),
+                _ => quote::ToTokens::to_token_stream(&p.ty),
+            };
+            quote!(#n: #t,)
+        });
+        ReverseSignature {
+            generics: quote!(<#number: #rt::dual::Number<#scalar>>),
+            where_clause: TokenStream::new(),
+            args: quote!(#(#args)*),
+            ret: crate::emit::number_type(&self.ret_ty, Some(number)),
+            tangents: crate::emit::number_types(&self.tangent_tys, Some(number)),
+            grad: crate::emit::number_types(std::slice::from_ref(&self.grad_ty), Some(number))
+                .into_iter()
+                .collect(),
+            captures: self.captures_with(std::slice::from_ref(number)),
+        }
+    }
+
     /// The names of the differentiable arguments, in order.
     fn differentiable_names(&self) -> Vec<&Ident> {
         self.params
@@ -255,6 +300,7 @@ impl Shape {
             placeholders,
             no_forward,
             hessian,
+            number,
         } = bodies;
         let is_method = receiver.is_some();
         let fn_name = |kind: &str| match is_method {
@@ -502,6 +548,15 @@ impl Shape {
                 quote!(#jvp #lin #jacfwd)
             }
         };
+        let ReverseSignature {
+            generics: reverse_generics,
+            where_clause: reverse_where,
+            args: reverse_args,
+            ret: reverse_ret,
+            tangents: reverse_tangents,
+            grad: reverse_grad,
+            captures: reverse_captures,
+        } = self.reverse_signature(&args, number.as_ref());
         let second_order = self.second_order(
             hessian,
             &second_order::Context {
@@ -511,6 +566,7 @@ impl Shape {
                 receiver_arg: receiver.map(|r| quote!(#r,)),
                 args: &args,
                 captures: &captures,
+                generic_sweep: number.is_some(),
             },
         );
         let functions = quote! {
@@ -528,7 +584,7 @@ impl Shape {
             #[doc(hidden)]
             #[inline]
             #allow
-            #fn_vis fn #reverse_fn #generics (#args) -> (#ret_ty, impl Fn(#ret_ty, (#(#diff_tys,)*)) -> #grad_ty + #captures, bool) #where_clause { #reverse }
+            #fn_vis fn #reverse_fn #reverse_generics (#reverse_args) -> (#reverse_ret, impl Fn(#reverse_ret, (#(#reverse_tangents,)*)) -> #reverse_grad + #reverse_captures, bool) #reverse_where { #reverse }
 
             #[doc = #doc_jacrev]
             #[inline]
@@ -562,6 +618,17 @@ impl Shape {
             }
         }
     }
+}
+
+/// See [`Shape::reverse_signature`].
+struct ReverseSignature {
+    generics: TokenStream,
+    where_clause: TokenStream,
+    args: TokenStream,
+    ret: TokenStream,
+    tangents: Vec<TokenStream>,
+    grad: TokenStream,
+    captures: TokenStream,
 }
 
 /// A function no call of which compiles: generic over each argument, with

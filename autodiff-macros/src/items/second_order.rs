@@ -35,6 +35,10 @@ pub struct Context<'a> {
     pub receiver_arg: Option<TokenStream>,
     pub args: &'a TokenStream,
     pub captures: &'a TokenStream,
+    /// Whether the reverse function is generic over its numbers
+    /// (`hessian::generic`): `hvp` calls it over dual numbers, and there
+    /// is no `__hvp_reverse`.
+    pub generic_sweep: bool,
 }
 
 impl Shape {
@@ -52,9 +56,10 @@ impl Shape {
         };
         let (hvp_fn, hessian_fn) = (fn_name("hvp"), fn_name("hessian"));
         let (generics, where_clause) = self.generic_header(&[]);
-        let reverse_fn = match cx.is_method {
-            true => format_ident!("__{}_hvp_reverse", name),
-            false => format_ident!("__hvp_reverse"),
+        let reverse_fn = match (cx.is_method, cx.generic_sweep) {
+            (true, _) => format_ident!("__{}_hvp_reverse", name),
+            (false, true) => format_ident!("__reverse"),
+            (false, false) => format_ident!("__hvp_reverse"),
         };
         let body = match body {
             // A vector output: the second sweep and its call function for
@@ -66,7 +71,7 @@ impl Shape {
                     "its output is not a scalar",
                     cx,
                 );
-                let reverse = self.dual_reverse(&reverse_fn, body, cx);
+                let reverse = (!cx.generic_sweep).then(|| self.dual_reverse(&reverse_fn, body, cx));
                 let call = (!cx.is_method).then(|| {
                     self.vjp_call(
                         &format_ident!("__hvp_vjp_call"),
@@ -221,7 +226,7 @@ impl Shape {
             )
         });
         let doc_hvp = format!("Hessian-vector product of `{name}`: `H v` for a direction `v` shaped like `grad`'s result, by forward mode over reverse mode (one reverse sweep over dual numbers, about twice the cost of a gradient).");
-        let reverse = self.dual_reverse(&reverse_fn, body, cx);
+        let reverse = (!cx.generic_sweep).then(|| self.dual_reverse(&reverse_fn, body, cx));
         quote! {
             #reverse
 
