@@ -7,7 +7,7 @@
 //! "cannot find `f::grad`".
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use syn::{Ident, ItemFn};
 
 use crate::emit::{Emitter, Uses};
@@ -85,10 +85,6 @@ fn expand(options: &attr::Options, mut func: ItemFn, mut errors: Errors) -> Toke
 /// The generated functions with real bodies.
 fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies {
     let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
-    let tuple = |vars: &[Ident]| match vars {
-        [one] => quote!(#one),
-        many => quote!((#(#many),*)),
-    };
 
     let lin = forward::linearize(f, act);
     let mut emitter = Emitter::new(&lin.roles, names.clone())
@@ -111,47 +107,49 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     // type-checks the primal and adjoint sweeps once per function.
     let core = reverse::reverse_into(f, act, Seed::Given, reverse::Gradients::IntoBuffers);
     let cotangent = format_ident!("cotangent", span = Span::mixed_site());
-    let mut emitter = Emitter::new(&core.roles, names)
-        .with_refs(&f.refs)
-        .with_cotangent(cotangent.clone())
-        .with_buffers(shape.buffer_names.clone());
-    let (primal, zeros, fresh_zeros, adjoint) =
-        split_zeros(&mut emitter, &core.primal, &core.adjoint);
-    let value = emitter.var(core.value);
-    let grads: Vec<Ident> = core.grads.iter().map(|g| emitter.var(*g)).collect();
-    let grads = tuple(&grads);
-    // Whether a fixed tape overflowed: the entry points panic, or return
-    // `TapeFull` (`try_grad`), before any replay of its records.
-    let overflowed = Ident::new("__overflowed", Span::mixed_site());
-    let check = emitter.overflowed(&core.primal);
-    let starts = tuple(&shape.buffer_names);
     let (ret_ty, grad_ty) = (&shape.ret_ty, &shape.grad_ty);
     let (buffer_names, tangent_tys) = (&shape.buffer_names, &shape.tangent_tys);
-    // A fixed tape lives inline: moving it into the pullback copies it
-    // (a 1,000-step loop's tape is tens of kilobytes). Functions with a
-    // large one also get the two sweeps in one body, with no closure, for
-    // the gradients (a second copy of the same tokens for rustc to check).
-    let rt = crate::emit::runtime();
-    let gradient_body = has_large_fixed_tape(&core.primal).then(|| {
-        quote! {
-            #primal
-            let #overflowed = #check;
-            if #overflowed {
-                return (#value, #starts, true);
-            }
-            #zeros
-            let #cotangent = #rt::linear::seed(&#value);
-            #fresh_zeros #adjoint
-            (#value, #grads, false)
+    let hessian = hessian::generated(f, act, &shape.ret_ty);
+    let number =
+        (hessian.is_ok() && shape.is_plain_function() && hessian::generic(f, &shape.ret_ty))
+            .then(|| format_ident!("__N"));
+    let large_tape = has_large_fixed_tape(&core.primal);
+    let reverse_emitter = || {
+        Emitter::new(
+            &core.roles,
+            f.params.iter().map(|p| p.name.clone()).collect(),
+        )
+        .with_refs(&f.refs)
+        .with_cotangent(cotangent.clone())
+        .with_buffers(shape.buffer_names.clone())
+    };
+    // The sweeps over the float type, unless the generic sweep below
+    // stands for them (it does except for `__gradient`).
+    let (reverse_body, gradient_body) = match number.is_none() || large_tape {
+        true => {
+            let sweep = Sweep::write(reverse_emitter(), &core, false);
+            // A fixed tape lives inline: moving it into the pullback copies
+            // it (a 1,000-step loop's tape is tens of kilobytes). Functions
+            // with a large one also get the two sweeps in one body, with no
+            // closure, for the gradients (a second copy of the same tokens
+            // for rustc to check).
+            let gradient_body = large_tape.then(|| {
+                sweep.body(
+                    &cotangent,
+                    Form::InOne {
+                        starts: &shape.buffer_names,
+                    },
+                )
+            });
+            let types = [ret_ty.to_token_stream(), grad_ty.clone()];
+            let form = Form::Pullback {
+                buffers: buffer_names,
+                types: &types,
+                tangent_tys,
+            };
+            (sweep.body(&cotangent, form), gradient_body)
         }
-    });
-    let reverse_body = quote! {
-        #primal
-        let #overflowed = #check;
-        #zeros
-        (#value, move |#cotangent: #ret_ty, (#(#buffer_names,)*): (#(#tangent_tys,)*)| -> #grad_ty {
-            #fresh_zeros #adjoint #grads
-        }, #overflowed)
+        false => (TokenStream::new(), None),
     };
 
     // The same sweeps over dual numbers, for `hvp` and `hessian` (see
@@ -159,37 +157,27 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     // where `hessian::generic` allows, over a type parameter `number`
     // that is the float type for `grad` and a dual number for `hvp`, the
     // one reverse body of both.
-    let hessian = hessian::generated(f, act, &shape.ret_ty);
-    let number =
-        (hessian.is_ok() && shape.is_plain_function() && hessian::generic(f, &shape.ret_ty))
-            .then(|| format_ident!("__N"));
     let hessian = hessian.map(|()| {
-        let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
-        let mut emitter = Emitter::new(&core.roles, names)
-            .with_refs(&f.refs)
-            .with_cotangent(cotangent.clone())
-            .with_buffers(shape.buffer_names.clone())
-            .with_dual(hessian::varied(f, act), hessian::scalar(&f.params, &shape.ret_ty));
+        let mut emitter = reverse_emitter().with_dual(
+            hessian::varied(f, act),
+            hessian::scalar(&f.params, &shape.ret_ty),
+        );
         if let Some(number) = &number {
             emitter = emitter.generic_over(number.clone());
         }
-        let (primal, zeros, fresh_zeros, adjoint) =
-            split_zeros(&mut emitter, &core.primal, &core.adjoint);
-        let value = emitter.dual_output(core.value);
-        let grads: Vec<Ident> = core.grads.iter().map(|g| emitter.var(*g)).collect();
-        let grads = tuple(&grads);
-        let check = emitter.overflowed(&core.primal);
-        let ret_ty = crate::emit::number_type(ret_ty, number.as_ref());
-        let grad_ty = crate::emit::number_types(std::slice::from_ref(grad_ty), number.as_ref());
+        let types = [
+            crate::emit::number_type(ret_ty, number.as_ref()),
+            crate::emit::number_types(std::slice::from_ref(grad_ty), number.as_ref())
+                .into_iter()
+                .collect(),
+        ];
         let tangent_tys = crate::emit::number_types(tangent_tys, number.as_ref());
-        quote! {
-            #primal
-            let #overflowed = #check;
-            #zeros
-            (#value, move |#cotangent: #ret_ty, (#(#buffer_names,)*): (#(#tangent_tys,)*)| -> #(#grad_ty)* {
-                #fresh_zeros #adjoint #grads
-            }, #overflowed)
-        }
+        let form = Form::Pullback {
+            buffers: buffer_names,
+            types: &types,
+            tangent_tys: &tangent_tys,
+        };
+        Sweep::write(emitter, &core, true).body(&cotangent, form)
     });
 
     // Through loops, `linearize` records a tape that its tangent pass
@@ -331,6 +319,111 @@ fn mark_recursion(body: &mut [Stmt], name: &Ident) {
 ///
 /// The closure runs apart from the primal pass: it takes over none of the
 /// primal's values (see `emit::Uses`).
+/// One variable, or a tuple of several.
+fn tuple(vars: &[Ident]) -> TokenStream {
+    match vars {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    }
+}
+
+/// Whether a fixed tape overflowed: the entry points panic, or return
+/// `TapeFull` (`try_grad`), before any replay of its records.
+fn overflowed() -> Ident {
+    Ident::new("__overflowed", Span::mixed_site())
+}
+
+/// A reverse sweep as one emitter writes it, in parts.
+struct Sweep {
+    primal: TokenStream,
+    zeros: TokenStream,
+    fresh_zeros: TokenStream,
+    adjoint: TokenStream,
+    value: TokenStream,
+    grads: TokenStream,
+    check: TokenStream,
+}
+
+impl Sweep {
+    /// `core` written by `emitter`; in its second mode (`dual`) the output
+    /// is over the mode's numbers even where it is a constant.
+    fn write(mut emitter: Emitter, core: &reverse::Vjp, dual: bool) -> Sweep {
+        let (primal, zeros, fresh_zeros, adjoint) =
+            split_zeros(&mut emitter, &core.primal, &core.adjoint);
+        let value = match dual {
+            true => emitter.dual_output(core.value),
+            false => emitter.var(core.value).to_token_stream(),
+        };
+        let grads: Vec<Ident> = core.grads.iter().map(|g| emitter.var(*g)).collect();
+        Sweep {
+            primal,
+            zeros,
+            fresh_zeros,
+            adjoint,
+            value,
+            grads: tuple(&grads),
+            check: emitter.overflowed(&core.primal),
+        }
+    }
+
+    /// The tokens of a body of the sweep, in the given form.
+    fn body(&self, cotangent: &Ident, form: Form) -> TokenStream {
+        let Sweep {
+            primal,
+            zeros,
+            fresh_zeros,
+            adjoint,
+            value,
+            grads,
+            check,
+        } = self;
+        let overflowed = overflowed();
+        match form {
+            Form::Pullback {
+                buffers,
+                types: [ret_ty, grad_ty],
+                tangent_tys,
+            } => quote! {
+                #primal
+                let #overflowed = #check;
+                #zeros
+                (#value, move |#cotangent: #ret_ty, (#(#buffers,)*): (#(#tangent_tys,)*)| -> #grad_ty {
+                    #fresh_zeros #adjoint #grads
+                }, #overflowed)
+            },
+            Form::InOne { starts } => {
+                let (starts, rt) = (tuple(starts), crate::emit::runtime());
+                quote! {
+                    #primal
+                    let #overflowed = #check;
+                    if #overflowed {
+                        return (#value, #starts, true);
+                    }
+                    #zeros
+                    let #cotangent = #rt::linear::seed(&#value);
+                    #fresh_zeros #adjoint
+                    (#value, #grads, false)
+                }
+            }
+        }
+    }
+}
+
+/// How [`Sweep::body`] returns the gradients.
+enum Form<'a> {
+    /// The reverse function's `(value, pullback, overflowed)`: the pullback
+    /// takes the cotangent (of the first of `types`, output and gradient)
+    /// and the starting adjoints (`buffers`, of `tangent_tys`).
+    Pullback {
+        buffers: &'a [Ident],
+        types: &'a [TokenStream; 2],
+        tangent_tys: &'a [TokenStream],
+    },
+    /// Both sweeps in one body, `(value, gradients, overflowed)`, the
+    /// gradients starting from `starts` (`__gradient`).
+    InOne { starts: &'a [Ident] },
+}
+
 fn split_zeros(
     emitter: &mut Emitter,
     primal: &[Stmt],
