@@ -1,6 +1,8 @@
 //! `hvp` and `hessian` (`<name>_hvp`, `<name>_hessian` for a method): the
 //! reverse function over dual numbers (`__hvp_reverse`, written by
-//! `expand` with `emit::dual`), and the two entry points on it.
+//! `expand` with `emit::dual`), and the two entry points on it. Where the
+//! reverse function is generic over its numbers (`hessian::generic`), the
+//! entry points call it over dual numbers and there is no second copy.
 //!
 //! `hvp(args.., v)` lifts each differentiable argument to `x + ε v`, runs
 //! the dual reverse sweep with the cotangent 1 and returns the `ε` parts
