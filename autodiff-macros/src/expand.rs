@@ -310,15 +310,6 @@ fn mark_recursion(body: &mut [Stmt], name: &Ident) {
     }
 }
 
-/// Emits a primal pass (after the flat tapes of its nested loops, see
-/// `Emitter::flat_tapes`) and a closure body reading its results. Zeros in the
-/// closure depend only on primal values: they are built before it and
-/// cloned inside, so that the closure owns what it captures (no borrow of a
-/// reference argument, no value moved twice) and can run many times.
-/// Returns the primal pass, the zeros, their clones, and the rest.
-///
-/// The closure runs apart from the primal pass: it takes over none of the
-/// primal's values (see `emit::Uses`).
 /// One variable, or a tuple of several.
 fn tuple(vars: &[Ident]) -> TokenStream {
     match vars {
@@ -424,6 +415,15 @@ enum Form<'a> {
     InOne { starts: &'a [Ident] },
 }
 
+/// Emits a primal pass (after the flat tapes of its nested loops, see
+/// `Emitter::flat_tapes`) and a closure body reading its results. Zeros in the
+/// closure depend only on primal values: they are built before it and
+/// cloned inside, so that the closure owns what it captures (no borrow of a
+/// reference argument, no value moved twice) and can run many times.
+/// Returns the primal pass, the zeros, their clones, and the rest.
+///
+/// The closure runs apart from the primal pass: it takes over none of the
+/// primal's values (see `emit::Uses`).
 fn split_zeros(
     emitter: &mut Emitter,
     primal: &[Stmt],
