@@ -20,6 +20,7 @@
 
 use std::collections::HashSet;
 
+use quote::ToTokens;
 use syn::Type;
 
 use crate::activity::Activity;
@@ -111,57 +112,73 @@ fn body_supported(body: &[Stmt], act: &Activity) -> Result<(), String> {
 /// runs on (`dual::Number`): over the float type for `grad` and `vjp`, over
 /// dual numbers for `hvp` and `hessian`, where other functions get a second
 /// copy over dual numbers (`__hvp_reverse`). rustc then checks one body
-/// where it checked two. Taken where that body needs nothing of its values
-/// but what `Number` states: the function gets second derivatives, is not
-/// generic or a method, its differentiable arguments and output are floats
-/// or arrays of them (or slices and `Vec`s of floats, for arguments), and
-/// its body is arithmetic, the float functions, indexing, element
-/// assignment, array and tuple literals, loops and branches, with no calls
-/// (the callees' sweeps are not generic) and no nalgebra or structs.
+/// where it checked two. Taken for free, non-generic functions in the
+/// second-derivative subset whose differentiable arguments and output hold
+/// floats only (floats, arrays, slices, `Vec`s, nalgebra matrices), with no
+/// calls (the callees' sweeps are not generic), closures or structs, and
+/// no constant on the heap ([`mentions_heap`]).
 pub fn generic(f: &Function, ret_ty: &Type) -> bool {
-    let number_like = |ty: &Type| -> bool {
-        match ty {
-            Type::Paren(p) => types::is_scalar(&p.elem),
-            Type::Array(a) => types::is_scalar(&a.elem),
-            _ => types::is_scalar(ty),
-        }
-    };
-    let argument = |ty: &Type| match ty {
-        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
-            Type::Slice(s) => types::is_scalar(&s.elem),
-            elem => number_like(elem),
-        },
-        _ => number_like(ty) || types::vec_element(ty).is_some_and(types::is_scalar),
-    };
-    number_like(ret_ty)
-        && f.params
-            .iter()
-            .filter(|p| p.role == ArgRole::Differentiable)
-            .all(|p| argument(&p.ty))
+    // What `supported` allowed, without structs (no generic twins).
+    let numbers = |ty: &Type| types::float_valued(ty);
+    numbers(ret_ty)
+        && f.params.iter().all(|p| match p.role {
+            ArgRole::Differentiable => numbers(&p.ty),
+            _ => !mentions_heap(&p.ty.to_token_stream(), true),
+        })
         && plain_body(&f.body)
 }
 
 /// Whether a body holds only what the generic sweep supports (see
-/// [`generic`]).
+/// [`generic`]): no calls, closures or structs, and no constant that
+/// lives on the heap.
 fn plain_body(body: &[Stmt]) -> bool {
     body.iter().all(|stmt| {
         let op = match &stmt.op {
             Op::Call(_) => false,
-            Op::Prim { prim, .. } | Op::Rule { prim, .. } => match prim.spelling {
-                Spelling::Method => !prim.field && !prim.by_ref,
-                Spelling::Operator(_)
-                | Spelling::Index
-                | Spelling::ArrayLiteral
-                | Spelling::TupleLiteral
-                | Spelling::Lowered => !prim.field,
-                Spelling::Function => prim.name == "stop_gradient",
-                _ => false,
-            },
+            Op::Prim { prim, .. } | Op::Rule { prim, .. } => {
+                !matches!(
+                    prim.spelling,
+                    Spelling::Map
+                        | Spelling::FromFn
+                        | Spelling::Field
+                        | Spelling::StructLiteral
+                        | Spelling::SetField
+                ) && !matches!(prim.name, "vec_from_elem" | "vec_from_array" | "to_vec")
+            }
+            Op::Opaque { expr, .. } => !mentions_heap(&expr.to_token_stream(), false),
             _ => true,
         };
         op && stmt.regions().iter().all(|r| plain_body(&r.body))
     })
 }
+
+/// Whether tokens may stand for a value on the heap (a `Vec`, a slice, a
+/// dynamic nalgebra matrix; slices only in a type, where `[T]` is one).
+/// Such a constant meeting the arguments is
+/// converted to the sweep's numbers (`dual::constant`), which over the
+/// float type itself would be a copy the sweep written for it does not
+/// make; the function keeps that sweep and a dual copy.
+fn mentions_heap(tokens: &proc_macro2::TokenStream, in_type: bool) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => HEAP.iter().any(|h| i == h),
+        proc_macro2::TokenTree::Group(g) => {
+            // `[T]`, a slice type (an array is `[T; N]`).
+            let slice = in_type
+                && g.delimiter() == proc_macro2::Delimiter::Bracket
+                && !g
+                    .stream()
+                    .into_iter()
+                    .any(|t| matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'));
+            slice || mentions_heap(&g.stream(), in_type)
+        }
+        _ => false,
+    })
+}
+
+/// Names of heap containers and of what builds them.
+const HEAP: &[&str] = &[
+    "Vec", "vec", "DMatrix", "DVector", "Dyn", "OMatrix", "to_vec", "collect", "to_owned",
+];
 
 /// Whether a path names `f64`, `f32` or a float type parameter in its
 /// generic arguments.

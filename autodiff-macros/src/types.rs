@@ -385,14 +385,6 @@ pub fn dualize(ty: &Type, runtime: &TokenStream) -> Type {
     ty
 }
 
-/// The element type of `Vec<T>`.
-pub fn vec_element(ty: &Type) -> Option<&Type> {
-    match path_parts(ty)? {
-        (name, args) if name == "Vec" => type_arg(&args, 0),
-        _ => None,
-    }
-}
-
 /// A type over the generic sweep's numbers: each float type replaced by
 /// the type parameter `number` (`[f64; 3]` is `[N; 3]`).
 pub fn generic_number(ty: &Type, number: &syn::Ident) -> Type {

@@ -20,8 +20,7 @@ use core::cmp::Ordering;
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::buffer::Buffer;
-use crate::linear::{Identity, Negate, Pull, Push};
-use crate::rules::{AddRule, DivRule, MulRule, NegRule, SubRule};
+use crate::linear::{Pull, Push};
 use crate::tangent::{HasTangent, Tangent};
 use crate::Real;
 
@@ -508,49 +507,6 @@ impl<T: Real> Pull<Dual<T>> for Dual<T> {
     #[inline(always)]
     fn pull(&self, c: &Dual<T>) -> Dual<T> {
         *self * *c
-    }
-}
-
-// The arithmetic rules on dual numbers (a constant meeting a dual value is
-// promoted first, `promote`).
-impl<T: Real> AddRule for Dual<T> {
-    type Output = Self;
-    type Partials = (Identity, Identity);
-    #[inline(always)]
-    fn add_rule(&self, b: &Self) -> (Self, (Identity, Identity)) {
-        (*self + *b, (Identity, Identity))
-    }
-}
-impl<T: Real> SubRule for Dual<T> {
-    type Output = Self;
-    type Partials = (Identity, Negate);
-    #[inline(always)]
-    fn sub_rule(&self, b: &Self) -> (Self, (Identity, Negate)) {
-        (*self - *b, (Identity, Negate))
-    }
-}
-impl<T: Real> MulRule for Dual<T> {
-    type Output = Self;
-    type Partials = (Self, Self);
-    #[inline(always)]
-    fn mul_rule(&self, b: &Self) -> (Self, (Self, Self)) {
-        (*self * *b, (*b, *self))
-    }
-}
-impl<T: Real> DivRule for Dual<T> {
-    type Output = Self;
-    type Partials = (Self, Self);
-    #[inline(always)]
-    fn div_rule(&self, b: &Self) -> (Self, (Self, Self)) {
-        let r = Dual::one() / *b;
-        (*self / *b, (r, -(*self * r) * r))
-    }
-}
-impl<T: Real> NegRule for Dual<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn neg_rule(&self) -> (Self, (Negate,)) {
-        (-*self, (Negate,))
     }
 }
 

@@ -175,6 +175,21 @@ where
     }
 }
 
+/// A constant matrix as the generic sweep's numbers.
+impl<F, N, R, C> crate::dual::Constant<F, N> for OMatrix<F, R, C>
+where
+    F: MatrixScalar,
+    N: crate::dual::Number<F>,
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Out = OMatrix<N, R, C>;
+    fn constant(&self) -> Self::Out {
+        self.map(N::constant)
+    }
+}
+
 /// The entries' values (`dual::primal`).
 impl<T, R, C> crate::dual::Primal for OMatrix<T, R, C>
 where

@@ -1,7 +1,8 @@
 //! One reverse sweep for first and second derivatives: the number types
 //! it runs over ([`Number`]) and the constants it meets ([`Constant`]).
 //!
-//! For functions of floats and arrays of floats, the macro writes the
+//! For most functions (of floats, arrays and fixed-size nalgebra matrices;
+//! `hessian::generic` in the macro says which), the macro writes the
 //! reverse sweep once, generic over a `Number<F>`: `grad` and `vjp` run it
 //! over `F` itself, `hvp` and `hessian` over `Dual<F>`. rustc type-checks
 //! one body instead of two (the build-time cost of a differentiated
@@ -10,28 +11,26 @@
 //! every method of these traits is the identity there.
 
 use super::{Dual, Primal};
-use crate::linear::{Identity, Negate, Pull, Push};
-use crate::rules::{AbsRule, AddRule, DivRule, MulRule, NegRule, SubRule};
+use crate::linear::{Pull, Push};
 use crate::tangent::{HasTangent, Tangent};
 use crate::Real;
 
 /// A number the generic reverse sweep runs over: the float `F`, or a dual
-/// number over it. Its bounds are every rule the sweep may call on it, with
-/// the result types pinned, so that rustc resolves them from this bound
-/// alone when it checks the generic body; comparisons with a float on the
-/// right (a match guard `v < 1.0`) read the value part, as on dual
+/// number over it. Its bounds are what the sweep needs of it beyond the
+/// rules: the rules themselves (arithmetic, the float functions, scalars
+/// with matrices) are implemented for every [`Real`] or
+/// [`MatrixScalar`](crate::rules::MatrixScalar) at once, so that
+/// rustc finds them for the type parameter when it checks the generic body
+/// (a rule among these bounds would be preferred to the implementations
+/// and hide, say, a scalar times a matrix). Comparisons with a float on
+/// the right (a match guard `v < 1.0`) read the value part, as on dual
 /// numbers (the sweep compares everything else through `primal`).
 pub trait Number<F>:
     Real
+    + crate::linalg_tangent::MatrixScalar
     + Tangent<Scalar = Self>
     + HasTangent<Tangent = Self, Shape = ()>
     + Primal<Value = F>
-    + AddRule<Self, Output = Self, Partials = (Identity, Identity)>
-    + SubRule<Self, Output = Self, Partials = (Identity, Negate)>
-    + MulRule<Self, Output = Self, Partials = (Self, Self)>
-    + DivRule<Self, Output = Self, Partials = (Self, Self)>
-    + NegRule<Output = Self>
-    + AbsRule<Output = Self, Partial = Self>
     + Pull<Self, Out = Self>
     + Push<Self, Out = Self>
     + PartialOrd<F>
@@ -137,7 +136,7 @@ mod tests {
         let (cx, (_, p1)) = crate::rules::mul(&c, &x);
         let (y, (p2, p3)) = crate::rules::mul(&cx, &x);
         // Adjoint of x: p3 + p1 · p2 (through cx).
-        let g = crate::linear::pull_add(&p1, &crate::linear::pull(&p2, &N::one()), p3);
+        let g = crate::linear::pull_add(&p1, &crate::linear::pull(&p2, &<N as Real>::one()), p3);
         (y, g)
     }
 

@@ -6,6 +6,7 @@
 //! scalar implementations are here; nalgebra's are in `linalg`.
 
 use crate::linear::{Identity, Negate};
+use crate::Real;
 
 binary_rule!(
     /// `a + b`.
@@ -38,63 +39,62 @@ pub fn neg<A: NegRule + ?Sized>(a: &A) -> (A::Output, (Negate,)) {
     a.neg_rule()
 }
 
-macro_rules! scalar_arith {
-    ($($t:ty),*) => {$(
-        /// Partials `(1, 1)`.
-        impl AddRule for $t {
-            type Output = $t;
-            type Partials = (Identity, Identity);
-            #[inline(always)]
-            fn add_rule(&self, b: &$t) -> ($t, (Identity, Identity)) {
-                (*self + *b, (Identity, Identity))
-            }
-        }
+// The scalar rules, for every `Real` (the floats and dual numbers) at
+// once: the generic reverse sweep (`dual::Number`) resolves them from its
+// type parameter's `Real` bound, next to the scalar × matrix rules of
+// `linalg` for the same left operand.
 
-        /// Partials `(1, -1)`.
-        impl SubRule for $t {
-            type Output = $t;
-            type Partials = (Identity, Negate);
-            #[inline(always)]
-            fn sub_rule(&self, b: &$t) -> ($t, (Identity, Negate)) {
-                (*self - *b, (Identity, Negate))
-            }
-        }
-
-        /// Partials `(b, a)`.
-        impl MulRule for $t {
-            type Output = $t;
-            type Partials = ($t, $t);
-            #[inline(always)]
-            fn mul_rule(&self, b: &$t) -> ($t, ($t, $t)) {
-                (*self * *b, (*b, *self))
-            }
-        }
-
-        /// Partials `(1/b, -a/b²)`. The second is `-(a·(1/b))·(1/b)` rather
-        /// than `-(a/b)·(1/b)`, so that a gradient that does not need the
-        /// quotient itself does not pay for its division.
-        impl DivRule for $t {
-            type Output = $t;
-            type Partials = ($t, $t);
-            #[inline(always)]
-            fn div_rule(&self, b: &$t) -> ($t, ($t, $t)) {
-                let (a, b) = (*self, *b);
-                let r = 1.0 / b;
-                (a / b, (r, -(a * r) * r))
-            }
-        }
-
-        impl NegRule for $t {
-            type Output = $t;
-            #[inline(always)]
-            fn neg_rule(&self) -> ($t, (Negate,)) {
-                (-*self, (Negate,))
-            }
-        }
-    )*};
+/// Partials `(1, 1)`.
+impl<T: Real> AddRule for T {
+    type Output = T;
+    type Partials = (Identity, Identity);
+    #[inline(always)]
+    fn add_rule(&self, b: &T) -> (T, (Identity, Identity)) {
+        (*self + *b, (Identity, Identity))
+    }
 }
 
-scalar_arith!(f32, f64);
+/// Partials `(1, -1)`.
+impl<T: Real> SubRule for T {
+    type Output = T;
+    type Partials = (Identity, Negate);
+    #[inline(always)]
+    fn sub_rule(&self, b: &T) -> (T, (Identity, Negate)) {
+        (*self - *b, (Identity, Negate))
+    }
+}
+
+/// Partials `(b, a)`.
+impl<T: Real> MulRule for T {
+    type Output = T;
+    type Partials = (T, T);
+    #[inline(always)]
+    fn mul_rule(&self, b: &T) -> (T, (T, T)) {
+        (*self * *b, (*b, *self))
+    }
+}
+
+/// Partials `(1/b, -a/b²)`. The second is `-(a·(1/b))·(1/b)` rather than
+/// `-(a/b)·(1/b)`, so that a gradient that does not need the quotient
+/// itself does not pay for its division.
+impl<T: Real> DivRule for T {
+    type Output = T;
+    type Partials = (T, T);
+    #[inline(always)]
+    fn div_rule(&self, b: &T) -> (T, (T, T)) {
+        let (a, b) = (*self, *b);
+        let r = T::one() / b;
+        (a / b, (r, -(a * r) * r))
+    }
+}
+
+impl<T: Real> NegRule for T {
+    type Output = T;
+    #[inline(always)]
+    fn neg_rule(&self) -> (T, (Negate,)) {
+        (-*self, (Negate,))
+    }
+}
 
 /// `x.clone()`: the value itself, partial `1`.
 #[inline(always)]

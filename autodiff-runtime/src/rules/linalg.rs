@@ -111,65 +111,59 @@ where
     }
 }
 
-/// The products and quotient of a matrix and a scalar, for each scalar type
-/// (a generic `T` would make `T * matrix` an impl for every type): `f32`,
-/// `f64`, and dual numbers (second derivatives; one generic implementation,
-/// as `Dual` is this crate's own type). Each type comes with the generic
-/// parameters its implementations add, in brackets.
-macro_rules! scalar_matrix_arith {
-    ($([$($generics:tt)*] $t:ty),*) => {$(
-        /// `s * a`: partials `(ds ↦ a·ds, da ↦ s·da)`.
-        impl<$($generics)* R, C> MulRule<OMatrix<$t, R, C>> for $t
-        where
-            R: Dim,
-            C: Dim,
-            DefaultAllocator: Allocator<R, C>,
-        {
-            type Output = OMatrix<$t, R, C>;
-            type Partials = (Outer<OMatrix<$t, R, C>>, Scale<$t>);
-            #[inline]
-            fn mul_rule(&self, a: &OMatrix<$t, R, C>) -> (Self::Output, Self::Partials) {
-                (a * *self, (Outer(a.clone()), Scale(*self)))
-            }
-        }
+// The products and quotient of a matrix and a scalar, for every matrix
+// scalar at once (the floats, dual numbers, and so the generic reverse
+// sweep's `dual::Number`, which rustc could not match with an
+// implementation per type).
 
-        /// `a * s`: partials `(da ↦ s·da, ds ↦ a·ds)`.
-        impl<$($generics)* R, C> MulRule<$t> for OMatrix<$t, R, C>
-        where
-            R: Dim,
-            C: Dim,
-            DefaultAllocator: Allocator<R, C>,
-        {
-            type Output = Self;
-            type Partials = (Scale<$t>, Outer<Self>);
-            #[inline]
-            fn mul_rule(&self, s: &$t) -> (Self, Self::Partials) {
-                (self * *s, (Scale(*s), Outer(self.clone())))
-            }
-        }
-
-        /// `a / s`: partials `(da ↦ da/s, ds ↦ -(a/s)/s·ds)`. The second
-        /// is built from the quotient, one pass over the entries.
-        impl<$($generics)* R, C> DivRule<$t> for OMatrix<$t, R, C>
-        where
-            R: Dim,
-            C: Dim,
-            DefaultAllocator: Allocator<R, C>,
-        {
-            type Output = Self;
-            type Partials = (Scale<$t>, Outer<Self>);
-            #[inline]
-            fn div_rule(&self, s: &$t) -> (Self, Self::Partials) {
-                let r = <$t as Real>::one() / *s;
-                let y = self / *s;
-                let ds = &y * -r;
-                (y, (Scale(r), Outer(ds)))
-            }
-        }
-    )*};
+/// `s * a`: partials `(ds ↦ a·ds, da ↦ s·da)`.
+impl<T: MatrixScalar, R, C> MulRule<OMatrix<T, R, C>> for T
+where
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Output = OMatrix<T, R, C>;
+    type Partials = (Outer<OMatrix<T, R, C>>, Scale<T>);
+    #[inline]
+    fn mul_rule(&self, a: &OMatrix<T, R, C>) -> (Self::Output, Self::Partials) {
+        (a * *self, (Outer(a.clone()), Scale(*self)))
+    }
 }
 
-scalar_matrix_arith!([] f32, [] f64, [T: Real + 'static,] crate::dual::Dual<T>);
+/// `a * s`: partials `(da ↦ s·da, ds ↦ a·ds)`.
+impl<T: MatrixScalar, R, C> MulRule<T> for OMatrix<T, R, C>
+where
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Output = Self;
+    type Partials = (Scale<T>, Outer<Self>);
+    #[inline]
+    fn mul_rule(&self, s: &T) -> (Self, Self::Partials) {
+        (self * *s, (Scale(*s), Outer(self.clone())))
+    }
+}
+
+/// `a / s`: partials `(da ↦ da/s, ds ↦ -(a/s)/s·ds)`. The second
+/// is built from the quotient, one pass over the entries.
+impl<T: MatrixScalar, R, C> DivRule<T> for OMatrix<T, R, C>
+where
+    R: Dim,
+    C: Dim,
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Output = Self;
+    type Partials = (Scale<T>, Outer<Self>);
+    #[inline]
+    fn div_rule(&self, s: &T) -> (Self, Self::Partials) {
+        let r = <T as Real>::one() / *s;
+        let y = self / *s;
+        let ds = &y * -r;
+        (y, (Scale(r), Outer(ds)))
+    }
+}
 
 unary_method!(
     /// `a.norm()`, the Euclidean (for a matrix, Frobenius) norm; partial
