@@ -135,15 +135,20 @@ fn plain_body(body: &[Stmt]) -> bool {
     body.iter().all(|stmt| {
         let op = match &stmt.op {
             Op::Call(_) => false,
-            Op::Prim { prim, .. } | Op::Rule { prim, .. } => {
-                !matches!(
-                    prim.spelling,
-                    Spelling::Map
-                        | Spelling::FromFn
-                        | Spelling::Field
-                        | Spelling::StructLiteral
-                        | Spelling::SetField
-                ) && !matches!(prim.name, "vec_from_elem" | "vec_from_array" | "to_vec")
+            Op::Prim { prim, callee, .. } | Op::Rule { prim, callee, .. } => {
+                // `DVector::from_element(n, 0.0)` builds one on the heap.
+                let heap_path = matches!(callee, Callee::Path(p)
+                    if mentions_heap(&p.to_token_stream(), false));
+                !heap_path
+                    && !matches!(
+                        prim.spelling,
+                        Spelling::Map
+                            | Spelling::FromFn
+                            | Spelling::Field
+                            | Spelling::StructLiteral
+                            | Spelling::SetField
+                    )
+                    && !matches!(prim.name, "vec_from_elem" | "vec_from_array" | "to_vec")
             }
             Op::Opaque { expr, .. } => !mentions_heap(&expr.to_token_stream(), false),
             _ => true,
@@ -308,4 +313,61 @@ fn is_default(expr: &syn::Expr) -> bool {
         .map(|s| s.ident.to_string())
         .collect();
     call.args.is_empty() && names.ends_with(&["Default".to_string(), "default".to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::attr::Options;
+    use crate::interpret::lowered;
+
+    /// Whether `item` gets the one generic sweep.
+    fn generic(item: syn::ItemFn) -> bool {
+        generic_with(item, Options::default())
+    }
+
+    /// The same, with the attribute's options.
+    fn generic_with(item: syn::ItemFn, options: Options) -> bool {
+        let ret = match &item.sig.output {
+            syn::ReturnType::Type(_, ty) => (**ty).clone(),
+            syn::ReturnType::Default => syn::parse_quote!(()),
+        };
+        let (f, act) = lowered(item, &options);
+        super::supported(&f, &act, &f.params, &ret).is_ok() && super::generic(&f, &ret)
+    }
+
+    #[test]
+    fn one_sweep_where_constants_stay_off_the_heap() {
+        // Floats, arrays, loops, branches, fixed-size matrices, slices.
+        assert!(generic(syn::parse_quote! {
+            fn f(x: f64, a: [f64; 3], n: usize) -> f64 {
+                let mut s = 0.0;
+                for i in 0..n { s += a[i % 3] * x; }
+                if s > 1.0 { s.sin() } else { 2.0 * s }
+            }
+        }));
+        assert!(generic(syn::parse_quote! {
+            fn f(m: Matrix3<f64>, v: Vector3<f64>) -> f64 { (m * v).norm() * 0.5 }
+        }));
+        assert!(generic(syn::parse_quote! {
+            fn f(x: &[f64]) -> f64 { x[0] * x[1] }
+        }));
+        // A constant on the heap would be copied over `f64`: two sweeps.
+        assert!(!generic(syn::parse_quote! {
+            fn f(x: f64, n: usize) -> f64 { let mut v = vec![0.0; n]; v[0] = x; v[0] }
+        }));
+        let wrt_p = crate::attr::parse(quote::quote!(wrt(p)), &mut Default::default());
+        assert!(!generic_with(
+            syn::parse_quote! {
+                fn f(p: &DMatrix<f64>, t: &DMatrix<f64>) -> f64 { (p - t).norm_squared() }
+            },
+            wrt_p
+        ));
+        assert!(!generic(syn::parse_quote! {
+            fn f(x: f64, n: usize) -> f64 { (DVector::from_element(n, 1.0) * x).sum() }
+        }));
+        // Calls: the callee's sweep is not generic.
+        assert!(!generic(syn::parse_quote! {
+            fn f(x: f64) -> f64 { g(x) * x }
+        }));
+    }
 }
