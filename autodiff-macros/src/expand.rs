@@ -115,13 +115,10 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
             .then(|| format_ident!("__N"));
     let large_tape = has_large_fixed_tape(&core.primal);
     let reverse_emitter = || {
-        Emitter::new(
-            &core.roles,
-            f.params.iter().map(|p| p.name.clone()).collect(),
-        )
-        .with_refs(&f.refs)
-        .with_cotangent(cotangent.clone())
-        .with_buffers(shape.buffer_names.clone())
+        Emitter::new(&core.roles, names.clone())
+            .with_refs(&f.refs)
+            .with_cotangent(cotangent.clone())
+            .with_buffers(shape.buffer_names.clone())
     };
     // The sweeps over the float type, unless the generic sweep below
     // stands for them (it does except for `__gradient`).
@@ -189,8 +186,7 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     let direct = has_growable_tape(&lin.primal) || has_large_fixed_tape(&lin.primal);
     let jvp = direct.then(|| {
         let jvp = forward::forward(f, act);
-        let names: Vec<Ident> = f.params.iter().map(|p| p.name.clone()).collect();
-        let emitter = Emitter::new(&jvp.roles, names)
+        let emitter = Emitter::new(&jvp.roles, names.clone())
             .with_refs(&f.refs)
             .with_uses(Uses::of(&[(&jvp.body, 0)]))
             .with_tangents(shape.tangent_names.clone());

@@ -383,10 +383,5 @@ pub fn number_types(tys: &[TokenStream], number: Option<&syn::Ident>) -> Vec<Tok
 
 /// `quote!` of a list of dual types.
 pub fn dual_types(tys: &[TokenStream]) -> Vec<TokenStream> {
-    tys.iter()
-        .map(|t| match syn::parse2::<Type>(t.clone()) {
-            Ok(ty) => dual_type(&ty),
-            Err(_) => quote!(#t),
-        })
-        .collect()
+    number_types(tys, None)
 }

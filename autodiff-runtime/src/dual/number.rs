@@ -83,20 +83,6 @@ pub trait Constant<F, N> {
     fn constant(&self) -> Self::Out;
 }
 
-macro_rules! static_constants {
-    ($($t:ty),*) => {$(
-        impl<F, N> Constant<F, N> for $t {
-            type Out = $t;
-            #[inline(always)]
-            fn constant(&self) -> $t {
-                *self
-            }
-        }
-    )*};
-}
-
-static_constants!(usize, isize, u8, u16, u32, u64, i8, i16, i32, i64, bool, char);
-
 impl<F, N, X: Constant<F, N>, const K: usize> Constant<F, N> for [X; K] {
     type Out = [X::Out; K];
     #[inline]

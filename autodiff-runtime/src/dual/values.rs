@@ -39,7 +39,8 @@ impl<T: Real> Primal for Dual<T> {
 }
 
 /// Values that carry no derivative (a struct's static fields, indices)
-/// are their own value and their own promotion.
+/// are their own value, their own promotion and their own constant in the
+/// generic sweep.
 macro_rules! static_values {
     ($($t:ty),*) => {$(
         impl Primal for $t {
@@ -53,6 +54,13 @@ macro_rules! static_values {
             type Out = $t;
             #[inline(always)]
             fn promote(&self) -> $t {
+                *self
+            }
+        }
+        impl<F, N> super::Constant<F, N> for $t {
+            type Out = $t;
+            #[inline(always)]
+            fn constant(&self) -> $t {
                 *self
             }
         }
