@@ -177,3 +177,63 @@ fn from_fn_with_a_differentiable_closure() {
     // Σᵢⱼ (a i + b² j) over 2 × 3: 3a + 6b², so (3, 12b).
     assert_eq!(grid::grad(0.5, 2.0), (3.0, 24.0));
 }
+
+/// `map` and `from_fn` in one loop: a vector of constants mapped by a
+/// closure reading a differentiable scalar (no tangent for the entries),
+/// a differentiable array mapped, and a static-size matrix built.
+#[differentiate]
+fn closures_in_a_loop(a: f64, x: [f64; 3], steps: usize) -> f64 {
+    let base = DVector::from_fn(4, |i, _| 0.5 + i as f64);
+    let mut s = 0.0;
+    for k in 0..steps {
+        let scaled = base.map(|b| (a * b).sin());
+        let y = x.map(|v| (v * a + k as f64).tanh());
+        let x0 = x[0];
+        let m = SMatrix::<f64, 2, 2>::from_fn(|i, j| a * a * (i + 2 * j) as f64 + x0);
+        s += scaled.sum() * 0.1 + y[0] * y[2] - y[1] + m.norm_squared() * 0.01;
+    }
+    s
+}
+
+#[test]
+fn jvp_through_closures_agrees_with_linearize_and_finite_differences() {
+    // `jvp` runs each closure once for values and tangents together
+    // (`rules::map_jvp`, `rules::from_fn_jvp`); `linearize` keeps the
+    // partials: same tangents, to rounding.
+    let (a, x, steps) = (0.7, [0.2, -0.4, 0.9], 3);
+    let h = 1e-6;
+    let value = closures_in_a_loop(a, x, steps);
+    let directions = [
+        (1.0, [0.0; 3]),
+        (0.0, [1.0, 0.0, 0.0]),
+        (0.3, [-0.5, 0.25, 2.0]),
+    ];
+    for (da, dx) in directions {
+        let (v, t) = closures_in_a_loop::jvp((a, x, steps), (da, dx));
+        assert_eq!(v, value);
+        let (_, push) = closures_in_a_loop::linearize(a, x, steps);
+        let pushed = push((da, dx));
+        assert!(
+            (t - pushed).abs() < 1e-12 * pushed.abs().max(1.0),
+            "{t} vs {pushed}"
+        );
+        let at = |s: f64| {
+            let x = [x[0] + s * dx[0], x[1] + s * dx[1], x[2] + s * dx[2]];
+            closures_in_a_loop(a + s * da, x, steps)
+        };
+        let fd = (at(h) - at(-h)) / (2.0 * h);
+        assert!((t - fd).abs() < 1e-7 * fd.abs().max(1.0), "{t} vs {fd}");
+    }
+    // The Jacobian of the tutorial's `g` with one input column comes from
+    // that `jvp`: it agrees with one pushed tangent of `linearize`.
+    let (t, n) = (1.0005, 50);
+    let (_, push) = g_from_fn::linearize(t, n);
+    let column = push((1.0,));
+    let jac = g_from_fn::jacfwd(t, n);
+    for k in 0..n {
+        assert!(
+            (jac[(k, 0)] - column[k]).abs() < 1e-14 * column[k].abs().max(1.0),
+            "{k}"
+        );
+    }
+}

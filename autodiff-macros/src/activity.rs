@@ -68,6 +68,25 @@ pub fn analyse(f: &Function, errors: &mut Errors) -> Activity {
     act
 }
 
+/// A closure given to `map` or `from_fn` gets the differentiable values
+/// it captures as scalars (its rule's `[S; K]`): an element or field of a
+/// captured container is reported, with the way out.
+fn report_captured_containers(body: &[Stmt], varied: &[Var], errors: &mut Errors) {
+    for stmt in body {
+        for region in stmt.regions() {
+            report_captured_containers(&region.body, varied, errors);
+        }
+        if let Op::Prim { prim, args, .. } = &stmt.op {
+            if prim.adds_in_place() && args.first().is_some_and(|a| varied.contains(a)) {
+                errors.push(syn::Error::new(
+                    stmt.span,
+                    "a closure given to `map` or `from_fn` can read differentiable values from outside it only as scalars; bind this element to a name before the closure (`let x0 = x[0];`) and use that name inside",
+                ));
+            }
+        }
+    }
+}
+
 impl Activity {
     fn mark_varied(&mut self, var: Var) -> bool {
         self.varied.insert(var)
@@ -304,6 +323,11 @@ fn report(body: &[Stmt], act: &Activity, exempt: &Exempt, errors: &mut Errors) {
                     let mut inner = Errors::default();
                     analyse(closure, &mut inner);
                     errors.extend(inner);
+                    let varied: Vec<Var> = crate::ir::captures(closure)
+                        .into_iter()
+                        .filter(|v| act.varied(*v))
+                        .collect();
+                    report_captured_containers(&closure.body, &varied, errors);
                 }
                 for (i, a) in args.iter().enumerate() {
                     if !prim.differentiable_arg(i) && act.varied(*a) && !exempt.fields.contains(a) {

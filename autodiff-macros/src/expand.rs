@@ -16,7 +16,7 @@ use crate::ir::{Function, Op, Stmt};
 use crate::items::Shape;
 use crate::reverse::Seed;
 use crate::{
-    activity, attr, fallback, forward, hessian, lower, reverse, shapes, signature, vectorize,
+    activity, attr, fallback, forward, fuse, hessian, lower, reverse, shapes, signature, vectorize,
 };
 
 /// Expands `#[differentiate(attr)] item`.
@@ -183,9 +183,12 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     // without `alloc` not at all) or is large (recording and replaying a
     // 1,000-step loop made `jvp` 1.4 times slower); a few records on the
     // stack cost less than rustc checking a third body.
-    let direct = has_growable_tape(&lin.primal) || has_large_fixed_tape(&lin.primal);
+    let direct = has_growable_tape(&lin.primal)
+        || has_large_fixed_tape(&lin.primal)
+        || builds_by_closure(&lin.primal);
     let jvp = direct.then(|| {
-        let jvp = forward::forward(f, act);
+        let mut jvp = forward::forward(f, act);
+        fuse::fuse_containers(&mut jvp);
         let emitter = Emitter::new(&jvp.roles, names.clone())
             .with_refs(&f.refs)
             .with_uses(Uses::of(&[(&jvp.body, 0)]))
@@ -275,6 +278,17 @@ fn has_large_fixed_tape(body: &[Stmt]) -> bool {
         }
         Op::Branch(b) => b.arms.iter().any(|a| has_large_fixed_tape(&a.body)),
         _ => false,
+    })
+}
+
+/// Whether a sweep keeps the partials of a `map` or `from_fn` (at any
+/// depth): containers that `jvp`, in one pass, does not build
+/// (`fuse::fuse_containers`).
+fn builds_by_closure(body: &[Stmt]) -> bool {
+    body.iter().any(|s| {
+        matches!(&s.op, Op::Rule { prim, .. }
+            if matches!(prim.spelling, crate::primitives::Spelling::Map | crate::primitives::Spelling::FromFn))
+            || s.regions().iter().any(|r| builds_by_closure(&r.body))
     })
 }
 

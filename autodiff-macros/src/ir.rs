@@ -160,6 +160,18 @@ pub enum Op {
         /// `(partial, the argument's tangent)` for each term.
         terms: Vec<(Var, Var)>,
     },
+    /// Forward mode in one step: a `map`'s or `from_fn`'s value and its
+    /// tangent, from its arguments and their tangents (`None`: zero),
+    /// defining both. `jvp` uses it where the partials would be containers
+    /// written and read again (`fuse::fuse_containers`).
+    PushRule {
+        /// Its arguments, the receiver first.
+        args: Vec<Var>,
+        /// The tangent of each argument.
+        tangents: Vec<Option<Var>>,
+        /// The closure (`Callee::Map` or `Callee::FromFn`).
+        callee: Callee,
+    },
     /// Reverse mode: a partial's transpose applied to a cotangent.
     Pull {
         /// The partial.
@@ -427,20 +439,20 @@ impl Stmt {
             Op::Arg(_) | Op::TangentIn(_) | Op::CotangentIn | Op::BufferIn(_) => Vec::new(),
             Op::Opaque { uses, .. } => uses.clone(),
             Op::Prim { args, callee, .. } | Op::Rule { args, callee, .. } => {
-                let mut uses = args.clone();
-                match callee {
-                    Callee::Map(f) => {
-                        if let MapFn::Closure(closure) = &**f {
-                            uses.extend(captures(closure));
-                        }
-                    }
-                    Callee::FromFn(f) => uses.extend(f.sizes.iter().copied()),
-                    _ => {}
-                }
-                uses
+                primitive_uses(args, callee)
             }
             Op::Copy(v) | Op::Seed(v) | Op::Zero(v) => vec![*v],
             Op::Push { terms } => terms.iter().flat_map(|(p, t)| [*p, *t]).collect(),
+            Op::PushRule {
+                args,
+                tangents,
+                callee,
+                ..
+            } => {
+                let mut uses = primitive_uses(args, callee);
+                uses.extend(tangents.iter().flatten());
+                uses
+            }
             Op::Pull {
                 partial,
                 adjoint,
@@ -700,6 +712,22 @@ fn extend_unique(into: &mut Vec<Var>, more: Vec<Var>) {
             into.push(v);
         }
     }
+}
+
+/// What a primitive reads: its arguments, and what its closure captures
+/// (`map`) or its sizes (`from_fn`).
+fn primitive_uses(args: &[Var], callee: &Callee) -> Vec<Var> {
+    let mut uses = args.to_vec();
+    match callee {
+        Callee::Map(f) => {
+            if let MapFn::Closure(closure) = &**f {
+                uses.extend(captures(closure));
+            }
+        }
+        Callee::FromFn(f) => uses.extend(f.sizes.iter().copied()),
+        _ => {}
+    }
+    uses
 }
 
 /// The identifier of a variable in generated code. Primal variables get this

@@ -2,8 +2,8 @@
 //!
 //! The pipeline, one file per stage: `attr` and `signature` read the
 //! attribute and the signature, `lower` turns the body into the IR of `ir`,
-//! `activity` finds what carries derivatives, `forward` and `reverse` are
-//! IR-to-IR transforms, and `emit` turns IR into tokens; `expand` runs them
+//! `activity` finds what carries derivatives, `forward`, `reverse` and
+//! `fuse` are IR-to-IR transforms, and `emit` turns IR into tokens; `expand` runs them
 //! in order and `fallback` stands in when there are errors. The primitives
 //! are listed once, in `primitives`.
 #![forbid(unsafe_code)]
@@ -18,6 +18,7 @@ mod errors;
 mod expand;
 mod fallback;
 mod forward;
+mod fuse;
 mod hessian;
 #[cfg(test)]
 mod interpret;

@@ -14,10 +14,14 @@ use crate::{activity, fallback, reverse};
 impl Emitter<'_> {
     /// `rules::from_fn(captures, build, rule)` for `V::from_fn(sizes.., closure)`
     /// with the captured variables in `active` differentiated.
+    ///
+    /// With `d_captures`, the tangents of the `active` captures,
+    /// `rules::from_fn_jvp`: the value and its tangent in one pass.
     pub(super) fn build_from_fn(
         &self,
         from_fn: &ir::FromFn,
         active: &[Var],
+        d_captures: Option<&[Var]>,
         span: Span,
     ) -> TokenStream {
         let rt = runtime();
@@ -30,12 +34,64 @@ impl Emitter<'_> {
         );
         let captured = active.iter().map(|v| self.operand(*v, span));
         let rule = closure_rule(&from_fn.closure, active, span);
+        let (name, tangents) = match d_captures {
+            Some(d) => {
+                let d = d.iter().map(|v| self.var(*v));
+                (quote!(from_fn_jvp), quote!([#(#d),*],))
+            }
+            None => (quote!(from_fn), TokenStream::new()),
+        };
         quote_spanned! {span=>
-            #rt::rules::from_fn(
+            #rt::rules::#name(
                 [#(#captured),*],
+                #tangents
                 |#entry: &mut dyn FnMut(usize, usize) -> _| #path(#(#sizes,)* |#i, #j| #entry(#i, #j)),
                 #rule,
             )
+        }
+    }
+
+    /// `map_jvp(x, dx, captures, d_captures, rule)` or
+    /// `from_fn_jvp(captures, d_captures, build, rule)`: a closure's
+    /// container and its tangent in one pass (`Op::PushRule`, made only
+    /// for those two).
+    pub(super) fn closure_jvp(
+        &self,
+        args: &[Var],
+        tangents: &[Option<Var>],
+        callee: &ir::Callee,
+        span: Span,
+    ) -> TokenStream {
+        let with_tangents = |vars: &[Var], tangents: &[Option<Var>]| -> (Vec<Var>, Vec<Var>) {
+            vars.iter()
+                .zip(tangents)
+                .filter_map(|(v, t)| Some((*v, (*t)?)))
+                .unzip()
+        };
+        match callee {
+            ir::Callee::Map(f) => {
+                let rt = runtime();
+                let (active, d_captures) = with_tangents(&args[1..], &tangents[1..]);
+                let rule = scalar_rule(f, &active, span);
+                let x = self.operand(args[0], span);
+                let dx = match tangents[0] {
+                    Some(t) => {
+                        let t = self.var(t);
+                        quote!(::core::option::Option::Some(&#t))
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                let captured = active.iter().map(|v| self.operand(*v, span));
+                let d_captures = d_captures.iter().map(|v| self.var(*v));
+                quote_spanned! {span=>
+                    #rt::rules::map_jvp(#x, #dx, [#(#captured),*], [#(#d_captures),*], #rule)
+                }
+            }
+            ir::Callee::FromFn(from_fn) => {
+                let (active, d_captures) = with_tangents(args, tangents);
+                self.build_from_fn(from_fn, &active, Some(&d_captures), span)
+            }
+            _ => fallback::never(),
         }
     }
 }

@@ -185,7 +185,7 @@ impl<'a> Emitter<'a> {
                 callee: Callee::FromFn(from_fn),
                 ..
             } => {
-                let call = self.build_from_fn(from_fn, &[], span);
+                let call = self.build_from_fn(from_fn, &[], None, span);
                 quote_spanned!(span=> let #annotated = #call.0;)
             }
             // `x[i] = v` on a container nothing reads again: in place.
@@ -211,6 +211,16 @@ impl<'a> Emitter<'a> {
                 let value = plain_call(prim, &args, callee, span);
                 let value = self.on_values(vars, stmt, value.clone()).unwrap_or(value);
                 quote_spanned!(span=> let #annotated = #value;)
+            }
+            Op::PushRule {
+                args,
+                tangents,
+                callee,
+                ..
+            } => {
+                let tangent = stmt.defs.get(1).map(name).unwrap_or_else(|| quote!(_));
+                let call = self.closure_jvp(args, tangents, callee, span);
+                quote_spanned!(span=> let (#def, #tangent) = #call;)
             }
             // A clone, not a move: the source may be used again (free for `Copy` types).
             Op::Copy(src) => {
@@ -297,7 +307,7 @@ impl<'a> Emitter<'a> {
                             .filter(|(_, slot)| slot.is_some())
                             .map(|(v, _)| *v)
                             .collect();
-                        let call = self.build_from_fn(from_fn, &active, span);
+                        let call = self.build_from_fn(from_fn, &active, None, span);
                         let p_captures = stmt.defs[1..].iter().flatten().map(|v| self.var(*v));
                         (call, quote!([#(#p_captures),*]))
                     }

@@ -179,6 +179,20 @@ impl Shape {
         }
     }
 
+    /// Whether `jacfwd` calls `jvp` for its one column: the function has one
+    /// differentiable argument, a scalar, and `jvp` a body of its own (one
+    /// pass of values and tangents, where `linearize` would keep partials).
+    fn jacfwd_by_jvp(&self, direct_jvp: bool) -> bool {
+        let mut diff = self
+            .params
+            .iter()
+            .filter(|p| p.role == ArgRole::Differentiable);
+        match (diff.next(), diff.next()) {
+            (Some(p), None) => direct_jvp && types::is_scalar(&p.ty),
+            _ => false,
+        }
+    }
+
     /// The names of the differentiable arguments, in order.
     fn differentiable_names(&self) -> Vec<&Ident> {
         self.params
@@ -221,11 +235,13 @@ impl Shape {
     /// runtime's `forward_slots`/`reverse_slots` with the zero tangents of
     /// the differentiable arguments; the arguments are cloned once (free for
     /// `Copy` types).
+    ///
+    /// `jvp_fn` (see `jacfwd_by_jvp`) pushes `jacfwd`'s only column.
     fn jacobians(
         &self,
         is_method: bool,
         arg_names: &[&Ident],
-        lin_fn: &Ident,
+        (lin_fn, jvp_fn): (&Ident, Option<&Ident>),
         reverse_fn: &Ident,
     ) -> (TokenStream, TokenStream) {
         let rt = crate::emit::runtime();
@@ -247,10 +263,18 @@ impl Shape {
             1 => (quote!(,), quote!(.0)),
             _ => (TokenStream::new(), TokenStream::new()),
         };
+        let push_fn = match jvp_fn {
+            Some(jvp_fn) => {
+                let d = Ident::new("__d", Span::mixed_site());
+                let jvp_call = call(is_method, jvp_fn, &quote!((#args,), (#d,)));
+                quote!(let #push = |(#d,)| #jvp_call.1;)
+            }
+            None => quote!(let (_, #push) = #lin_call;),
+        };
         (
             quote! {
                 let #zeros = (#(#rt::linear::zero_like(&#diff),)*);
-                let (_, #push) = #lin_call;
+                #push_fn
                 #rt::jacobian::forward_slots::<(#(#types,)*), _, _>(#zeros, #push)#first
             },
             quote! {
@@ -350,6 +374,7 @@ impl Shape {
             Ident::new("__push", Span::mixed_site()),
         );
         let lin_call = call(is_method, &lin_fn, &arg_list);
+        let jacfwd_by_jvp = self.jacfwd_by_jvp(direct_jvp.is_some());
         let jvp = direct_jvp.unwrap_or_else(|| {
             quote! {
                 let (#value, #push) = #lin_call;
@@ -358,11 +383,19 @@ impl Shape {
         });
         let (jacfwd, jacrev) = match placeholders {
             true => (fallback::never(), fallback::never()),
-            false => self.jacobians(is_method, &arg_names, &lin_fn, &reverse_fn),
+            false => self.jacobians(
+                is_method,
+                &arg_names,
+                (&lin_fn, jacfwd_by_jvp.then_some(&jvp_fn)),
+                &reverse_fn,
+            ),
         };
         let (jacfwd_fn, jacrev_fn) = (fn_name("jacfwd"), fn_name("jacrev"));
         let jac_ty = self.jacobian_type();
-        let doc_jacfwd = format!("Jacobian of `{name}` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component.");
+        let doc_jacfwd = match jacfwd_by_jvp {
+            true => format!("Jacobian of `{name}`: its one column, from one `jvp` (values and tangents in one pass)."),
+            false => format!("Jacobian of `{name}` built column by column from `linearize` (rows: output components, columns: input components; one matrix per differentiable argument). Costs one forward pass, then one tangent pass per input component."),
+        };
         let doc_jacrev = format!("Jacobian of `{name}` built row by row from one VJP's pullback (rows: output components, columns: input components; one matrix per differentiable argument). Costs one backward sweep per output component.");
         // A gradient needs a scalar output; other outputs get JVPs, VJPs and Jacobians.
         let scalar_output = types::is_scalar(ret_ty);

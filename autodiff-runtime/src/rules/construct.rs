@@ -93,6 +93,35 @@ pub fn from_fn<V: Grid<S>, S: crate::Real, const K: usize>(
     (value, partials.map(crate::rules::Outer))
 }
 
+/// `V::from_fn(..)` and its tangent in one pass, for the captures'
+/// tangents `d_captures`: each entry's partials used where they are
+/// computed, with no container of partials (what `jvp` calls, where
+/// `linearize` keeps those of [`from_fn`]).
+#[inline]
+pub fn from_fn_jvp<V: Grid<S>, S: crate::Real, const K: usize>(
+    captures: [&S; K],
+    d_captures: [S; K],
+    build: impl Fn(&mut dyn FnMut(usize, usize) -> S) -> V,
+    mut f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
+) -> (V, V) {
+    let captured = captures.map(|c| *c);
+    let mut value = build(&mut |_, _| S::zero());
+    let mut tangent = value.clone();
+    let (rows, columns) = value.grid_shape();
+    for j in 0..columns {
+        for i in 0..rows {
+            let (entry, partials) = f(i, j, captured);
+            value[(i, j)] = entry;
+            let mut t = S::zero();
+            for (p, d) in partials.into_iter().zip(d_captures) {
+                t += p * d;
+            }
+            tangent[(i, j)] = t;
+        }
+    }
+    (value, tangent)
+}
+
 /// What `from_fn` builds: a matrix, whose shape it reads and whose entries it
 /// writes by `(row, column)`.
 pub trait Grid<S>: Clone + core::ops::IndexMut<(usize, usize), Output = S> {
@@ -149,6 +178,22 @@ mod tests {
         // The transpose: <p t, c> = <t, pᵀ c>.
         let c = Matrix2x3::new(1.0, -1.0, 0.5, 2.0, 0.0, 3.0);
         assert_eq!(pull(&p, &c), dm.component_mul(&c).sum() / 2.0);
+    }
+
+    #[test]
+    fn from_fn_jvp_is_from_fn_with_its_partials_pushed() {
+        // m[(i, j)] = a·i + b²·j: tangent i·ȧ + 2bj·ḃ.
+        let (a, b) = (0.5, 2.0);
+        let (da, db) = (1.5, -0.25);
+        let build = |entry: &mut dyn FnMut(usize, usize) -> f64| Matrix2x3::from_fn(entry);
+        let rule = |i: usize, j: usize, [a, b]: [f64; 2]| {
+            let (i, j) = (i as f64, j as f64);
+            (a * i + b * b * j, [i, 2.0 * b * j])
+        };
+        let (m, [p_a, p_b]) = from_fn([&a, &b], build, rule);
+        let (value, tangent) = from_fn_jvp([&a, &b], [da, db], build, rule);
+        assert_eq!(value, m);
+        assert_eq!(tangent, push(&p_a, &da) + push(&p_b, &db));
     }
 
     #[test]

@@ -31,6 +31,18 @@ pub trait MapRule<S> {
         captures: [&S; K],
         f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
     ) -> (Self::Output, MapPartials<Self::Output, K>);
+
+    /// The values and their tangent for the entries' tangent `dx` (`None`:
+    /// zero) and the captures' tangents `d_captures`, each entry's partials
+    /// used where they are computed: forward mode in one pass, with no
+    /// container of partials.
+    fn map_jvp<const K: usize>(
+        &self,
+        dx: Option<&Self>,
+        captures: [&S; K],
+        d_captures: [S; K],
+        f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
+    ) -> (Self::Output, Self::Output);
 }
 
 /// `x.map(f)`: the values, the entrywise partial and one partial per
@@ -42,6 +54,43 @@ pub fn map<X: MapRule<S> + ?Sized, S, const K: usize>(
     f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
 ) -> (X::Output, MapPartials<X::Output, K>) {
     x.map_rule(captures, f)
+}
+
+/// `x.map(f)` and its tangent in one pass (see [`MapRule::map_jvp`]): what
+/// `jvp` calls, where `linearize` keeps the partials of [`map`].
+#[inline]
+pub fn map_jvp<X: MapRule<S> + ?Sized, S, const K: usize>(
+    x: &X,
+    dx: Option<&X>,
+    captures: [&S; K],
+    d_captures: [S; K],
+    f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
+) -> (X::Output, X::Output) {
+    x.map_jvp(dx, captures, d_captures, f)
+}
+
+/// Runs `f` on every entry, writing values and tangents into copies of the
+/// container: an entry's tangent is its derivative times the entry's
+/// tangent, plus each capture's partial times that capture's tangent.
+macro_rules! map_tangents {
+    ($self:ident, $dx:ident, $captures:ident, $d_captures:ident, $f:ident) => {{
+        let captured = $captures.map(|c| *c);
+        let mut values = $self.clone();
+        let mut tangents = $self.clone();
+        for (k, entry) in $self.iter().enumerate() {
+            let (y, (dy, d_captures)) = $f(entry, captured);
+            values[k] = y;
+            let mut t = match $dx {
+                Some(dx) => dy * dx[k],
+                None => <T as Real>::zero(),
+            };
+            for (d, dc) in d_captures.into_iter().zip($d_captures) {
+                t += d * dc;
+            }
+            tangents[k] = t;
+        }
+        (values, tangents)
+    }};
 }
 
 /// Runs `f` on every entry, writing values and partials into copies of the
@@ -64,16 +113,34 @@ macro_rules! map_entries {
     }};
 }
 
+/// The two methods of [`MapRule`] for a container of `T` indexed by
+/// position, whose `iter` gives its entries in that order.
+macro_rules! map_by_entries {
+    ($out:ty) => {
+        type Output = $out;
+        #[inline]
+        fn map_rule<const K: usize>(
+            &self,
+            captures: [&T; K],
+            mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
+        ) -> ($out, MapPartials<$out, K>) {
+            map_entries!(self, captures, f)
+        }
+        #[inline]
+        fn map_jvp<const K: usize>(
+            &self,
+            dx: Option<&Self>,
+            captures: [&T; K],
+            d_captures: [T; K],
+            mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
+        ) -> ($out, $out) {
+            map_tangents!(self, dx, captures, d_captures, f)
+        }
+    };
+}
+
 impl<T: Real, const N: usize> MapRule<T> for [T; N] {
-    type Output = [T; N];
-    #[inline]
-    fn map_rule<const K: usize>(
-        &self,
-        captures: [&T; K],
-        mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
-    ) -> ([T; N], MapPartials<[T; N], K>) {
-        map_entries!(self, captures, f)
-    }
+    map_by_entries!([T; N]);
 }
 
 impl<T, R, C> MapRule<T> for OMatrix<T, R, C>
@@ -83,15 +150,7 @@ where
     C: Dim,
     DefaultAllocator: Allocator<R, C>,
 {
-    type Output = OMatrix<T, R, C>;
-    #[inline]
-    fn map_rule<const K: usize>(
-        &self,
-        captures: [&T; K],
-        mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
-    ) -> (OMatrix<T, R, C>, MapPartials<OMatrix<T, R, C>, K>) {
-        map_entries!(self, captures, f)
-    }
+    map_by_entries!(OMatrix<T, R, C>);
 }
 
 impl<X: MapRule<S> + ?Sized, S> MapRule<S> for &X {
@@ -103,6 +162,16 @@ impl<X: MapRule<S> + ?Sized, S> MapRule<S> for &X {
         f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
     ) -> (X::Output, MapPartials<X::Output, K>) {
         (**self).map_rule(captures, f)
+    }
+    #[inline]
+    fn map_jvp<const K: usize>(
+        &self,
+        dx: Option<&Self>,
+        captures: [&S; K],
+        d_captures: [S; K],
+        f: impl FnMut(&S, [S; K]) -> (S, (S, [S; K])),
+    ) -> (X::Output, X::Output) {
+        (**self).map_jvp(dx.map(|d| &**d), captures, d_captures, f)
     }
 }
 
@@ -183,5 +252,28 @@ mod tests {
             pull(&p_s, &Vector3::new(1.0, 0.0, 1.0)),
             x[0] * x[0] + x[2] * x[2]
         );
+    }
+
+    #[test]
+    fn map_jvp_is_map_with_its_partials_pushed() {
+        // v ↦ s·v², capturing s: the tangent 2sv·ẋ + v²·ṡ per entry.
+        let scaled_square = |v: &f64, [s]: [f64; 1]| (s * v * v, (2.0 * s * v, [v * v]));
+        let (x, s) = ([0.5_f64, -1.0, 2.0], 1.5);
+        let (dx, ds) = ([1.0, 0.25, -2.0], 0.5);
+        let (y, (p, [p_s])) = map(&x, [&s], scaled_square);
+        let pushed: [f64; 3] = core::array::from_fn(|k| push(&p, &dx)[k] + push(&p_s, &ds)[k]);
+        assert_eq!(
+            map_jvp(&x, Some(&dx), [&s], [ds], scaled_square),
+            (y, pushed)
+        );
+        // No tangent for the entries: only the capture's term.
+        assert_eq!(
+            map_jvp(&x, None, [&s], [ds], scaled_square),
+            (y, push(&p_s, &ds))
+        );
+        // On a matrix, and through a reference.
+        let m = Vector3::from(x);
+        let (ym, tm) = map_jvp(&&m, Some(&&Vector3::from(dx)), [&s], [ds], scaled_square);
+        assert_eq!((ym, tm), (Vector3::from(y), Vector3::from(pushed)));
     }
 }
