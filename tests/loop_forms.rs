@@ -221,6 +221,25 @@ fn range_bound_from_len() {
         .run();
 }
 
+/// Circular indices `(i + 1) % x.len()`: the remainder of a shape query
+/// is static, as the query is.
+#[differentiate]
+fn circular_steps(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[(i + 1) % x.len()];
+    }
+    s
+}
+
+#[test]
+fn circular_index_from_len() {
+    // ∂/∂x_j Σᵢ xᵢ x₍ᵢ₊₁₎ mod n = x₍ⱼ₊₁₎ mod n + x₍ⱼ₋₁₎ mod n.
+    case!(scalar circular_steps, slices(19), |x, v| (&x) (v.clone()))
+        .closed(&|x| row_fn(5, |j| x[(j + 1) % 5] + x[(j + 4) % 5]))
+        .run();
+}
+
 /// Over a `DVector` with `(i, &v)`.
 #[differentiate]
 fn dvector_enumerate(x: &DVector<f64>) -> f64 {

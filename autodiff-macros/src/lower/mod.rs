@@ -579,29 +579,37 @@ impl Lowering<'_> {
             // An operand with a block, `if` or `match` in it cannot be kept
             // as written: compare the operands' values. (`&&` and `||`
             // stay as written, whole, so that they still short-circuit.)
-            let (lhs, rhs) = (self.expr(&b.left), self.expr(&b.right));
-            let (l, r) = (ir::ident(lhs, Role::Primal), ir::ident(rhs, Role::Primal));
-            let mut compared = b.clone();
-            compared.left = Box::new(syn::parse_quote!(#l));
-            compared.right = Box::new(syn::parse_quote!(#r));
-            return self.emit(
-                Op::Opaque {
-                    expr: Box::new(Expr::Binary(compared)),
-                    uses: vec![lhs, rhs],
-                    kind: OpaqueKind::Inert,
-                },
-                span,
-            );
+            return self.over_operands(b, OpaqueKind::Inert);
         }
-        let kind = if inert {
-            OpaqueKind::Inert
-        } else {
-            foreign(
-                b,
-                format!("the `{op}` operator has no derivative here; write it with `+ - * /` and float methods"),
-            )
-        };
-        self.opaque(&Expr::Binary(b.clone()), kind)
+        if inert {
+            return self.opaque(&Expr::Binary(b.clone()), OpaqueKind::Inert);
+        }
+        // `%`, bit operations, shifts: kept as written over the operands'
+        // values, lowered first, so that what an operand reads only for its
+        // shape (`i % x.len()`) does not make the result depend on `x`.
+        let kind = foreign(
+            b,
+            format!("the `{op}` operator has no derivative here; write it with `+ - * /` and float methods"),
+        );
+        self.over_operands(b, kind)
+    }
+
+    /// `b` kept as written, its operands lowered first and replaced by
+    /// their values.
+    fn over_operands(&mut self, b: &syn::ExprBinary, kind: OpaqueKind) -> Var {
+        let (lhs, rhs) = (self.expr(&b.left), self.expr(&b.right));
+        let (l, r) = (ir::ident(lhs, Role::Primal), ir::ident(rhs, Role::Primal));
+        let mut kept = b.clone();
+        kept.left = Box::new(syn::parse_quote!(#l));
+        kept.right = Box::new(syn::parse_quote!(#r));
+        self.emit(
+            Op::Opaque {
+                expr: Box::new(Expr::Binary(kept)),
+                uses: vec![lhs, rhs],
+                kind,
+            },
+            b.span(),
+        )
     }
 
     /// Reports a construct the IR cannot express, with what to do instead.
