@@ -286,8 +286,7 @@ fn has_large_fixed_tape(body: &[Stmt]) -> bool {
 /// (`fuse::fuse_containers`).
 fn builds_by_closure(body: &[Stmt]) -> bool {
     body.iter().any(|s| {
-        matches!(&s.op, Op::Rule { prim, .. }
-            if matches!(prim.spelling, crate::primitives::Spelling::Map | crate::primitives::Spelling::FromFn))
+        matches!(&s.op, Op::Rule { prim, .. } if prim.takes_closure())
             || s.regions().iter().any(|r| builds_by_closure(&r.body))
     })
 }

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 
 use crate::forward::Jvp;
 use crate::ir::{LoopKind, Op, Stmt, Var};
-use crate::primitives::Spelling;
 
 /// Fuses each `map` or `from_fn` rule with the push of its partials into
 /// one `Op::PushRule` (for `jvp`, which pushes them once): each entry's
@@ -69,7 +68,7 @@ fn fused(rule: &Stmt, push: &Stmt, reads: &HashMap<Var, usize>) -> Option<Stmt> 
     let (Op::Rule { prim, args, callee }, Op::Push { terms }) = (&rule.op, &push.op) else {
         return None;
     };
-    if !matches!(prim.spelling, Spelling::Map | Spelling::FromFn) {
+    if !prim.takes_closure() {
         return None;
     }
     let slots = rule.defs.get(1..)?;
@@ -134,10 +133,7 @@ mod tests {
             &Options::default(),
         );
         let mut jvp = crate::forward::forward(&f, &act);
-        let closures = |op: &Op| {
-            matches!(op, Op::Rule { prim, .. }
-            if matches!(prim.spelling, Spelling::Map | Spelling::FromFn))
-        };
+        let closures = |op: &Op| matches!(op, Op::Rule { prim, .. } if prim.takes_closure());
         assert_eq!(count(&jvp.body, &closures), 2);
         let pushes = count(&jvp.body, &|op| matches!(op, Op::Push { .. }));
         fuse_containers(&mut jvp);

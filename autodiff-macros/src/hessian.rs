@@ -140,13 +140,10 @@ fn plain_body(body: &[Stmt]) -> bool {
                 let heap_path = matches!(callee, Callee::Path(p)
                     if mentions_heap(&p.to_token_stream(), false));
                 !heap_path
+                    && !prim.takes_closure()
                     && !matches!(
                         prim.spelling,
-                        Spelling::Map
-                            | Spelling::FromFn
-                            | Spelling::Field
-                            | Spelling::StructLiteral
-                            | Spelling::SetField
+                        Spelling::Field | Spelling::StructLiteral | Spelling::SetField
                     )
                     && !matches!(prim.name, "vec_from_elem" | "vec_from_array" | "to_vec")
             }

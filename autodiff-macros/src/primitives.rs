@@ -111,6 +111,12 @@ impl Primitive {
             Spelling::Index | Spelling::Field | Spelling::Slice | Spelling::FixedSlice
         )
     }
+
+    /// Whether it applies a closure of the user's to every entry (`map`,
+    /// `from_fn`): its partials are containers, one entry per entry.
+    pub fn takes_closure(&self) -> bool {
+        matches!(self.spelling, Spelling::Map | Spelling::FromFn)
+    }
 }
 
 macro_rules! table {

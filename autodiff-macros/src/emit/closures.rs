@@ -51,6 +51,42 @@ impl Emitter<'_> {
         }
     }
 
+    /// `rules::map(x, captures, rule)` for `x.map(f)` with the captured
+    /// variables in `active` differentiated.
+    ///
+    /// With `jvp`, the tangent of `x` (`None`: zero) and those of the
+    /// `active` captures, `rules::map_jvp`: the value and its tangent in
+    /// one pass.
+    pub(super) fn build_map(
+        &self,
+        f: &MapFn,
+        x: Var,
+        active: &[Var],
+        jvp: Option<(Option<Var>, &[Var])>,
+        span: Span,
+    ) -> TokenStream {
+        let rt = runtime();
+        let rule = scalar_rule(f, active, span);
+        let x = self.operand(x, span);
+        let captured = active.iter().map(|v| self.operand(*v, span));
+        match jvp {
+            Some((dx, d_captures)) => {
+                let dx = match dx {
+                    Some(t) => {
+                        let t = self.var(t);
+                        quote!(::core::option::Option::Some(&#t))
+                    }
+                    None => quote!(::core::option::Option::None),
+                };
+                let d_captures = d_captures.iter().map(|v| self.var(*v));
+                quote_spanned! {span=>
+                    #rt::rules::map_jvp(#x, #dx, [#(#captured),*], [#(#d_captures),*], #rule)
+                }
+            }
+            None => quote_spanned!(span=> #rt::rules::map(#x, [#(#captured),*], #rule)),
+        }
+    }
+
     /// `map_jvp(x, dx, captures, d_captures, rule)` or
     /// `from_fn_jvp(captures, d_captures, build, rule)`: a closure's
     /// container and its tangent in one pass (`Op::PushRule`, made only
@@ -70,22 +106,8 @@ impl Emitter<'_> {
         };
         match callee {
             ir::Callee::Map(f) => {
-                let rt = runtime();
                 let (active, d_captures) = with_tangents(&args[1..], &tangents[1..]);
-                let rule = scalar_rule(f, &active, span);
-                let x = self.operand(args[0], span);
-                let dx = match tangents[0] {
-                    Some(t) => {
-                        let t = self.var(t);
-                        quote!(::core::option::Option::Some(&#t))
-                    }
-                    None => quote!(::core::option::Option::None),
-                };
-                let captured = active.iter().map(|v| self.operand(*v, span));
-                let d_captures = d_captures.iter().map(|v| self.var(*v));
-                quote_spanned! {span=>
-                    #rt::rules::map_jvp(#x, #dx, [#(#captured),*], [#(#d_captures),*], #rule)
-                }
+                self.build_map(f, args[0], &active, Some((tangents[0], &d_captures)), span)
             }
             ir::Callee::FromFn(from_fn) => {
                 let (active, d_captures) = with_tangents(args, tangents);

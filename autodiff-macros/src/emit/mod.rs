@@ -279,15 +279,10 @@ impl<'a> Emitter<'a> {
                             .filter(|(_, slot)| slot.is_some())
                             .map(|(v, _)| *v)
                             .collect();
-                        let rule = scalar_rule(f, &active, span);
-                        let x = self.operand(vars[0], span);
-                        let captured = active.iter().map(|v| self.operand(*v, span));
+                        let call = self.build_map(f, vars[0], &active, None, span);
                         let p_x = name(&stmt.defs[1]);
                         let p_captures = stmt.defs[2..].iter().flatten().map(|v| self.var(*v));
-                        (
-                            quote_spanned!(span=> #rt::rules::map(#x, [#(#captured),*], #rule)),
-                            quote!((#p_x, [#(#p_captures),*])),
-                        )
+                        (call, quote!((#p_x, [#(#p_captures),*])))
                     }
                     (Spelling::Fill, Some(Callee::Path(path))) => {
                         let vars = args_of(stmt);

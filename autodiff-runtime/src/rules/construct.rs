@@ -75,21 +75,19 @@ pub fn from_element<T: crate::Real, V>(
 pub fn from_fn<V: Grid<S>, S: crate::Real, const K: usize>(
     captures: [&S; K],
     build: impl Fn(&mut dyn FnMut(usize, usize) -> S) -> V,
-    mut f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
+    f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
 ) -> (V, [crate::rules::Outer<V>; K]) {
-    let captured = captures.map(|c| *c);
-    let mut value = build(&mut |_, _| S::zero());
-    let mut partials: [V; K] = core::array::from_fn(|_| value.clone());
-    let (rows, columns) = value.grid_shape();
-    for j in 0..columns {
-        for i in 0..rows {
-            let (entry, d_captures) = f(i, j, captured);
-            value[(i, j)] = entry;
+    let (value, partials) = each_entry(
+        captures,
+        build,
+        f,
+        |zeros: &V| -> [V; K] { core::array::from_fn(|_| zeros.clone()) },
+        |partials, at, d_captures| {
             for (partial, d) in partials.iter_mut().zip(d_captures) {
-                partial[(i, j)] = d;
+                partial[at] = d;
             }
-        }
-    }
+        },
+    );
     (value, partials.map(crate::rules::Outer))
 }
 
@@ -102,24 +100,41 @@ pub fn from_fn_jvp<V: Grid<S>, S: crate::Real, const K: usize>(
     captures: [&S; K],
     d_captures: [S; K],
     build: impl Fn(&mut dyn FnMut(usize, usize) -> S) -> V,
-    mut f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
+    f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
 ) -> (V, V) {
+    each_entry(captures, build, f, V::clone, |tangent, at, partials| {
+        let mut t = S::zero();
+        for (p, d) in partials.into_iter().zip(d_captures) {
+            t += p * d;
+        }
+        tangent[at] = t;
+    })
+}
+
+/// The one pass [`from_fn`] and [`from_fn_jvp`] make: the container
+/// shaped by `build`, what else they write made from it (`start`:
+/// partials, a tangent), then `f` once per entry, its entry written into
+/// the container and the rest handed to `store`.
+#[inline]
+fn each_entry<V: Grid<S>, S: crate::Real, A, const K: usize>(
+    captures: [&S; K],
+    build: impl Fn(&mut dyn FnMut(usize, usize) -> S) -> V,
+    mut f: impl FnMut(usize, usize, [S; K]) -> (S, [S; K]),
+    start: impl FnOnce(&V) -> A,
+    mut store: impl FnMut(&mut A, (usize, usize), [S; K]),
+) -> (V, A) {
     let captured = captures.map(|c| *c);
     let mut value = build(&mut |_, _| S::zero());
-    let mut tangent = value.clone();
+    let mut rest = start(&value);
     let (rows, columns) = value.grid_shape();
     for j in 0..columns {
         for i in 0..rows {
             let (entry, partials) = f(i, j, captured);
             value[(i, j)] = entry;
-            let mut t = S::zero();
-            for (p, d) in partials.into_iter().zip(d_captures) {
-                t += p * d;
-            }
-            tangent[(i, j)] = t;
+            store(&mut rest, (i, j), partials);
         }
     }
-    (value, tangent)
+    (value, rest)
 }
 
 /// What `from_fn` builds: a matrix, whose shape it reads and whose entries it

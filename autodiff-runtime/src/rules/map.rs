@@ -69,47 +69,20 @@ pub fn map_jvp<X: MapRule<S> + ?Sized, S, const K: usize>(
     x.map_jvp(dx, captures, d_captures, f)
 }
 
-/// Runs `f` on every entry, writing values and tangents into copies of the
-/// container: an entry's tangent is its derivative times the entry's
-/// tangent, plus each capture's partial times that capture's tangent.
-macro_rules! map_tangents {
-    ($self:ident, $dx:ident, $captures:ident, $d_captures:ident, $f:ident) => {{
+/// Runs `f` on every entry, writing the values into a copy of the
+/// container (`iter` yields the entries in its index order) and handing
+/// `store` each entry's index and derivatives, to write into `rest`.
+macro_rules! each_entry {
+    ($self:ident, $captures:ident, $f:ident, $rest:expr, $store:expr) => {{
         let captured = $captures.map(|c| *c);
         let mut values = $self.clone();
-        let mut tangents = $self.clone();
+        let mut rest = $rest;
         for (k, entry) in $self.iter().enumerate() {
-            let (y, (dy, d_captures)) = $f(entry, captured);
+            let (y, derivatives) = $f(entry, captured);
             values[k] = y;
-            let mut t = match $dx {
-                Some(dx) => dy * dx[k],
-                None => <T as Real>::zero(),
-            };
-            for (d, dc) in d_captures.into_iter().zip($d_captures) {
-                t += d * dc;
-            }
-            tangents[k] = t;
+            $store(&mut rest, k, derivatives);
         }
-        (values, tangents)
-    }};
-}
-
-/// Runs `f` on every entry, writing values and partials into copies of the
-/// container (`entries` yields the entries in the containers' index order).
-macro_rules! map_entries {
-    ($self:ident, $captures:ident, $f:ident) => {{
-        let captured = $captures.map(|c| *c);
-        let mut values = $self.clone();
-        let mut derivatives = $self.clone();
-        let mut by_capture: [_; K] = core::array::from_fn(|_| $self.clone());
-        for (k, entry) in $self.iter().enumerate() {
-            let (y, (dy, d_captures)) = $f(entry, captured);
-            values[k] = y;
-            derivatives[k] = dy;
-            for (j, d) in d_captures.into_iter().enumerate() {
-                by_capture[j][k] = d;
-            }
-        }
-        (values, (Hadamard(derivatives), by_capture.map(Outer)))
+        (values, rest)
     }};
 }
 
@@ -124,7 +97,25 @@ macro_rules! map_by_entries {
             captures: [&T; K],
             mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
         ) -> ($out, MapPartials<$out, K>) {
-            map_entries!(self, captures, f)
+            // The entries' derivatives, and each capture's.
+            let (values, (derivatives, by_capture)) = each_entry!(
+                self,
+                captures,
+                f,
+                (
+                    self.clone(),
+                    core::array::from_fn::<_, K, _>(|_| self.clone())
+                ),
+                |(derivatives, by_capture): &mut ($out, [$out; K]),
+                 k: usize,
+                 (dy, d_captures): (T, [T; K])| {
+                    derivatives[k] = dy;
+                    for (j, d) in d_captures.into_iter().enumerate() {
+                        by_capture[j][k] = d;
+                    }
+                }
+            );
+            (values, (Hadamard(derivatives), by_capture.map(Outer)))
         }
         #[inline]
         fn map_jvp<const K: usize>(
@@ -134,7 +125,23 @@ macro_rules! map_by_entries {
             d_captures: [T; K],
             mut f: impl FnMut(&T, [T; K]) -> (T, (T, [T; K])),
         ) -> ($out, $out) {
-            map_tangents!(self, dx, captures, d_captures, f)
+            // An entry's tangent: its derivative times the entry's tangent,
+            // plus each capture's partial times that capture's tangent.
+            each_entry!(self, captures, f, self.clone(), |tangents: &mut $out,
+                                                          k: usize,
+                                                          (dy, d_by_capture): (
+                T,
+                [T; K]
+            )| {
+                let mut t = match dx {
+                    Some(dx) => dy * dx[k],
+                    None => <T as Real>::zero(),
+                };
+                for (d, dc) in d_by_capture.into_iter().zip(d_captures) {
+                    t += d * dc;
+                }
+                tangents[k] = t;
+            })
         }
     };
 }
