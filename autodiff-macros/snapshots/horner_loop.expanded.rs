@@ -116,13 +116,14 @@ mod horner {
         let __v1 = c;
         let __v2 = 0.0;
         let __v3 = 0..4;
+        let __v25 = ::autodiff::__private::tape::positions::first_item(&__v3);
         let mut __v24 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
         let mut __v5 = ::core::clone::Clone::clone(&__v2);
         for __v4 in __v3 {
             let (__v6, (__p14, __p15)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p17,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
             let (__v8, (__p20, __p21)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v24.push((__p14, __p15, ::core::clone::Clone::clone(&__v4), __p20, __p21));
+            __v24.push((__p14, __p15, __p20, __p21));
             let __next = (__v8,);
             __v5 = __next.0;
         }
@@ -135,9 +136,13 @@ mod horner {
                 let __t10 = d_x;
                 let __t11 = d_c;
                 let mut __t13 = ::core::clone::Clone::clone(&__t12);
-                for __record in __v24.iter() {
-                    let (__p14, __p15, __v4, __p20, __p21) = __record;
-                    let __v4 = ::core::clone::Clone::clone(__v4);
+                for (__v26, __record) in ::autodiff::__private::tape::numbered(&__v24) {
+                    let (__p14, __p15, __p20, __p21) = __record;
+                    let __v4 = ::autodiff::__private::tape::positions::advanced(
+                        __v25,
+                        1,
+                        __v26,
+                    );
                     let __t16 = ::autodiff::__private::linear::push2(
                         &__p14,
                         &__t13,
@@ -316,13 +321,14 @@ mod horner {
         let __v1 = c;
         let __v2 = 0.0;
         let __v3 = 0..4;
+        let __v28 = ::autodiff::__private::tape::positions::first_item(&__v3);
         let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
         let mut __v5 = ::autodiff::__private::dual::constant::<f64, __N, _>(&__v2);
         for __v4 in __v3 {
             let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
             let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((__p14, __p15, ::core::clone::Clone::clone(&__v4), __p11, __p12));
+            __v10.push((__p14, __p15, __p11, __p12));
             let __next = (__v8,);
             __v5 = __next.0;
         }
@@ -337,9 +343,15 @@ mod horner {
                 let mut __g19 = __g18;
                 let mut __g20 = __g16;
                 let mut __g21 = __g17;
-                for __record in __v10.replay() {
-                    let (__p14, __p15, __v4, __p11, __p12) = __record;
-                    let __v4 = ::core::clone::Clone::clone(__v4);
+                for (__v29, __record) in ::autodiff::__private::tape::numbered(&__v10)
+                    .rev()
+                {
+                    let (__p14, __p15, __p11, __p12) = __record;
+                    let __v4 = ::autodiff::__private::tape::positions::advanced(
+                        __v28,
+                        1,
+                        __v29,
+                    );
                     let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
                     let __g23 = ::autodiff::__private::linear::pull_owned(&__p15, __g19);
                     let __g24 = ::autodiff::__private::linear::at(__v4);
@@ -359,8 +371,8 @@ mod horner {
                     __g20 = __next.1;
                     __g21 = __next.2;
                 }
-                let (__g28, __g29, __g30) = (__g19, __g20, __g21);
-                (__g29, __g30)
+                let (__g30, __g31, __g32) = (__g19, __g20, __g21);
+                (__g31, __g32)
             },
             __overflowed,
         )

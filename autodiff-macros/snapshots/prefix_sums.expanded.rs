@@ -150,6 +150,7 @@ mod prefix_energy {
     pub fn linearize(x: Vec<f64>) -> (f64, impl Fn((Vec<f64>,)) -> f64 + use<>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
+        let __v48 = ::autodiff::__private::tape::positions::first_item(&__v1);
         let mut __v47 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
@@ -165,15 +166,16 @@ mod prefix_energy {
                 &__v2,
                 &__v8,
             );
-            __v47.push((::core::clone::Clone::clone(&__v2), __v6, __p27, __p28));
+            __v47.push((__p27, __p28));
             let __next = (__v9,);
             __v3 = __next.0;
         }
         let (__v10, __v47) = (__v3, __v47);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let mut __v48 = ::autodiff::__private::tape::sized_like(&__v10);
-        __v48.reserve(::core::iter::Iterator::size_hint(&__v12).0);
+        let __v51 = ::autodiff::__private::tape::positions::first_item(&__v12);
+        let mut __v50 = ::autodiff::__private::tape::sized_like(&__v10);
+        __v50.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
         for __v13 in __v12 {
             let (__v15, (__p37,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
@@ -185,12 +187,11 @@ mod prefix_energy {
                 &__v14,
                 &__v16,
             );
-            __v48
-                .push((::core::clone::Clone::clone(&__v13), __p40, __p41, __p43, __p44));
+            __v50.push((__p40, __p41, __p43, __p44));
             let __next = (__v17,);
             __v14 = __next.0;
         }
-        let (__v18, __v48) = (__v14, __v48);
+        let (__v18, __v50) = (__v14, __v50);
         let __t35 = ::autodiff::__private::linear::zero_like(&__v11);
         (
             __v18,
@@ -198,10 +199,15 @@ mod prefix_energy {
                 let __t35 = ::core::clone::Clone::clone(&__t35);
                 let __t19 = d_x;
                 let mut __t20 = __t19;
-                for __record in __v47.iter() {
-                    let (__v2, __v6, __p27, __p28) = __record;
-                    let __v2 = ::core::clone::Clone::clone(__v2);
-                    let __v6 = ::core::clone::Clone::clone(__v6);
+                for (__v49, __record) in ::autodiff::__private::tape::numbered(&__v47) {
+                    let (__p27, __p28) = __record;
+                    let __v2 = ::autodiff::__private::tape::positions::advanced(
+                        __v48,
+                        1,
+                        __v49,
+                    );
+                    let __v5 = 1;
+                    let __v6 = __v2 - __v5;
                     let __t22 = ::autodiff::__private::linear::at(__v2);
                     let __t23 = ::autodiff::__private::linear::push(&__t22, &__t20);
                     let __t25 = ::autodiff::__private::linear::at(__v6);
@@ -223,9 +229,13 @@ mod prefix_energy {
                 }
                 let (__t34,) = (__t20,);
                 let mut __t36 = ::core::clone::Clone::clone(&__t35);
-                for __record in __v48.iter() {
-                    let (__v13, __p40, __p41, __p43, __p44) = __record;
-                    let __v13 = ::core::clone::Clone::clone(__v13);
+                for (__v52, __record) in ::autodiff::__private::tape::numbered(&__v50) {
+                    let (__p40, __p41, __p43, __p44) = __record;
+                    let __v13 = ::autodiff::__private::tape::positions::advanced(
+                        __v51,
+                        1,
+                        __v52,
+                    );
                     let __t38 = ::autodiff::__private::linear::at(__v13);
                     let __t39 = ::autodiff::__private::linear::push(&__t38, &__t34);
                     let __t42 = ::autodiff::__private::linear::push2(
@@ -350,6 +360,7 @@ mod prefix_energy {
     ) -> (__N, impl Fn(__N, (Vec<__N>,)) -> Vec<__N> + use<__N>, bool) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
+        let __v57 = ::autodiff::__private::tape::positions::first_item(&__v1);
         let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
             ::core::iter::Iterator::size_hint(&__v1).0,
         );
@@ -365,13 +376,14 @@ mod prefix_energy {
                 &__v2,
                 &__v8,
             );
-            __v19.push((::core::clone::Clone::clone(&__v2), __p22, __p23, __v6));
+            __v19.push((__p22, __p23));
             let __next = (__v9,);
             __v3 = __next.0;
         }
         let (__v10, __v19) = (__v3, __v19);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
+        let __v43 = ::autodiff::__private::tape::positions::first_item(&__v12);
         let mut __v26 = ::autodiff::__private::tape::sized_like(&__v10);
         __v26.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = ::autodiff::__private::dual::constant::<f64, __N, _>(&__v11);
@@ -385,8 +397,7 @@ mod prefix_energy {
                 &__v14,
                 &__v16,
             );
-            __v26
-                .push((__p30, __p31, __p28, __p29, ::core::clone::Clone::clone(&__v13)));
+            __v26.push((__p30, __p31, __p28, __p29));
             let __next = (__v17,);
             __v14 = __next.0;
         }
@@ -401,9 +412,15 @@ mod prefix_energy {
                 let __g33 = cotangent;
                 let mut __g35 = __g33;
                 let mut __g36 = ::core::clone::Clone::clone(&__g34);
-                for __record in __v26.replay() {
-                    let (__p30, __p31, __p28, __p29, __v13) = __record;
-                    let __v13 = ::core::clone::Clone::clone(__v13);
+                for (__v44, __record) in ::autodiff::__private::tape::numbered(&__v26)
+                    .rev()
+                {
+                    let (__p30, __p31, __p28, __p29) = __record;
+                    let __v13 = ::autodiff::__private::tape::positions::advanced(
+                        __v43,
+                        1,
+                        __v44,
+                    );
                     let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
                     let __g38 = ::autodiff::__private::linear::pull_owned(&__p31, __g35);
                     let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
@@ -422,37 +439,44 @@ mod prefix_energy {
                     __g35 = __next.0;
                     __g36 = __next.1;
                 }
-                let (__g43, __g44) = (__g35, __g36);
-                let mut __g45 = __g44;
-                for __record in __v19.replay() {
-                    let (__v2, __p22, __p23, __v6) = __record;
-                    let __v2 = ::core::clone::Clone::clone(__v2);
-                    let __v6 = ::core::clone::Clone::clone(__v6);
-                    let __g46 = ::autodiff::__private::rules::zero_at(__v2);
-                    let (__g47, __g48) = ::autodiff::__private::rules::pull_set(
-                        &__g46,
-                        __g45,
+                let (__g45, __g46) = (__g35, __g36);
+                let mut __g47 = __g46;
+                for (__v58, __record) in ::autodiff::__private::tape::numbered(&__v19)
+                    .rev()
+                {
+                    let (__p22, __p23) = __record;
+                    let __v2 = ::autodiff::__private::tape::positions::advanced(
+                        __v57,
+                        1,
+                        __v58,
                     );
-                    let __g49 = ::autodiff::__private::linear::pull(&__p22, &__g48);
-                    let __g50 = ::autodiff::__private::linear::pull_owned(&__p23, __g48);
-                    let __g51 = ::autodiff::__private::linear::at(__v6);
-                    let __g52 = ::autodiff::__private::linear::pull_into(
-                        &__g51,
-                        &__g50,
+                    let __v5 = 1;
+                    let __v6 = __v2 - __v5;
+                    let __g48 = ::autodiff::__private::rules::zero_at(__v2);
+                    let (__g49, __g50) = ::autodiff::__private::rules::pull_set(
+                        &__g48,
                         __g47,
                     );
-                    let __g53 = ::autodiff::__private::linear::at(__v2);
+                    let __g51 = ::autodiff::__private::linear::pull(&__p22, &__g50);
+                    let __g52 = ::autodiff::__private::linear::pull_owned(&__p23, __g50);
+                    let __g53 = ::autodiff::__private::linear::at(__v6);
                     let __g54 = ::autodiff::__private::linear::pull_into(
                         &__g53,
-                        &__g49,
-                        __g52,
+                        &__g52,
+                        __g49,
                     );
-                    let __next = (__g54,);
-                    __g45 = __next.0;
+                    let __g55 = ::autodiff::__private::linear::at(__v2);
+                    let __g56 = ::autodiff::__private::linear::pull_into(
+                        &__g55,
+                        &__g51,
+                        __g54,
+                    );
+                    let __next = (__g56,);
+                    __g47 = __next.0;
                 }
-                let (__g55,) = (__g45,);
-                let __g56 = ::autodiff::__private::linear::accumulate(__g32, __g55);
-                __g56
+                let (__g59,) = (__g47,);
+                let __g60 = ::autodiff::__private::linear::accumulate(__g32, __g59);
+                __g60
             },
             __overflowed,
         )

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use crate::activity::Activity;
 use crate::ir::{self, Branch, Choice, Function, Loop, LoopKind, Op, Region, Role, Stmt, Var};
 use crate::primitives::Primitive;
+use crate::rebuild::{self, Origins};
 use crate::tape;
 
 /// A function with its tangents: one body computing value and tangent.
@@ -110,6 +111,7 @@ pub fn linearize(f: &Function, act: &Activity) -> Linearized {
     let mut split = Split {
         roles: jvp.roles,
         tape: f.tape,
+        origins: Origins::of(f),
     };
     let (primal, tangent) = split.body(&jvp.body, 1);
     Linearized {
@@ -126,6 +128,9 @@ struct Split {
     roles: Vec<Role>,
     /// The capacity `#[differentiate(tape = N)]` gives unbounded loops.
     tape: Option<usize>,
+    /// How the function's variables are defined, for the counters loop
+    /// replays rebuild (`rebuild`).
+    origins: Origins,
 }
 
 impl Split {
@@ -151,7 +156,8 @@ impl Split {
                     tangent.push(t);
                 }
                 Op::Loop(l) if tangent_defs => {
-                    let (p, t) = self.loop_(stmt, l, stack);
+                    let (first_item, p, t) = self.loop_(stmt, l, stack);
+                    primal.extend(first_item);
                     primal.push(p);
                     tangent.push(t);
                 }
@@ -217,7 +223,10 @@ impl Split {
         (primal, tangent)
     }
 
-    fn loop_(&mut self, stmt: &Stmt, l: &Loop, stack: usize) -> (Stmt, Stmt) {
+    /// The recording loop and its replay, and the statement keeping the
+    /// range's first item before the loop where the replay rebuilds its
+    /// item from it (`rebuild`).
+    fn loop_(&mut self, stmt: &Stmt, l: &Loop, stack: usize) -> (Option<Stmt>, Stmt, Stmt) {
         let defs: Vec<Var> = stmt.defs.iter().flatten().copied().collect();
         let tape_var = self.fresh(Role::Primal);
         let (kind, inner_stack) = tape::kind(l.bound, l.container, self.tape, stack);
@@ -241,6 +250,18 @@ impl Split {
             inner.push(*item);
         }
         let tangent_carried = self.pick(&l.carried, true);
+        let available = tape::available(&primal, &inner);
+        let roles = &mut self.roles;
+        let rebuilt =
+            self.origins
+                .rebuild(l, &available, &tangent, &tangent_carried, &mut |role| {
+                    roles.push(role);
+                    Var(roles.len() as u32 - 1)
+                });
+        tangent.body.splice(0..0, rebuilt.stmts);
+        let first_item = rebuilt
+            .first_item
+            .map(|(first, range)| rebuild::first_item_stmt(first, range, stmt.span));
         tape::link(&mut primal, &inner, &mut tangent, &tangent_carried);
         let mut primal_defs: Vec<Option<Var>> =
             self.pick(&defs, false).into_iter().map(Some).collect();
@@ -264,6 +285,7 @@ impl Split {
             defs: self.pick(&defs, true).into_iter().map(Some).collect(),
             op: Op::Loop(Box::new(Loop {
                 kind: LoopKind::Replay {
+                    position: rebuilt.position,
                     tape: tape_var,
                     backwards: false,
                 },
@@ -278,7 +300,7 @@ impl Split {
             span: stmt.span,
             ty: None,
         };
-        (primal, tangent)
+        (first_item, primal, tangent)
     }
 }
 

@@ -5,7 +5,8 @@
 //! It knows scalar primitives, `if` on comparisons, `for` over integer
 //! ranges, `while` and `loop`, and the records and tapes that reverse mode
 //! and `linearize` keep for their replays; opaque code may be literals,
-//! variables, arithmetic, comparisons and ranges.
+//! variables, arithmetic, comparisons and ranges, and the counters a replay
+//! rebuilds from a record's position.
 
 use std::collections::HashMap;
 
@@ -152,14 +153,22 @@ pub fn run(stmts: &[Stmt], inputs: &Inputs, env: &mut Env) {
                         }
                     },
                     LoopKind::Forever => while !iteration(env, Vec::new()) {},
-                    LoopKind::Replay { tape, backwards } => {
-                        let Value::Tape(mut records) = env.get(tape) else {
+                    LoopKind::Replay {
+                        tape,
+                        backwards,
+                        position,
+                    } => {
+                        let Value::Tape(records) = env.get(tape) else {
                             panic!("not a tape")
                         };
+                        let mut numbered: Vec<_> = records.into_iter().enumerate().collect();
                         if *backwards {
-                            records.reverse();
+                            numbered.reverse();
                         }
-                        for record in records {
+                        for (k, record) in numbered {
+                            if let Some(p) = position {
+                                env.set(*p, Value::Num(k as f64));
+                            }
                             iteration(env, record);
                         }
                     }
@@ -260,6 +269,27 @@ fn opaque(expr: &syn::Expr, env: &Env) -> Value {
                 BinOp::Gt(_) => Value::Bool(l > r),
                 BinOp::Ge(_) => Value::Bool(l >= r),
                 _ => panic!("the interpreter does not know this operator"),
+            }
+        }
+        Expr::Reference(r) => opaque(&r.expr, env),
+        // What a replay rebuilds from a record's position (`rebuild`).
+        Expr::Call(call) => {
+            let name = match &*call.func {
+                Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            let args: Vec<Value> = call.args.iter().map(|a| opaque(a, env)).collect();
+            match (name.as_deref(), args.as_slice()) {
+                (Some("first_item"), [Value::Items(items)]) => {
+                    Value::Num(items.first().copied().unwrap_or(f64::NAN))
+                }
+                (Some("advanced"), [Value::Num(s), Value::Num(d), Value::Num(n)]) => {
+                    Value::Num(s + d * n)
+                }
+                (Some("retreated"), [Value::Num(s), Value::Num(d), Value::Num(n)]) => {
+                    Value::Num(s - d * n)
+                }
+                _ => panic!("the interpreter does not know the call {name:?}"),
             }
         }
         Expr::Range(r) => {

@@ -367,6 +367,10 @@ pub enum LoopKind {
         tape: Var,
         /// Whether the records are replayed last to first.
         backwards: bool,
+        /// The variable holding each record's position in its run (`0`
+        /// for the first iteration), where the replay rebuilds counters
+        /// from it (`rebuild`).
+        position: Option<Var>,
     },
 }
 
@@ -384,11 +388,15 @@ pub enum TapeKind {
 
 impl Loop {
     /// The variables the loop defines for its body: the carried ones, and
-    /// a `for` loop's item.
+    /// a `for` loop's item or a replay's position.
     pub fn inner(&self) -> Vec<Var> {
         let mut inner = self.carried.clone();
-        if let LoopKind::For { item, .. } = &self.kind {
-            inner.push(*item);
+        match &self.kind {
+            LoopKind::For { item, .. } => inner.push(*item),
+            LoopKind::Replay {
+                position: Some(p), ..
+            } => inner.push(*p),
+            _ => {}
         }
         inner
     }

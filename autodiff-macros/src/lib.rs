@@ -28,6 +28,7 @@ mod lower;
 #[cfg(test)]
 mod no_panic;
 mod primitives;
+mod rebuild;
 mod reverse;
 mod shapes;
 mod signature;

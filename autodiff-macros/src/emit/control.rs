@@ -210,7 +210,10 @@ impl Emitter<'_> {
                     .map(|(k, (arm, body))| {
                         let names = arm.record.iter().map(|v| self.var(*v));
                         let pattern = wrap_record(quote!((#(#names,)*)), k, n, true);
-                        quote!(#pattern => #body)
+                        // As in a loop's replay: the values opaque code reads
+                        // as locals (a counter a loop inside rebuilds from).
+                        let locals = self.opaque_locals(arm);
+                        quote!(#pattern => { #(#locals)* #body })
                     });
                 quote_spanned! {span=>
                     match &#record {
@@ -331,45 +334,53 @@ impl Emitter<'_> {
                 quote_spanned!(span=> loop { #cond_body if !#value { break; } #iteration })
             }
             ir::LoopKind::Forever => quote_spanned!(span=> loop { #iteration }),
-            ir::LoopKind::Replay { tape, backwards } => {
-                let records = match (self.flat.get(tape), backwards) {
-                    (Some(flat), true) => {
-                        let run = self.var(*tape);
-                        quote!(#flat.run(#run).rev())
-                    }
-                    (Some(flat), false) => {
+            ir::LoopKind::Replay {
+                tape,
+                backwards,
+                position,
+            } => {
+                // Numbered (`(position, record)`) where the replay rebuilds
+                // counters from the position.
+                let numbered = position.is_some();
+                let records = match (self.flat.get(tape), numbered, backwards) {
+                    (Some(flat), false, _) => {
                         let run = self.var(*tape);
                         quote!(#flat.run(#run))
                     }
-                    (None, true) => {
+                    (Some(flat), true, _) => {
+                        let run = self.var(*tape);
+                        quote!(#flat.run(#run).enumerate())
+                    }
+                    (None, false, true) => {
                         let tape = self.var(*tape);
                         quote!(#tape.replay())
                     }
-                    (None, false) => {
+                    (None, false, false) => {
                         let tape = self.var(*tape);
                         quote!(#tape.iter())
                     }
+                    (None, true, _) => {
+                        let tape = self.var(*tape);
+                        quote!(#rt::tape::numbered(&#tape))
+                    }
+                };
+                // `replay()` is already last to first.
+                let records = match *backwards && (numbered || self.flat.contains_key(tape)) {
+                    true => quote!(#records.rev()),
+                    false => records,
                 };
                 let record = Ident::new("__record", Span::mixed_site());
+                let record_pattern = match position {
+                    Some(p) => {
+                        let p = self.var(*p);
+                        quote!((#p, #record))
+                    }
+                    None => quote!(#record),
+                };
                 let names = l.body.record.iter().map(|v| self.var(*v));
-                // The indices that rebuilt partials read (`at(i)`, see
-                // `tape::rebuilt_partial`) copied once into locals: read
-                // through the record's reference at each use, LLVM reloads
-                // them after every store into an adjoint it cannot tell
-                // apart from the tape (it did so once the sweep was
-                // generic, and Rosenbrock's gradient lost 15%).
-                let indices = opaque_uses(&l.body.body);
-                let locals = l
-                    .body
-                    .record
-                    .iter()
-                    .filter(|v| indices.contains(v))
-                    .map(|v| {
-                        let id = self.var(*v);
-                        quote!(let #id = ::core::clone::Clone::clone(#id);)
-                    });
+                let locals = self.opaque_locals(&l.body);
                 quote_spanned! {span=>
-                    for #record in #records {
+                    for #record_pattern in #records {
                         let (#(#names,)*) = #record;
                         #(#locals)*
                         #iteration
@@ -436,6 +447,25 @@ impl Emitter<'_> {
                     true => quote!(#id),
                     false => quote!(::core::clone::Clone::clone(&#id)),
                 }
+            })
+            .collect()
+    }
+
+    /// The values of a replayed record that opaque code reads (the indices
+    /// rebuilt partials read, `at(i)`, see `tape::rebuilt_partial`, and
+    /// the counters of `rebuild`), copied once into locals: read through
+    /// the record's reference at each use, LLVM reloads them after every
+    /// store into an adjoint it cannot tell apart from the tape (it did so
+    /// once the sweep was generic, and Rosenbrock's gradient lost 15%).
+    fn opaque_locals(&self, region: &ir::Region) -> Vec<TokenStream> {
+        let indices = opaque_uses(&region.body);
+        region
+            .record
+            .iter()
+            .filter(|v| indices.contains(v))
+            .map(|v| {
+                let id = self.var(*v);
+                quote!(let #id = ::core::clone::Clone::clone(#id);)
             })
             .collect()
     }

@@ -553,20 +553,28 @@ fn strip(expr: &Expr) -> &Expr {
     }
 }
 
-/// The most iterations of a range with a literal end.
+/// The most iterations of a range with a literal end: from its literal
+/// start (`-2..3` runs five times), or from 0 where the start is computed
+/// (a negative one runs more, which the fixed tape reports as full).
 fn range_bound(range: &syn::ExprRange) -> Option<usize> {
-    let Some(Expr::Lit(syn::ExprLit {
-        lit: syn::Lit::Int(end),
-        ..
-    })) = range.end.as_deref()
-    else {
-        return None;
-    };
-    let end: usize = end.base10_parse().ok()?;
-    Some(match range.limits {
+    fn literal(e: &Expr) -> Option<i128> {
+        match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => i.base10_parse().ok(),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => literal(&u.expr).map(|v| -v),
+            Expr::Paren(p) => literal(&p.expr),
+            _ => None,
+        }
+    }
+    let end = literal(range.end.as_deref()?)?;
+    let start = range.start.as_deref().and_then(literal).unwrap_or(0);
+    let last = match range.limits {
         syn::RangeLimits::HalfOpen(_) => end,
         syn::RangeLimits::Closed(_) => end + 1,
-    })
+    };
+    usize::try_from((last - start).max(0)).ok()
 }
 
 fn spanned_ident(var: Var, span: Span) -> syn::Ident {

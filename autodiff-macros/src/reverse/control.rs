@@ -2,34 +2,50 @@
 //! the adjoint sweep (a `match` on the branch's record, a loop over the
 //! tape last to first), threading the adjoints of the outer values it reads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{key, Adjoints};
 use crate::ir::{self, Branch, Loop, LoopKind, Op, Region, Role, Stmt, Var};
 use crate::tape;
 
-/// Gives each recording region of the primal sweep the record its replay reads.
-pub(super) fn fill_records(body: &mut [Stmt], filled: &HashMap<Var, Vec<Vec<Var>>>) {
-    for stmt in body {
+/// Gives each recording region of the primal sweep the record its replay
+/// reads, and keeps the first item of each range whose loop's replay
+/// rebuilds the item (`first_items`, by tape) before the loop.
+pub(super) fn fill_records(
+    body: &mut Vec<Stmt>,
+    filled: &HashMap<Var, Vec<Vec<Var>>>,
+    first_items: &HashMap<Var, (Var, Var)>,
+) {
+    let mut k = 0;
+    while k < body.len() {
+        let stmt = &mut body[k];
         let record_var = stmt.defs.last().copied().flatten();
         let records = record_var.and_then(|r| filled.get(&r));
+        let mut first = None;
         match &mut stmt.op {
             Op::Branch(b) if b.recorded => {
                 for (k, arm) in b.arms.iter_mut().enumerate() {
                     if let Some(record) = records.and_then(|r| r.get(k)) {
                         arm.record = record.clone();
                     }
-                    fill_records(&mut arm.body, filled);
+                    fill_records(&mut arm.body, filled, first_items);
                 }
             }
             Op::Loop(l) if l.tape.is_some() => {
                 if let Some(record) = records.and_then(|r| r.first()) {
                     l.body.record = record.clone();
                 }
-                fill_records(&mut l.body.body, filled);
+                fill_records(&mut l.body.body, filled, first_items);
+                first = record_var.and_then(|r| first_items.get(&r));
             }
             _ => {}
         }
+        if let Some((var, range)) = first {
+            let span = body[k].span;
+            body.insert(k, crate::rebuild::first_item_stmt(*var, *range, span));
+            k += 1;
+        }
+        k += 1;
     }
 }
 
@@ -86,7 +102,8 @@ impl Adjoints<'_> {
                 yields,
                 record: Vec::new(),
             };
-            region.record = tape::record(available, &region, &[]);
+            let available: HashSet<Var> = available.union(&self.first_item_vars).copied().collect();
+            region.record = tape::record(&available, &region, &[]);
             records.push(region.record.clone());
             arms.push(region);
         }
@@ -180,9 +197,21 @@ impl Adjoints<'_> {
             yields,
             record: Vec::new(),
         };
-        region.record = available
-            .first()
-            .map_or_else(Vec::new, |a| tape::record(a, &region, &carried));
+        let mut position = None;
+        if let Some(available) = available.first() {
+            let available: HashSet<Var> = available.union(&self.first_item_vars).copied().collect();
+            let fresh = &mut self.fresh;
+            let rebuilt = self
+                .origins
+                .rebuild(l, &available, &region, &carried, &mut |r| fresh.fresh(r));
+            region.body.splice(0..0, rebuilt.stmts);
+            if let Some((first, range)) = rebuilt.first_item {
+                self.first_items.insert(tape_var, (first, range));
+                self.first_item_vars.insert(first);
+            }
+            position = rebuilt.position;
+            region.record = tape::record(&available, &region, &carried);
+        }
         self.filled.insert(tape_var, vec![region.record.clone()]);
         let outs: Vec<Var> = carried
             .iter()
@@ -194,6 +223,7 @@ impl Adjoints<'_> {
                 kind: LoopKind::Replay {
                     tape: tape_var,
                     backwards: true,
+                    position,
                 },
                 carried,
                 inits,

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use crate::activity::Activity;
 use crate::ir::{self, ArgRole, Branch, Function, Loop, Op, Region, Role, Stmt, Var};
 use crate::primitives::Primitive;
+use crate::rebuild::Origins;
 use crate::tape;
 
 mod control;
@@ -72,6 +73,9 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         records: HashMap::new(),
         filled: HashMap::new(),
         constants: tape::constants(&f.body),
+        origins: Origins::of(f),
+        first_items: HashMap::new(),
+        first_item_vars: HashSet::new(),
     };
     let mut primal = sweep.primal(&f.body, 1);
 
@@ -124,7 +128,7 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         };
         grads.push(grad);
     }
-    fill_records(&mut primal, &sweep.filled);
+    fill_records(&mut primal, &sweep.filled, &sweep.first_items);
     Vjp {
         primal,
         adjoint: sweep.stmts,
@@ -156,6 +160,16 @@ struct Adjoints<'a> {
     filled: HashMap<Var, Vec<Vec<Var>>>,
     /// The body's constants (`ir::constants`).
     constants: HashMap<Var, syn::Expr>,
+    /// How the function's variables are defined, for the integers loop
+    /// replays rebuild (`rebuild`).
+    origins: Origins,
+    /// For each loop whose replay rebuilds its item (by tape): the
+    /// variable the primal sweep keeps the range's first item in, and the
+    /// range.
+    first_items: HashMap<Var, (Var, Var)>,
+    /// Those variables: defined in the primal sweep after the records'
+    /// `available` sets were made, so every record may keep them.
+    first_item_vars: HashSet<Var>,
 }
 
 impl Adjoints<'_> {
