@@ -220,6 +220,14 @@ impl Plan<'_> {
         }
         // A cycle (a carried variable reached again) is not rebuilt.
         self.memo.insert(v, false);
+        // What to go back to if `v` is not rebuilt after all: variables it
+        // reads may have been, for it alone.
+        let undo = (
+            self.out.stmts.len(),
+            self.out.position,
+            self.out.first_item,
+            self.memo.clone(),
+        );
         let stmt = self
             .counter(v)
             .or_else(|| self.copied(v))
@@ -241,7 +249,12 @@ impl Plan<'_> {
                 ));
                 true
             }
-            None => false,
+            None => {
+                let (len, position, first_item, memo) = undo;
+                self.out.stmts.truncate(len);
+                (self.out.position, self.out.first_item, self.memo) = (position, first_item, memo);
+                false
+            }
         };
         self.memo.insert(v, rebuilt);
         rebuilt
@@ -464,4 +477,85 @@ fn numeric(ty: &Type) -> bool {
     ];
     matches!(ty, Type::Path(p) if p.qself.is_none()
         && p.path.get_ident().is_some_and(|id| NUMERIC.contains(&id.to_string().as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::attr::Options;
+    use crate::interpret::lowered;
+    use crate::ir::{Loop, LoopKind, Op, Role, Stmt};
+    use crate::reverse::{reverse, Seed};
+
+    /// The recording loops of a body and the replays of one, at any depth.
+    fn loops(body: &[Stmt], out: &mut Vec<Loop>) {
+        for stmt in body {
+            if let Op::Loop(l) = &stmt.op {
+                out.push((**l).clone());
+            }
+            for region in stmt.regions() {
+                loops(&region.body, out);
+            }
+        }
+    }
+
+    /// GMM's triangular product in small, `lt` stepped by one across both
+    /// loops: the inner record keeps partials only (`j` from the position,
+    /// `lt` from its value before the run, which the outer record keeps),
+    /// the outer one neither `i` nor anything computed from it.
+    #[test]
+    fn counters_leave_the_records() {
+        let (f, act) = lowered(
+            syn::parse_quote! {
+                fn tri(x: &[f64], a: &[f64]) -> f64 {
+                    let n = x.len();
+                    let mut s = 0.0;
+                    let mut lt = 0;
+                    for i in 0..n {
+                        let row = i * n;
+                        for j in i + 1..n {
+                            s += a[lt] * x[row + j - i * n] * x[j];
+                            lt += 1;
+                        }
+                    }
+                    s
+                }
+            },
+            &Options::default(),
+        );
+        let vjp = reverse(&f, &act, Seed::One);
+        let (mut primal, mut adjoint) = (Vec::new(), Vec::new());
+        loops(&vjp.primal, &mut primal);
+        loops(&vjp.adjoint, &mut adjoint);
+        let [outer, inner] = &primal[..] else {
+            panic!("two recording loops: {}", primal.len())
+        };
+        let primal_in = |l: &Loop| -> Vec<_> {
+            l.body
+                .record
+                .iter()
+                .filter(|v| vjp.roles[v.0 as usize] == Role::Primal)
+                .copied()
+                .collect()
+        };
+        assert_eq!(primal_in(inner), vec![]);
+        let LoopKind::For { item, .. } = outer.kind else {
+            panic!("a `for` loop")
+        };
+        assert!(!outer.body.record.contains(&item));
+        // `lt` before the run, and the inner run's place on the flat tape.
+        assert_eq!(primal_in(outer).len(), 2, "{:?}", primal_in(outer));
+        assert_eq!(
+            adjoint
+                .iter()
+                .filter(|l| matches!(
+                    l.kind,
+                    LoopKind::Replay {
+                        position: Some(_),
+                        ..
+                    }
+                ))
+                .count(),
+            2
+        );
+    }
 }
