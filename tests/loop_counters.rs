@@ -1,6 +1,7 @@
 //! Loops whose replay rebuilds their counters from each record's position
 //! instead of keeping them on the tape (`autodiff-macros/src/rebuild.rs`):
-//! items of integer ranges of several types, inclusive and offset ranges,
+//! items of integer ranges of several types and of a `char` range,
+//! inclusive and offset ranges,
 //! a triangular nest whose inner range starts after the outer item, index
 //! arithmetic on them, counters stepped by literals up and down (`k += 2`,
 //! `m -= 1`), a counter stepped inside a branch (kept on the tape, not
@@ -40,6 +41,25 @@ fn typed_ranges(x: [f64; 6]) -> f64 {
         s += x[(k - 3) as usize].sin();
     }
     s
+}
+
+/// A range of `char`s, its items used in index arithmetic.
+#[differentiate]
+fn letters(x: [f64; 5]) -> f64 {
+    let mut s = 0.0;
+    for c in 'a'..='e' {
+        let k = c as usize - 'a' as usize;
+        s += x[k] * x[k] * ((k + 1) as f64);
+    }
+    s
+}
+
+#[test]
+fn range_of_chars() {
+    let points = sample(&[0.0; 5], (-1.5, 1.5), 3, 35);
+    case!(scalar letters, points, |x, v| (*x) (*v))
+        .closed(&|x| row_fn(5, |k| 2.0 * x[k] * (k + 1) as f64))
+        .run();
 }
 
 #[test]

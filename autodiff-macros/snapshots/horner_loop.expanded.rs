@@ -138,9 +138,8 @@ mod horner {
                 let mut __t13 = ::core::clone::Clone::clone(&__t12);
                 for (__v26, __record) in ::autodiff::__private::tape::numbered(&__v24) {
                     let (__p14, __p15, __p20, __p21) = __record;
-                    let __v4 = ::autodiff::__private::tape::positions::advanced(
+                    let __v4 = ::autodiff::__private::tape::positions::item(
                         __v25,
-                        1,
                         __v26,
                     );
                     let __t16 = ::autodiff::__private::linear::push2(
@@ -347,9 +346,8 @@ mod horner {
                     .rev()
                 {
                     let (__p14, __p15, __p11, __p12) = __record;
-                    let __v4 = ::autodiff::__private::tape::positions::advanced(
+                    let __v4 = ::autodiff::__private::tape::positions::item(
                         __v28,
-                        1,
                         __v29,
                     );
                     let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);

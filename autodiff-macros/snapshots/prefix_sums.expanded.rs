@@ -201,9 +201,8 @@ mod prefix_energy {
                 let mut __t20 = __t19;
                 for (__v49, __record) in ::autodiff::__private::tape::numbered(&__v47) {
                     let (__p27, __p28) = __record;
-                    let __v2 = ::autodiff::__private::tape::positions::advanced(
+                    let __v2 = ::autodiff::__private::tape::positions::item(
                         __v48,
-                        1,
                         __v49,
                     );
                     let __v5 = 1;
@@ -231,9 +230,8 @@ mod prefix_energy {
                 let mut __t36 = ::core::clone::Clone::clone(&__t35);
                 for (__v52, __record) in ::autodiff::__private::tape::numbered(&__v50) {
                     let (__p40, __p41, __p43, __p44) = __record;
-                    let __v13 = ::autodiff::__private::tape::positions::advanced(
+                    let __v13 = ::autodiff::__private::tape::positions::item(
                         __v51,
-                        1,
                         __v52,
                     );
                     let __t38 = ::autodiff::__private::linear::at(__v13);
@@ -416,9 +414,8 @@ mod prefix_energy {
                     .rev()
                 {
                     let (__p30, __p31, __p28, __p29) = __record;
-                    let __v13 = ::autodiff::__private::tape::positions::advanced(
+                    let __v13 = ::autodiff::__private::tape::positions::item(
                         __v43,
-                        1,
                         __v44,
                     );
                     let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
@@ -445,9 +442,8 @@ mod prefix_energy {
                     .rev()
                 {
                     let (__p22, __p23) = __record;
-                    let __v2 = ::autodiff::__private::tape::positions::advanced(
+                    let __v2 = ::autodiff::__private::tape::positions::item(
                         __v57,
-                        1,
                         __v58,
                     );
                     let __v5 = 1;

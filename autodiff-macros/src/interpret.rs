@@ -286,6 +286,7 @@ fn opaque(expr: &syn::Expr, env: &Env) -> Value {
                 (Some("advanced"), [Value::Num(s), Value::Num(d), Value::Num(n)]) => {
                     Value::Num(s + d * n)
                 }
+                (Some("item"), [Value::Num(s), Value::Num(n)]) => Value::Num(s + n),
                 (Some("retreated"), [Value::Num(s), Value::Num(d), Value::Num(n)]) => {
                     Value::Num(s - d * n)
                 }

@@ -355,6 +355,11 @@ fn regressions_found_by_the_fuzzer() {
             "",
             "fn f(m: SMatrix<f64, !, 2>) -> SMatrix<f64, 2, 2> { m }",
         ),
+        // A trailing comma in the generics: `<T, const N: usize,, __N>`.
+        (
+            "",
+            "fn f<T: Real, const N: usize,>(x: [T; N]) -> T { x[0] * x[0] }",
+        ),
     ] {
         if let Err(e) = check(args, item) {
             panic!("{item}: {e}");

@@ -300,7 +300,7 @@ impl Plan<'_> {
                 };
                 let p = self.position();
                 let (first_id, p_id) = (ident(first, Role::Primal), ident(p, Role::Primal));
-                let expr = syn::parse_quote!(#rt::tape::positions::advanced(#first_id, 1, #p_id));
+                let expr = syn::parse_quote!(#rt::tape::positions::item(#first_id, #p_id));
                 return Some((expr, vec![first, p]));
             }
         }
@@ -358,29 +358,29 @@ impl Plan<'_> {
         if !self.available.contains(&range) || !self.rebuilds(range) {
             return None;
         }
-        let rt = crate::emit::runtime();
-        let id = ident(range, Role::Primal);
-        Some((
-            syn::parse_quote!(#rt::tape::positions::first_item(&#id)),
-            vec![range],
-        ))
+        Some((first_item_of(range), vec![range]))
     }
 }
 
 /// The statement the primal sweep runs before a loop whose replay rebuilds
 /// its item: the range's first item, kept in `first`.
 pub fn first_item_stmt(first: Var, range: Var, span: proc_macro2::Span) -> Stmt {
-    let rt = crate::emit::runtime();
-    let id = ident(range, Role::Primal);
     Stmt::new(
         first,
         Op::Opaque {
-            expr: Box::new(syn::parse_quote!(#rt::tape::positions::first_item(&#id))),
+            expr: Box::new(first_item_of(range)),
             uses: vec![range],
             kind: OpaqueKind::Inert,
         },
         span,
     )
+}
+
+/// `first_item(&range)`.
+fn first_item_of(range: Var) -> Expr {
+    let rt = crate::emit::runtime();
+    let id = ident(range, Role::Primal);
+    syn::parse_quote!(#rt::tape::positions::first_item(&#id))
 }
 
 /// A static operator's code (`a + b`), for those `cheap` allows.

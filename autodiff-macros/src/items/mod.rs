@@ -124,12 +124,12 @@ impl Shape {
     /// A generated function's generic parameters (the function's, then
     /// `extra`) and where clause.
     fn generic_header(&self, extra: &[TokenStream]) -> (TokenStream, TokenStream) {
-        let params = &self.generics.params;
-        let params = match (params.is_empty(), extra.is_empty()) {
-            (true, true) => TokenStream::new(),
-            (false, true) => quote!(<#params>),
-            (true, false) => quote!(<#(#extra),*>),
-            (false, false) => quote!(<#params, #(#extra),*>),
+        // One comma after each of the function's parameters, whether or not
+        // it wrote a trailing one.
+        let own = self.generics.params.iter();
+        let params = match self.generics.params.is_empty() && extra.is_empty() {
+            true => TokenStream::new(),
+            false => quote!(<#(#own,)* #(#extra),*>),
         };
         let where_clause = &self.generics.where_clause;
         (params, quote!(#where_clause))

@@ -16,9 +16,9 @@ pub(super) fn fill_records(
     filled: &HashMap<Var, Vec<Vec<Var>>>,
     first_items: &HashMap<Var, (Var, Var)>,
 ) {
-    let mut k = 0;
-    while k < body.len() {
-        let stmt = &mut body[k];
+    let mut at = 0;
+    while at < body.len() {
+        let stmt = &mut body[at];
         let record_var = stmt.defs.last().copied().flatten();
         let records = record_var.and_then(|r| filled.get(&r));
         let mut first = None;
@@ -41,15 +41,21 @@ pub(super) fn fill_records(
             _ => {}
         }
         if let Some((var, range)) = first {
-            let span = body[k].span;
-            body.insert(k, crate::rebuild::first_item_stmt(*var, *range, span));
-            k += 1;
+            let span = body[at].span;
+            body.insert(at, crate::rebuild::first_item_stmt(*var, *range, span));
+            at += 1;
         }
-        k += 1;
+        at += 1;
     }
 }
 
 impl Adjoints<'_> {
+    /// What a recording region makes available to its record, with the
+    /// first items kept before the loops inside it (`first_item_vars`).
+    fn with_first_items(&self, available: &HashSet<Var>) -> HashSet<Var> {
+        available.union(&self.first_item_vars).copied().collect()
+    }
+
     /// Outer variables a region's adjoint adds to: the active ones it reads.
     /// They are threaded through the replay (passed in, returned updated).
     fn threaded(&self, regions: &[&Region], inner: &[Var]) -> Vec<Var> {
@@ -102,8 +108,7 @@ impl Adjoints<'_> {
                 yields,
                 record: Vec::new(),
             };
-            let available: HashSet<Var> = available.union(&self.first_item_vars).copied().collect();
-            region.record = tape::record(&available, &region, &[]);
+            region.record = tape::record(&self.with_first_items(available), &region, &[]);
             records.push(region.record.clone());
             arms.push(region);
         }
@@ -199,7 +204,7 @@ impl Adjoints<'_> {
         };
         let mut position = None;
         if let Some(available) = available.first() {
-            let available: HashSet<Var> = available.union(&self.first_item_vars).copied().collect();
+            let available = self.with_first_items(available);
             let fresh = &mut self.fresh;
             let rebuilt = self
                 .origins

@@ -5,7 +5,8 @@
 //! item of a loop over an integer range (`start + position`) and any
 //! integer the body steps by a constant (`k += 2`: `k₀ + 2 · position`).
 //! The generated replay numbers its records (`tape.run(r).enumerate()`)
-//! and calls [`advanced`] or [`retreated`], so the tape keeps neither.
+//! and calls [`item`], [`advanced`] or [`retreated`], so the tape keeps
+//! neither.
 
 use core::ops::{Range, RangeFrom, RangeInclusive};
 
@@ -52,6 +53,44 @@ pub fn retreated<T: Counter>(start: T, step: T, times: usize) -> T {
     start.retreated(step, times)
 }
 
+/// An item of a range: integers, and `char`s (whose ranges skip the
+/// surrogates, as `Step` does).
+pub trait RangeItem: Copy {
+    /// The item `times` places after `self` in a range.
+    fn nth_after(self, times: usize) -> Self;
+}
+
+macro_rules! range_items {
+    ($($t:ty),*) => {$(
+        impl RangeItem for $t {
+            #[inline(always)]
+            fn nth_after(self, times: usize) -> Self {
+                self.advanced(1, times)
+            }
+        }
+    )*};
+}
+
+range_items!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
+impl RangeItem for char {
+    fn nth_after(self, times: usize) -> Self {
+        // The loop produced this item, so it exists: the code point past
+        // the surrogates (U+D800..=U+DFFF) when the step crosses them.
+        let mut code = u32::from(self) + times as u32;
+        if u32::from(self) < 0xD800 && code >= 0xD800 {
+            code += 0x800;
+        }
+        char::from_u32(code).unwrap_or(self)
+    }
+}
+
+/// The item of a range loop at `position`, from the range's first item.
+#[inline(always)]
+pub fn item<T: RangeItem>(first: T, position: usize) -> T {
+    first.nth_after(position)
+}
+
 /// A range a `for` loop iterates: its first item, kept before the loop
 /// consumes the range.
 pub trait FirstItem {
@@ -61,7 +100,7 @@ pub trait FirstItem {
     fn first_item(&self) -> Self::Item;
 }
 
-impl<T: Counter> FirstItem for Range<T> {
+impl<T: RangeItem> FirstItem for Range<T> {
     type Item = T;
     #[inline(always)]
     fn first_item(&self) -> T {
@@ -69,7 +108,7 @@ impl<T: Counter> FirstItem for Range<T> {
     }
 }
 
-impl<T: Counter> FirstItem for RangeInclusive<T> {
+impl<T: RangeItem> FirstItem for RangeInclusive<T> {
     type Item = T;
     #[inline(always)]
     fn first_item(&self) -> T {
@@ -77,7 +116,7 @@ impl<T: Counter> FirstItem for RangeInclusive<T> {
     }
 }
 
-impl<T: Counter> FirstItem for RangeFrom<T> {
+impl<T: RangeItem> FirstItem for RangeFrom<T> {
     type Item = T;
     #[inline(always)]
     fn first_item(&self) -> T {
@@ -128,5 +167,16 @@ mod tests {
         assert_eq!(first_item(&(2u8..=9)), 2);
         assert_eq!(first_item(&(5i32..)), 5);
         assert_eq!(first_item(&(4usize..4)), 4);
+    }
+
+    /// Every item of a range, rebuilt from the first and its position.
+    #[test]
+    fn items_from_positions() {
+        for (k, c) in ('\u{D7F0}'..='\u{E010}').enumerate() {
+            assert_eq!(item('\u{D7F0}', k), c);
+        }
+        for (k, v) in (-3i16..40).enumerate() {
+            assert_eq!(item(-3i16, k), v);
+        }
     }
 }
