@@ -136,7 +136,7 @@ mod horner {
                 let __t10 = d_x;
                 let __t11 = d_c;
                 let mut __t13 = ::core::clone::Clone::clone(&__t12);
-                for (__v26, __record) in ::autodiff::__private::tape::numbered(&__v24) {
+                for (__v26, __record) in __v24.iter().enumerate() {
                     let (__p14, __p15, __p20, __p21) = __record;
                     let __v4 = ::autodiff::__private::tape::positions::item(
                         __v25,
@@ -342,9 +342,7 @@ mod horner {
                 let mut __g19 = __g18;
                 let mut __g20 = __g16;
                 let mut __g21 = __g17;
-                for (__v29, __record) in ::autodiff::__private::tape::numbered(&__v10)
-                    .rev()
-                {
+                for (__v29, __record) in __v10.iter().enumerate().rev() {
                     let (__p14, __p15, __p11, __p12) = __record;
                     let __v4 = ::autodiff::__private::tape::positions::item(
                         __v28,

@@ -199,7 +199,7 @@ mod prefix_energy {
                 let __t35 = ::core::clone::Clone::clone(&__t35);
                 let __t19 = d_x;
                 let mut __t20 = __t19;
-                for (__v49, __record) in ::autodiff::__private::tape::numbered(&__v47) {
+                for (__v49, __record) in __v47.iter().enumerate() {
                     let (__p27, __p28) = __record;
                     let __v2 = ::autodiff::__private::tape::positions::item(
                         __v48,
@@ -228,7 +228,7 @@ mod prefix_energy {
                 }
                 let (__t34,) = (__t20,);
                 let mut __t36 = ::core::clone::Clone::clone(&__t35);
-                for (__v52, __record) in ::autodiff::__private::tape::numbered(&__v50) {
+                for (__v52, __record) in __v50.iter().enumerate() {
                     let (__p40, __p41, __p43, __p44) = __record;
                     let __v13 = ::autodiff::__private::tape::positions::item(
                         __v51,
@@ -410,9 +410,7 @@ mod prefix_energy {
                 let __g33 = cotangent;
                 let mut __g35 = __g33;
                 let mut __g36 = ::core::clone::Clone::clone(&__g34);
-                for (__v44, __record) in ::autodiff::__private::tape::numbered(&__v26)
-                    .rev()
-                {
+                for (__v44, __record) in __v26.iter().enumerate().rev() {
                     let (__p30, __p31, __p28, __p29) = __record;
                     let __v13 = ::autodiff::__private::tape::positions::item(
                         __v43,
@@ -438,9 +436,7 @@ mod prefix_energy {
                 }
                 let (__g45, __g46) = (__g35, __g36);
                 let mut __g47 = __g46;
-                for (__v58, __record) in ::autodiff::__private::tape::numbered(&__v19)
-                    .rev()
-                {
+                for (__v58, __record) in __v19.iter().enumerate().rev() {
                     let (__p22, __p23) = __record;
                     let __v2 = ::autodiff::__private::tape::positions::item(
                         __v57,

@@ -254,11 +254,10 @@ impl Split {
         let roles = &mut self.roles;
         let rebuilt =
             self.origins
-                .rebuild(l, &available, &tangent, &tangent_carried, &mut |role| {
+                .rebuild(l, &available, &mut tangent, &tangent_carried, &mut |role| {
                     roles.push(role);
                     Var(roles.len() as u32 - 1)
                 });
-        tangent.body.splice(0..0, rebuilt.stmts);
         let first_item = rebuilt
             .first_item
             .map(|(first, range)| rebuild::first_item_stmt(first, range, stmt.span));

@@ -245,18 +245,10 @@ fn opaque(expr: &syn::Expr, env: &Env) -> Value {
             other => panic!("the interpreter does not know the literal {other:?}"),
         },
         Expr::Paren(p) => opaque(&p.expr, env),
-        Expr::Path(p) => {
-            let name = p
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let number = name.strip_prefix("__v").and_then(|n| n.parse().ok());
-            match number {
-                Some(n) => env.get(&Var(n)),
-                None => panic!("the interpreter does not know `{name}`"),
-            }
-        }
+        Expr::Path(p) => match p.path.get_ident().and_then(crate::ir::primal_var) {
+            Some(v) => env.get(&v),
+            None => panic!("the interpreter does not know `{}`", quote::quote!(#p)),
+        },
         Expr::Binary(b) => {
             let (l, r) = (num(&b.left), num(&b.right));
             match b.op {

@@ -749,3 +749,9 @@ pub fn ident(var: Var, role: Role) -> Ident {
     };
     Ident::new(&format!("__{prefix}{}", var.0), Span::call_site())
 }
+
+/// The primal variable an identifier names (`__v12`): [`ident`] read back,
+/// for code kept verbatim (`Op::Opaque`), whose variables are so named.
+pub fn primal_var(id: &Ident) -> Option<Var> {
+    id.to_string().strip_prefix("__v")?.parse().ok().map(Var)
+}

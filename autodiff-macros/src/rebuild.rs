@@ -27,7 +27,9 @@ use std::collections::{HashMap, HashSet};
 
 use syn::{BinOp, Expr, Lit, Type, UnOp};
 
-use crate::ir::{ident, Callee, Function, Loop, LoopKind, Op, OpaqueKind, Region, Role, Stmt, Var};
+use crate::ir::{
+    ident, primal_var, Callee, Function, Loop, LoopKind, Op, OpaqueKind, Region, Role, Stmt, Var,
+};
 
 /// How a variable of the function is defined, where that matters to a
 /// replay: whether it is a plain number and whether it can be computed again.
@@ -53,12 +55,11 @@ pub struct Origins {
     constants: HashMap<Var, Expr>,
 }
 
-/// What a replay rebuilds: its statements (to put first in its body), the
-/// position variable they read, and the first item the primal sweep keeps
-/// before the loop (`(variable, range)`).
+/// What a replay's rebuilding needs around it: the position variable its
+/// statements read, and the first item the primal sweep keeps before the
+/// loop (`(variable, range)`).
 #[derive(Default)]
 pub struct Rebuilt {
-    pub stmts: Vec<Stmt>,
     pub position: Option<Var>,
     pub first_item: Option<(Var, Var)>,
 }
@@ -161,14 +162,14 @@ impl Origins {
         )
     }
 
-    /// The statements the replay of `l` (reading `replay`, with `inner`
-    /// its own variables) can rebuild instead of reading from `l`'s
-    /// records; `available` is what `l`'s body makes available to them.
+    /// Puts first in the replay of `l` (`replay`, with `inner` its own
+    /// variables) the statements that rebuild what it would read from
+    /// `l`'s records; `available` is what `l`'s body makes available to them.
     pub fn rebuild(
         &mut self,
         l: &Loop,
         available: &HashSet<Var>,
-        replay: &Region,
+        replay: &mut Region,
         inner: &[Var],
         fresh: &mut dyn FnMut(Role) -> Var,
     ) -> Rebuilt {
@@ -184,13 +185,15 @@ impl Origins {
                 .filter_map(|s| s.def().map(|d| (d, s)))
                 .collect(),
             memo: HashMap::new(),
+            stmts: Vec::new(),
             out: Rebuilt::default(),
             fresh,
         };
         for v in reads {
             plan.rebuilds(v);
         }
-        let out = plan.out;
+        let (stmts, out) = (plan.stmts, plan.out);
+        replay.body.splice(0..0, stmts);
         if let Some((first, range)) = out.first_item {
             self.origin.insert(first, Origin::FirstItem(range));
         }
@@ -207,13 +210,15 @@ struct Plan<'a> {
     body: HashMap<Var, &'a Stmt>,
     /// Whether each variable considered is rebuilt.
     memo: HashMap<Var, bool>,
+    /// The statements rebuilding them, each after those it reads.
+    stmts: Vec<Stmt>,
     out: Rebuilt,
     fresh: &'a mut dyn FnMut(Role) -> Var,
 }
 
 impl Plan<'_> {
     /// Whether the replay rebuilds `v`: if so, the statements defining it
-    /// (after those it reads) are in `out.stmts`.
+    /// (after those it reads) are in `stmts`.
     fn rebuilds(&mut self, v: Var) -> bool {
         if let Some(known) = self.memo.get(&v) {
             return *known;
@@ -223,7 +228,7 @@ impl Plan<'_> {
         // What to go back to if `v` is not rebuilt after all: variables it
         // reads may have been, for it alone.
         let undo = (
-            self.out.stmts.len(),
+            self.stmts.len(),
             self.out.position,
             self.out.first_item,
             self.memo.clone(),
@@ -234,7 +239,7 @@ impl Plan<'_> {
             .or_else(|| self.first_item(v));
         let rebuilt = match stmt {
             Some((expr, uses)) => {
-                self.out.stmts.push(Stmt::new(
+                self.stmts.push(Stmt::new(
                     v,
                     Op::Opaque {
                         expr: Box::new(expr),
@@ -251,7 +256,7 @@ impl Plan<'_> {
             }
             None => {
                 let (len, position, first_item, memo) = undo;
-                self.out.stmts.truncate(len);
+                self.stmts.truncate(len);
                 (self.out.position, self.out.first_item, self.memo) = (position, first_item, memo);
                 false
             }
@@ -323,7 +328,7 @@ impl Plan<'_> {
         let step = match &*b.right {
             Expr::Lit(l) if matches!(l.lit, Lit::Int(_)) => (*b.right).clone(),
             Expr::Path(p) => {
-                let var = p.path.get_ident().and_then(var_of)?;
+                let var = p.path.get_ident().and_then(primal_var)?;
                 match self.origins.constants.get(&var) {
                     Some(lit @ Expr::Lit(l)) if matches!(l.lit, Lit::Int(_)) => lit.clone(),
                     _ => return None,
@@ -397,12 +402,7 @@ fn operator(name: &str, args: &[Var]) -> Option<Expr> {
 
 /// Whether `expr` is the variable `v` as the IR names it.
 fn is_var(expr: &Expr, v: Var) -> bool {
-    matches!(expr, Expr::Path(p) if p.path.get_ident().and_then(var_of) == Some(v))
-}
-
-/// The primal variable an identifier names (`__v12`).
-fn var_of(id: &proc_macro2::Ident) -> Option<Var> {
-    id.to_string().strip_prefix("__v")?.parse().ok().map(Var)
+    matches!(expr, Expr::Path(p) if p.path.get_ident().and_then(primal_var) == Some(v))
 }
 
 /// Opaque code that gives a plain number or a range: its origin.
@@ -434,7 +434,7 @@ fn arithmetic(expr: &Expr) -> Option<Origin> {
 fn cheap(expr: &Expr) -> bool {
     match expr {
         Expr::Lit(l) => matches!(l.lit, Lit::Int(_) | Lit::Float(_)),
-        Expr::Path(p) => p.path.get_ident().and_then(var_of).is_some(),
+        Expr::Path(p) => p.path.get_ident().and_then(primal_var).is_some(),
         Expr::Paren(p) => cheap(&p.expr),
         Expr::Cast(c) => cheap(&c.expr),
         Expr::Unary(u) => matches!(u.op, UnOp::Neg(_)) && cheap(&u.expr),

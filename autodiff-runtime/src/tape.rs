@@ -85,33 +85,6 @@ pub trait Tape {
     fn replay(&self) -> impl Iterator<Item = &Self::Record>;
 }
 
-/// A tape's records in the order they were pushed, also through a borrow
-/// (a tape kept in an enclosing record, which a replay reads by reference).
-pub trait Records {
-    /// The record of one iteration.
-    type Record;
-    /// The records, first pushed first.
-    fn records(&self) -> impl DoubleEndedIterator<Item = &Self::Record> + ExactSizeIterator;
-}
-
-impl<Tp: Records> Records for &Tp {
-    type Record = Tp::Record;
-    #[inline(always)]
-    fn records(&self) -> impl DoubleEndedIterator<Item = &Self::Record> + ExactSizeIterator {
-        (**self).records()
-    }
-}
-
-/// The records of `tape` with their positions (`0` for the first pushed),
-/// first to last (`.rev()` for the adjoint sweep): for replays that
-/// rebuild a loop's counters from the position ([`positions`]).
-#[inline(always)]
-pub fn numbered<Tp: Records>(
-    tape: &Tp,
-) -> impl DoubleEndedIterator<Item = (usize, &Tp::Record)> + ExactSizeIterator {
-    tape.records().enumerate()
-}
-
 /// The records of `tape`, last pushed first ([`Tape::replay`]).
 #[inline(always)]
 pub fn replay<Tp: Tape>(tape: &Tp) -> impl Iterator<Item = &Tp::Record> {
@@ -252,14 +225,6 @@ impl<T, const N: usize, const M: usize> Tape for Fixed<T, N, M> {
     #[inline]
     fn replay(&self) -> impl Iterator<Item = &T> {
         Fixed::replay(self)
-    }
-}
-
-impl<T, const N: usize, const M: usize> Records for Fixed<T, N, M> {
-    type Record = T;
-    #[inline]
-    fn records(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
-        self.iter()
     }
 }
 
@@ -597,14 +562,6 @@ impl<T: 'static> Tape for Growable<T> {
     #[inline]
     fn replay(&self) -> impl Iterator<Item = &T> {
         Growable::replay(self)
-    }
-}
-
-impl<T: 'static> Records for Growable<T> {
-    type Record = T;
-    #[inline]
-    fn records(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
-        self.iter()
     }
 }
 

@@ -339,36 +339,22 @@ impl Emitter<'_> {
                 backwards,
                 position,
             } => {
-                // Numbered (`(position, record)`) where the replay rebuilds
-                // counters from the position.
-                let numbered = position.is_some();
-                let records = match (self.flat.get(tape), numbered, backwards) {
-                    (Some(flat), false, _) => {
-                        let run = self.var(*tape);
-                        quote!(#flat.run(#run))
-                    }
-                    (Some(flat), true, _) => {
-                        let run = self.var(*tape);
-                        quote!(#flat.run(#run).enumerate())
-                    }
-                    (None, false, true) => {
-                        let tape = self.var(*tape);
-                        quote!(#tape.replay())
-                    }
-                    (None, false, false) => {
-                        let tape = self.var(*tape);
-                        quote!(#tape.iter())
-                    }
-                    (None, true, _) => {
-                        let tape = self.var(*tape);
-                        quote!(#rt::tape::numbered(&#tape))
-                    }
+                // The records first to last: a run of a flat tape, or the
+                // loop's own tape (a method call, so that one kept in an
+                // enclosing record is read through its borrow); numbered
+                // (`(position, record)`) where the replay rebuilds counters
+                // from the position; last to first for the adjoint sweep.
+                let id = self.var(*tape);
+                let mut records = match self.flat.get(tape) {
+                    Some(flat) => quote!(#flat.run(#id)),
+                    None => quote!(#id.iter()),
                 };
-                // `replay()` is already last to first.
-                let records = match *backwards && (numbered || self.flat.contains_key(tape)) {
-                    true => quote!(#records.rev()),
-                    false => records,
-                };
+                if position.is_some() {
+                    records = quote!(#records.enumerate());
+                }
+                if *backwards {
+                    records = quote!(#records.rev());
+                }
                 let record = Ident::new("__record", Span::mixed_site());
                 let record_pattern = match position {
                     Some(p) => {

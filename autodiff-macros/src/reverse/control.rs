@@ -51,9 +51,11 @@ pub(super) fn fill_records(
 
 impl Adjoints<'_> {
     /// What a recording region makes available to its record, with the
-    /// first items kept before the loops inside it (`first_item_vars`).
+    /// first items kept before the loops inside it (`first_items`: defined
+    /// in the primal sweep after the `available` sets were made).
     fn with_first_items(&self, available: &HashSet<Var>) -> HashSet<Var> {
-        available.union(&self.first_item_vars).copied().collect()
+        let first_items = self.first_items.values().map(|(first, _)| *first);
+        available.iter().copied().chain(first_items).collect()
     }
 
     /// Outer variables a region's adjoint adds to: the active ones it reads.
@@ -208,11 +210,11 @@ impl Adjoints<'_> {
             let fresh = &mut self.fresh;
             let rebuilt = self
                 .origins
-                .rebuild(l, &available, &region, &carried, &mut |r| fresh.fresh(r));
-            region.body.splice(0..0, rebuilt.stmts);
-            if let Some((first, range)) = rebuilt.first_item {
-                self.first_items.insert(tape_var, (first, range));
-                self.first_item_vars.insert(first);
+                .rebuild(l, &available, &mut region, &carried, &mut |r| {
+                    fresh.fresh(r)
+                });
+            if let Some(first_item) = rebuilt.first_item {
+                self.first_items.insert(tape_var, first_item);
             }
             position = rebuilt.position;
             region.record = tape::record(&available, &region, &carried);

@@ -75,7 +75,6 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         constants: tape::constants(&f.body),
         origins: Origins::of(f),
         first_items: HashMap::new(),
-        first_item_vars: HashSet::new(),
     };
     let mut primal = sweep.primal(&f.body, 1);
 
@@ -167,9 +166,6 @@ struct Adjoints<'a> {
     /// variable the primal sweep keeps the range's first item in, and the
     /// range.
     first_items: HashMap<Var, (Var, Var)>,
-    /// Those variables: defined in the primal sweep after the records'
-    /// `available` sets were made, so every record may keep them.
-    first_item_vars: HashSet<Var>,
 }
 
 impl Adjoints<'_> {

@@ -4,7 +4,7 @@
 //! A record's position in its run (`0` for the first iteration) gives the
 //! item of a loop over an integer range (`start + position`) and any
 //! integer the body steps by a constant (`k += 2`: `k₀ + 2 · position`).
-//! The generated replay numbers its records (`tape.run(r).enumerate()`)
+//! The generated replay numbers its records (`tape.iter().enumerate()`)
 //! and calls [`item`], [`advanced`] or [`retreated`], so the tape keeps
 //! neither.
 
