@@ -155,10 +155,15 @@ fn derivatives(f: &Function, act: &activity::Activity, shape: &Shape) -> Bodies 
     // that is the float type for `grad` and a dual number for `hvp`, the
     // one reverse body of both.
     let hessian = hessian.map(|()| {
-        let mut emitter = reverse_emitter().with_dual(
-            hessian::varied(f, act),
-            hessian::scalar(&f.params, &shape.ret_ty),
-        );
+        let (mut varied, untyped) = hessian::varied(f, act);
+        // Copies kept for replays are dual where what they copy is.
+        for (source, copy) in &core.kept {
+            if varied.contains(source) {
+                varied.insert(*copy);
+            }
+        }
+        let mut emitter = reverse_emitter()
+            .with_dual((varied, untyped), hessian::scalar(&f.params, &shape.ret_ty));
         if let Some(number) = &number {
             emitter = emitter.generic_over(number.clone());
         }

@@ -252,12 +252,17 @@ impl Split {
         let tangent_carried = self.pick(&l.carried, true);
         let available = tape::available(&primal, &inner);
         let roles = &mut self.roles;
-        let rebuilt =
-            self.origins
-                .rebuild(l, &available, &mut tangent, &tangent_carried, &mut |role| {
-                    roles.push(role);
-                    Var(roles.len() as u32 - 1)
-                });
+        let rebuilt = self.origins.rebuild(
+            l,
+            &available,
+            &mut tangent,
+            &tangent_carried,
+            None,
+            &mut |role| {
+                roles.push(role);
+                Var(roles.len() as u32 - 1)
+            },
+        );
         let first_item = rebuilt
             .first_item
             .map(|(first, range)| rebuild::first_item_stmt(first, range, stmt.span));

@@ -102,6 +102,9 @@ pub enum OpaqueKind {
     Foreign(syn::Error),
     /// A stand-in for code that already has an error: never reported again.
     Poisoned,
+    /// Derivative code keeping values as they are for a replay
+    /// (`tape::kept`): over dual numbers it keeps dual numbers.
+    Kept,
 }
 
 /// One operation.

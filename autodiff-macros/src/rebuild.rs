@@ -1,5 +1,5 @@
-//! Integers a loop's replay computes again instead of reading them from
-//! the loop's records.
+//! What a loop's replay computes again instead of reading it from the
+//! loop's records.
 //!
 //! A replay reads the indices of the loop's reads and assignments (to
 //! rebuild their partials, `tape::rebuilt_partial`), and a record would
@@ -17,11 +17,28 @@
 //!   multiplications, bit operations, negations and casts, never a
 //!   division (slower than the record's load it saves).
 //!
+//! A reverse replay (`Recording`) also computes partials again:
+//!
+//! - a product, sum or negation whose operands it has is copied as the
+//!   rule it is (value and partials), so `w[i] * x[i]` leaves nothing on
+//!   the tape when both factors can be read again (a sum's partials are
+//!   zero-sized markers: never the reason for a copy);
+//! - an element of a slice or array argument, at an index the replay
+//!   rebuilds, is read again from a copy of the argument that the primal
+//!   sweep keeps once per call (`tape::kept::keep`): the pullback owns
+//!   what it reads. A slice is kept only where the loop's tape grows (an
+//!   allocator is there anyway);
+//! - a value the body computes by a primitive from values outside the
+//!   loop alone (`xc[i]` in a loop over `j`), in a `for` loop without
+//!   `break`, is kept once per run: the primal sweep threads the first
+//!   iteration's through the loop and the enclosing record holds it.
+//!
 //! A statement is rebuilt only when everything it reads is rebuilt too or
 //! comes from outside the loop as a plain number (an argument of a
-//! primitive type, arithmetic, an integer counter), so the replay never
-//! reads more of the loop than before. On GMM's innermost loop the record
-//! shrank from 32 to 16 bytes an iteration (`docs/control_flow.md`).
+//! primitive type, arithmetic, an integer counter) or a kept copy, so the
+//! replay never reads more of the loop than before. On GMM's innermost
+//! loop the record shrank from 32 to 16 bytes an iteration with counters
+//! rebuilt, then to the sum's markers (`docs/control_flow.md`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -30,6 +47,7 @@ use syn::{BinOp, Expr, Lit, Type, UnOp};
 use crate::ir::{
     ident, primal_var, Callee, Function, Loop, LoopKind, Op, OpaqueKind, Region, Role, Stmt, Var,
 };
+use crate::primitives::Spelling;
 
 /// How a variable of the function is defined, where that matters to a
 /// replay: whether it is a plain number and whether it can be computed again.
@@ -45,6 +63,10 @@ enum Origin {
     RangeItem,
     /// The first item of a range, kept before a loop consumes it.
     FirstItem(Var),
+    /// A slice or array passed by shared reference (`&[f64]`, `&[f64;
+    /// 3]`), or a copy of one: the argument's variable, and whether it is a
+    /// slice (whose copy needs an allocator).
+    RefArg(Var, bool),
 }
 
 /// The origins of a function's variables, and its literal constants.
@@ -53,6 +75,33 @@ pub struct Origins {
     /// The statements that define variables (Opaque ones), by variable.
     opaque: HashMap<Var, (Expr, Vec<Var>)>,
     constants: HashMap<Var, Expr>,
+    /// The arguments replays read again, each with the variable holding
+    /// its copy (`tape::kept::keep`), in the order they were first needed.
+    kept_args: Vec<(Var, Var)>,
+}
+
+/// What a reverse replay may compute again rather than read from records:
+/// the recording sweep's rules by the value they define (cheap ones,
+/// `+ - *`, negation and indexing, are copied into the replay when what
+/// they read is rebuilt), and whether slices passed by reference may be
+/// kept whole for the replay to index: where the loop's tape grows, which
+/// needs an allocator anyway (arrays always may).
+pub struct Recording<'a> {
+    pub rules: &'a HashMap<Var, Stmt>,
+    pub keep_slices: bool,
+}
+
+/// A value a loop's runs keep once for the replay (`tape::kept`): the
+/// primal sweep carries `carried` through the loop, from `none` (`None`)
+/// before it to `next` (`keep_first(carried, &value)`) after `value`'s
+/// statement; the loop then defines `kept`, which the replay reads.
+#[derive(Clone, Copy, Debug)]
+pub struct KeptValue {
+    pub value: Var,
+    pub kept: Var,
+    pub none: Var,
+    pub carried: Var,
+    pub next: Var,
 }
 
 /// What a replay's rebuilding needs around it: the position variable its
@@ -62,6 +111,10 @@ pub struct Origins {
 pub struct Rebuilt {
     pub position: Option<Var>,
     pub first_item: Option<(Var, Var)>,
+    /// The values the loop's runs keep once.
+    pub kept: Vec<KeptValue>,
+    /// Arguments the replay reads again (`(argument, copy)`), new ones.
+    kept_args: Vec<(Var, Var)>,
 }
 
 impl Origins {
@@ -71,6 +124,7 @@ impl Origins {
             origin: HashMap::new(),
             opaque: HashMap::new(),
             constants: crate::tape::constants(&f.body),
+            kept_args: Vec::new(),
         };
         origins.scan(&f.body, f);
         origins
@@ -80,7 +134,10 @@ impl Origins {
         for stmt in body {
             match (&stmt.op, stmt.def()) {
                 (Op::Opaque { expr, uses, kind }, Some(def)) => {
-                    let origin = match matches!(kind, OpaqueKind::Inert) {
+                    // Code an error would stop if a derivative flowed
+                    // into it (`i & 3`: an operator without a rule) is,
+                    // in a function that compiled, plain code too.
+                    let origin = match matches!(kind, OpaqueKind::Inert | OpaqueKind::Foreign(_)) {
                         true => arithmetic(expr),
                         false => None,
                     };
@@ -124,6 +181,11 @@ impl Origins {
                 (Op::Arg(k), Some(def)) if f.params.get(*k).is_some_and(|p| numeric(&p.ty)) => {
                     self.origin.insert(def, Origin::NumericArg);
                 }
+                (Op::Arg(k), Some(def)) => {
+                    if let Some(slice) = f.params.get(*k).and_then(|p| slice_or_array(&p.ty)) {
+                        self.origin.insert(def, Origin::RefArg(def, slice));
+                    }
+                }
                 (Op::Copy(src), Some(def)) => {
                     if let Some(origin) = self.origin.get(src).cloned() {
                         self.origin.insert(def, origin);
@@ -164,26 +226,44 @@ impl Origins {
 
     /// Puts first in the replay of `l` (`replay`, with `inner` its own
     /// variables) the statements that rebuild what it would read from
-    /// `l`'s records; `available` is what `l`'s body makes available to them.
+    /// `l`'s records; `available` is what `l`'s body makes available to
+    /// them. A reverse replay also computes cheap rules again and reads
+    /// kept values (`recording`).
     pub fn rebuild(
         &mut self,
         l: &Loop,
         available: &HashSet<Var>,
         replay: &mut Region,
         inner: &[Var],
+        recording: Option<&Recording>,
         fresh: &mut dyn FnMut(Role) -> Var,
     ) -> Rebuilt {
         let reads: Vec<Var> = crate::tape::record(available, replay, inner);
+        let body: HashMap<Var, &Stmt> = l
+            .body
+            .body
+            .iter()
+            .filter_map(|s| s.def().map(|d| (d, s)))
+            .collect();
+        // Each partial of a rule at the top of the body, by the rule's value.
+        let owner = recording.map_or_else(HashMap::new, |r| {
+            body.keys()
+                .filter_map(|d| r.rules.get(d).map(|rule| (*d, rule)))
+                .flat_map(|(d, rule)| rule.defs.iter().skip(1).flatten().map(move |p| (*p, d)))
+                .collect()
+        });
         let mut plan = Plan {
             origins: self,
             l,
             available,
-            body: l
-                .body
-                .body
+            body,
+            direct: reads
                 .iter()
-                .filter_map(|s| s.def().map(|d| (d, s)))
+                .copied()
+                .filter(|v| !owner.contains_key(v))
                 .collect(),
+            owner,
+            recording,
             memo: HashMap::new(),
             stmts: Vec::new(),
             out: Rebuilt::default(),
@@ -192,13 +272,75 @@ impl Origins {
         for v in reads {
             plan.rebuilds(v);
         }
-        let (stmts, out) = (plan.stmts, plan.out);
+        let (stmts, mut out) = (plan.stmts, plan.out);
         replay.body.splice(0..0, stmts);
         if let Some((first, range)) = out.first_item {
             self.origin.insert(first, Origin::FirstItem(range));
         }
+        self.kept_args.append(&mut out.kept_args);
         out
     }
+
+    /// The arguments replays read again, each with the variable its copy
+    /// is kept in.
+    pub fn kept_args(&self) -> &[(Var, Var)] {
+        &self.kept_args
+    }
+}
+
+/// The statement keeping a copy of the argument `arg` in `kept`.
+pub fn keep_arg_stmt(arg: Var, kept: Var, span: proc_macro2::Span) -> Stmt {
+    let rt = crate::emit::runtime();
+    let id = ident(arg, Role::Primal);
+    keeping(
+        kept,
+        syn::parse_quote!(#rt::tape::kept::keep(#id)),
+        vec![arg],
+        span,
+    )
+}
+
+/// The statements threading a kept value through its loop: `none`
+/// before the loop, and `next` after the value's statement.
+pub fn kept_value_stmts(k: &KeptValue, span: proc_macro2::Span) -> (Stmt, Stmt) {
+    let rt = crate::emit::runtime();
+    let (carried, value) = (ident(k.carried, Role::Primal), ident(k.value, Role::Primal));
+    (
+        keeping(
+            k.none,
+            syn::parse_quote!(::core::option::Option::None),
+            vec![],
+            span,
+        ),
+        keeping(
+            k.next,
+            syn::parse_quote!(#rt::tape::kept::keep_first(#carried, &#value)),
+            vec![k.carried, k.value],
+            span,
+        ),
+    )
+}
+
+/// Plain code defining `v`.
+fn inert(v: Var, expr: Expr, uses: Vec<Var>, span: proc_macro2::Span) -> Stmt {
+    opaque(v, expr, uses, OpaqueKind::Inert, span)
+}
+
+/// Code keeping a value for a replay, defining `v` (`OpaqueKind::Kept`).
+fn keeping(v: Var, expr: Expr, uses: Vec<Var>, span: proc_macro2::Span) -> Stmt {
+    opaque(v, expr, uses, OpaqueKind::Kept, span)
+}
+
+fn opaque(v: Var, expr: Expr, uses: Vec<Var>, kind: OpaqueKind, span: proc_macro2::Span) -> Stmt {
+    Stmt::new(
+        v,
+        Op::Opaque {
+            expr: Box::new(expr),
+            uses,
+            kind,
+        },
+        span,
+    )
 }
 
 /// One replay's rebuilding, decided variable by variable.
@@ -208,6 +350,11 @@ struct Plan<'a> {
     available: &'a HashSet<Var>,
     /// The statements at the top of the loop's body, by what they define.
     body: HashMap<Var, &'a Stmt>,
+    /// The partials of the rules among them, each with the rule's value.
+    owner: HashMap<Var, Var>,
+    recording: Option<&'a Recording<'a>>,
+    /// The values (not partials) the replay reads for itself.
+    direct: HashSet<Var>,
     /// Whether each variable considered is rebuilt.
     memo: HashMap<Var, bool>,
     /// The statements rebuilding them, each after those it reads.
@@ -223,6 +370,21 @@ impl Plan<'_> {
         if let Some(known) = self.memo.get(&v) {
             return *known;
         }
+        // A rule's partial, with the rule computed again (which marks it).
+        // The partials of `+`, `-` and negation are zero-sized markers a
+        // record holds for nothing: not a reason to compute the rule again
+        // (and keep what it reads), only a consequence where its value is
+        // needed anyway.
+        if let Some(def) = self.owner.get(&v).copied() {
+            let markers = self
+                .recording
+                .and_then(|r| r.rules.get(&def))
+                .is_some_and(|rule| matches!(&rule.op, Op::Rule { prim, .. } if matches!(prim.name, "add" | "sub" | "neg")));
+            if !markers {
+                self.rebuilds(def);
+            }
+            return self.memo.get(&v).copied().unwrap_or(false);
+        }
         // A cycle (a carried variable reached again) is not rebuilt.
         self.memo.insert(v, false);
         // What to go back to if `v` is not rebuilt after all: variables it
@@ -231,38 +393,146 @@ impl Plan<'_> {
             self.stmts.len(),
             self.out.position,
             self.out.first_item,
+            (self.out.kept.len(), self.out.kept_args.len()),
             self.memo.clone(),
         );
-        let stmt = self
-            .counter(v)
-            .or_else(|| self.copied(v))
-            .or_else(|| self.first_item(v));
+        let span = self
+            .l
+            .body
+            .body
+            .first()
+            .map_or_else(proc_macro2::Span::call_site, |s| s.span);
+        let opaque = |(expr, uses)| inert(v, expr, uses, span);
+        let stmt = match self.counter(v) {
+            Some(counter) => Some(opaque(counter)),
+            None => self
+                .recomputed(v)
+                .or_else(|| self.copied(v).map(opaque))
+                .or_else(|| self.first_item(v).map(opaque))
+                .or_else(|| self.kept_value(v)),
+        };
         let rebuilt = match stmt {
-            Some((expr, uses)) => {
-                self.stmts.push(Stmt::new(
-                    v,
-                    Op::Opaque {
-                        expr: Box::new(expr),
-                        uses,
-                        kind: OpaqueKind::Inert,
-                    },
-                    self.l
-                        .body
-                        .body
-                        .first()
-                        .map_or_else(proc_macro2::Span::call_site, |s| s.span),
-                ));
+            Some(stmt) => {
+                let defs: Vec<Var> = stmt.defs.iter().flatten().copied().collect();
+                self.stmts.push(stmt);
+                for d in defs {
+                    self.memo.insert(d, true);
+                }
                 true
             }
             None => {
-                let (len, position, first_item, memo) = undo;
+                let (len, position, first_item, (kept, kept_args), memo) = undo;
                 self.stmts.truncate(len);
+                self.out.kept.truncate(kept);
+                self.out.kept_args.truncate(kept_args);
                 (self.out.position, self.out.first_item, self.memo) = (position, first_item, memo);
                 false
             }
         };
         self.memo.insert(v, rebuilt);
         rebuilt
+    }
+
+    /// A rule at the top of the body (or reading an element: any
+    /// indexing) computed again for its partials or as an operand of
+    /// another, when it is cheap (`+ - *`, negation, indexing) and what it
+    /// reads is rebuilt, comes from outside as a plain number, or is an
+    /// argument kept whole (indexed, then, in its copy). Its partials come
+    /// with it.
+    fn recomputed(&mut self, v: Var) -> Option<Stmt> {
+        let recording = self.recording?;
+        // A value the replay reads for itself (a zero of its shape, say)
+        // stays in the record: computing it again only pays where partials
+        // come with it.
+        if self.direct.contains(&v) {
+            return None;
+        }
+        let stmt = match recording.rules.get(&v) {
+            Some(rule) => {
+                self.body.get(&v)?;
+                rule
+            }
+            None => self.body.get(&v).copied()?,
+        };
+        let (Op::Rule { prim, args, callee } | Op::Prim { prim, args, callee }) = &stmt.op else {
+            return None;
+        };
+        let index = prim.spelling == Spelling::Index;
+        let cheap = matches!(callee, Callee::Operator)
+            && matches!(prim.name, "add" | "sub" | "mul" | "neg")
+            && matches!(stmt.op, Op::Rule { .. });
+        if !index && !cheap {
+            return None;
+        }
+        let mut args = args.clone();
+        for (k, a) in args.iter_mut().enumerate() {
+            let kept = match index && k == 0 {
+                true => self.kept_arg(*a),
+                false => None,
+            };
+            match kept {
+                Some(kept) => *a = kept,
+                None if self.readable(*a) => {}
+                None => return None,
+            }
+        }
+        let mut copy = (*stmt).clone();
+        if let Op::Rule { args: to, .. } | Op::Prim { args: to, .. } = &mut copy.op {
+            *to = args;
+        }
+        copy.ty = None;
+        Some(copy)
+    }
+
+    /// The copy of the argument `a` refers to, kept for the replay.
+    fn kept_arg(&mut self, a: Var) -> Option<Var> {
+        let keep_slices = self.recording?.keep_slices;
+        let Some(Origin::RefArg(arg, slice)) = self.origins.origin.get(&a).cloned() else {
+            return None;
+        };
+        if slice && !keep_slices {
+            return None;
+        }
+        let known = self.origins.kept_args.iter().chain(&self.out.kept_args);
+        if let Some((_, kept)) = known.into_iter().find(|(x, _)| *x == arg) {
+            return Some(*kept);
+        }
+        let kept = (self.fresh)(Role::Primal);
+        self.out.kept_args.push((arg, kept));
+        Some(kept)
+    }
+
+    /// A value the body computes by a primitive from values outside the
+    /// loop alone: the same in every iteration, kept once per run. Only in
+    /// `for` loops without `break`, whose body runs whole each iteration.
+    fn kept_value(&mut self, v: Var) -> Option<Stmt> {
+        self.recording?;
+        if self.l.breaks || !matches!(self.l.kind, LoopKind::For { .. }) {
+            return None;
+        }
+        let stmt = self.body.get(&v)?;
+        let inner = self.l.inner();
+        let invariant = matches!(stmt.op, Op::Prim { .. })
+            && stmt
+                .uses()
+                .iter()
+                .all(|u| !self.available.contains(u) && !inner.contains(u));
+        if !invariant {
+            return None;
+        }
+        let mut fresh = || (self.fresh)(Role::Primal);
+        let k = KeptValue {
+            value: v,
+            kept: fresh(),
+            none: fresh(),
+            carried: fresh(),
+            next: fresh(),
+        };
+        self.out.kept.push(k);
+        let rt = crate::emit::runtime();
+        let id = ident(k.kept, Role::Primal);
+        let expr = syn::parse_quote!(#rt::tape::kept::kept(&#id));
+        Some(keeping(v, expr, vec![k.kept], stmt.span))
     }
 
     /// Whether `u`, read by a statement the replay copies, is rebuilt or
@@ -347,6 +617,10 @@ impl Plan<'_> {
     /// their types from that variable's, as in the primal sweep.
     fn copied(&mut self, v: Var) -> Option<(Expr, Vec<Var>)> {
         self.body.get(&v)?;
+        // A rule (a derivative flows through it) is computed again as one.
+        if self.recording.is_some_and(|r| r.rules.contains_key(&v)) {
+            return None;
+        }
         let Some(Origin::Arithmetic { cheap: true, .. }) = self.origins.origin.get(&v) else {
             return None;
         };
@@ -469,6 +743,19 @@ fn number(expr: &Expr) -> bool {
     }
 }
 
+/// For `&[T]`, `Some(true)`; for `&[T; N]`, `Some(false)`.
+fn slice_or_array(ty: &Type) -> Option<bool> {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Slice(_) => Some(true),
+            Type::Array(_) => Some(false),
+            Type::Paren(p) => slice_or_array(&p.elem),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A primitive numeric type (`usize`, `f64`, ...).
 fn numeric(ty: &Type) -> bool {
     const NUMERIC: [&str; 14] = [
@@ -483,8 +770,17 @@ fn numeric(ty: &Type) -> bool {
 mod tests {
     use crate::attr::Options;
     use crate::interpret::lowered;
-    use crate::ir::{Loop, LoopKind, Op, Role, Stmt};
+    use crate::ir::{Loop, LoopKind, Op, OpaqueKind, Role, Stmt};
     use crate::reverse::{reverse, Seed};
+
+    /// `item`'s reverse sweeps, with the recording loops of the primal one.
+    fn reversed(item: syn::ItemFn) -> (crate::reverse::Vjp, Vec<Loop>) {
+        let (f, act) = lowered(item, &Options::default());
+        let vjp = reverse(&f, &act, Seed::One);
+        let mut primal = Vec::new();
+        loops(&vjp.primal, &mut primal);
+        (vjp, primal)
+    }
 
     /// The recording loops of a body and the replays of one, at any depth.
     fn loops(body: &[Stmt], out: &mut Vec<Loop>) {
@@ -498,14 +794,66 @@ mod tests {
         }
     }
 
+    /// GMM's triangular product as ADBench writes it: `xc[i]` is the same
+    /// for every `j` and `a[lt]` an argument's element. The inner record
+    /// keeps the sum's two zero-sized markers only (the product is
+    /// computed again from `xc[i]`, kept once per run in the outer record,
+    /// and from `a`'s copy, kept once per call before everything else reads
+    /// it).
+    #[test]
+    fn invariant_values_and_argument_reads_leave_the_records() {
+        let (vjp, primal) = reversed(syn::parse_quote! {
+                fn tri(x: &[f64], a: &[f64]) -> f64 {
+                    let n = x.len();
+                    let mut xc = vec![0.0; n];
+                    for i in 0..n {
+                        xc[i] = x[i].exp();
+                    }
+                    let mut q = vec![0.0; n];
+                    let mut lt = 0;
+                    for i in 0..n {
+                        for j in i + 1..n {
+                            q[j] += a[lt] * xc[i];
+                            lt += 1;
+                        }
+                    }
+                    q[n - 1]
+                }
+        });
+        let [_, outer, inner] = &primal[..] else {
+            panic!("three recording loops: {}", primal.len())
+        };
+        let role = |v: &crate::ir::Var| vjp.roles[v.0 as usize];
+        assert_eq!(inner.body.record.len(), 2, "{:?}", inner.body.record);
+        assert!(inner.body.record.iter().all(|v| role(v) == Role::Partial));
+        // The inner loop carries the kept value; the outer record holds it.
+        assert_eq!(inner.carried.len(), 3, "q, lt and the kept xc[i]");
+        let kept: Vec<_> = vjp.kept.iter().map(|(_, k)| *k).collect();
+        assert!(outer.body.record.iter().any(|v| kept.contains(v)));
+        // `a` is kept whole, once, at the top of the primal sweep.
+        let copies = vjp
+            .primal
+            .iter()
+            .filter(|s| {
+                matches!(
+                    &s.op,
+                    Op::Opaque {
+                        kind: OpaqueKind::Kept,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(copies, 1);
+    }
+
     /// GMM's triangular product in small, `lt` stepped by one across both
     /// loops: the inner record keeps partials only (`j` from the position,
     /// `lt` from its value before the run, which the outer record keeps),
     /// the outer one neither `i` nor anything computed from it.
     #[test]
     fn counters_leave_the_records() {
-        let (f, act) = lowered(
-            syn::parse_quote! {
+        let (vjp, primal) = reversed(syn::parse_quote! {
                 fn tri(x: &[f64], a: &[f64]) -> f64 {
                     let n = x.len();
                     let mut s = 0.0;
@@ -519,12 +867,8 @@ mod tests {
                     }
                     s
                 }
-            },
-            &Options::default(),
-        );
-        let vjp = reverse(&f, &act, Seed::One);
-        let (mut primal, mut adjoint) = (Vec::new(), Vec::new());
-        loops(&vjp.primal, &mut primal);
+        });
+        let mut adjoint = Vec::new();
         loops(&vjp.adjoint, &mut adjoint);
         let [outer, inner] = &primal[..] else {
             panic!("two recording loops: {}", primal.len())

@@ -344,6 +344,7 @@ impl<T: 'static> Overflow for Growable<T> {
 }
 
 mod extent;
+pub mod kept;
 pub mod positions;
 #[cfg(feature = "std")]
 pub mod spares;
@@ -356,8 +357,14 @@ impl<T: 'static> Growable<T> {
     /// allocates on the first push.
     #[inline]
     pub fn new() -> Self {
+        Self::with_room(0)
+    }
+
+    /// An empty tape, spare with room for `n` records if the thread has one.
+    #[inline]
+    fn with_room(_n: usize) -> Self {
         #[cfg(feature = "std")]
-        let items = spares::take();
+        let items = spares::take(_n);
         #[cfg(not(feature = "std"))]
         let items = alloc::vec::Vec::new();
         Growable { items }
@@ -368,6 +375,18 @@ impl<T: 'static> Growable<T> {
     pub fn with_capacity(n: usize) -> Self {
         let mut tape = Self::new();
         tape.items.reserve(n);
+        tape
+    }
+
+    /// A copy of `x` ([`kept::keep`]): a tape of its elements, from the
+    /// spares like any other.
+    #[inline]
+    pub fn copied_from(x: &[T]) -> Self
+    where
+        T: Clone,
+    {
+        let mut tape = Self::with_room(x.len());
+        tape.items.extend_from_slice(x);
         tape
     }
 
@@ -410,6 +429,17 @@ impl<T: 'static> Growable<T> {
         self.items.iter()
     }
 
+    /// The record at `i` (the `i`th pushed).
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not below [`len`](Self::len).
+    #[inline(always)]
+    #[track_caller]
+    pub fn get(&self, i: usize) -> &T {
+        &self.items[i]
+    }
+
     /// The records pushed since the tape held `start`, as a [`Run`].
     #[inline(always)]
     pub fn since(&self, start: usize) -> Run {
@@ -432,6 +462,18 @@ impl<T: 'static> Growable<T> {
     #[inline]
     pub fn reserve(&mut self, additional: usize) {
         self.items.reserve(additional.min(PREALLOCATED));
+    }
+}
+
+/// A slice argument kept for a replay (`tape::kept::keep`) is read as the
+/// slice was: `x[i]`, `x[a..b]`.
+#[cfg(feature = "alloc")]
+impl<T: 'static, I: core::slice::SliceIndex<[T]>> core::ops::Index<I> for Growable<T> {
+    type Output = I::Output;
+    #[inline(always)]
+    #[track_caller]
+    fn index(&self, i: I) -> &I::Output {
+        &self.items[i]
     }
 }
 

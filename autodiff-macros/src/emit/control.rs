@@ -439,7 +439,8 @@ impl Emitter<'_> {
 
     /// The values of a replayed record that opaque code reads (the indices
     /// rebuilt partials read, `at(i)`, see `tape::rebuilt_partial`, and
-    /// the counters of `rebuild`), copied once into locals: read through
+    /// the counters of `rebuild`) or a primitive `rebuild` computes again
+    /// reads, copied once into locals: read through
     /// the record's reference at each use, LLVM reloads them after every
     /// store into an adjoint it cannot tell apart from the tape (it did so
     /// once the sweep was generic, and Rosenbrock's gradient lost 15%).
@@ -480,13 +481,19 @@ fn wrap_record(record: TokenStream, k: usize, n: usize, pattern: bool) -> TokenS
     quote!((#(#slots,)*))
 }
 
-/// The variables that kept code (`Op::Opaque`) reads in a region's body, at
-/// any depth.
+/// The variables that kept code (`Op::Opaque`) and primitives reads in a
+/// region's body, at any depth: in a replay, the primitives are those
+/// `rebuild` computes again, whose operands are values, not the record's
+/// references.
 fn opaque_uses(body: &[ir::Stmt]) -> std::collections::HashSet<ir::Var> {
     let mut found = std::collections::HashSet::new();
     for stmt in body {
-        if let ir::Op::Opaque { uses, .. } = &stmt.op {
-            found.extend(uses.iter().copied());
+        match &stmt.op {
+            ir::Op::Opaque { uses, .. } => found.extend(uses.iter().copied()),
+            ir::Op::Rule { args, .. } | ir::Op::Prim { args, .. } => {
+                found.extend(args.iter().copied())
+            }
+            _ => {}
         }
         for region in stmt.regions() {
             found.extend(opaque_uses(&region.body));

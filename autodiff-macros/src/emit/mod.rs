@@ -11,10 +11,10 @@
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::Ident;
 
-use crate::ir::{self, Callee, Op, Role, Stmt, StructLiteral, Var};
+use crate::ir::{self, Callee, Op, OpaqueKind, Role, Stmt, StructLiteral, Var};
 use crate::primitives::{Primitive, Spelling};
 
 use closures::scalar_rule;
@@ -177,8 +177,11 @@ impl<'a> Emitter<'a> {
                 let p = self.param(&self.params, *i, span);
                 quote_spanned!(span=> let #annotated = #p;)
             }
-            Op::Opaque { expr, uses, .. } => {
-                let expr = self.opaque(expr, uses);
+            Op::Opaque { expr, uses, kind } => {
+                let expr = match kind {
+                    OpaqueKind::Kept => expr.to_token_stream(),
+                    _ => self.opaque(expr, uses),
+                };
                 quote_spanned!(span=> let #annotated = #expr;)
             }
             Op::Prim {
@@ -223,6 +226,14 @@ impl<'a> Emitter<'a> {
                 quote_spanned!(span=> let (#def, #tangent) = #call;)
             }
             // A clone, not a move: the source may be used again (free for `Copy` types).
+            // Out of a reference (`*a`), the value it refers to.
+            Op::Copy(src)
+                if self.refs.contains(src)
+                    && !stmt.def().is_some_and(|d| self.refs.contains(&d)) =>
+            {
+                let src = self.var(*src);
+                quote_spanned!(span=> let #annotated = ::core::clone::Clone::clone(#src);)
+            }
             Op::Copy(src) => {
                 let src = self.var(*src);
                 quote_spanned!(span=> let #annotated = ::core::clone::Clone::clone(&#src);)

@@ -4,48 +4,74 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{key, Adjoints};
+use super::{accumulate, key, Adjoints};
 use crate::ir::{self, Branch, Loop, LoopKind, Op, Region, Role, Stmt, Var};
+use crate::rebuild::{KeptValue, Recording};
 use crate::tape;
 
+/// What the replays ask the primal sweep to keep for them, by tape: the
+/// first item of each range whose loop's replay rebuilds the item, and the
+/// values a loop's runs keep once.
+pub(super) struct Keeps<'a> {
+    pub first_items: &'a HashMap<Var, (Var, Var)>,
+    pub kept: &'a HashMap<Var, Vec<KeptValue>>,
+}
+
 /// Gives each recording region of the primal sweep the record its replay
-/// reads, and keeps the first item of each range whose loop's replay
-/// rebuilds the item (`first_items`, by tape) before the loop.
+/// reads, and keeps before (or through) each loop what its replay reads
+/// besides (`keeps`).
 pub(super) fn fill_records(
     body: &mut Vec<Stmt>,
     filled: &HashMap<Var, Vec<Vec<Var>>>,
-    first_items: &HashMap<Var, (Var, Var)>,
+    keeps: &Keeps,
 ) {
     let mut at = 0;
     while at < body.len() {
         let stmt = &mut body[at];
         let record_var = stmt.defs.last().copied().flatten();
         let records = record_var.and_then(|r| filled.get(&r));
-        let mut first = None;
+        let mut before = Vec::new();
         match &mut stmt.op {
             Op::Branch(b) if b.recorded => {
                 for (k, arm) in b.arms.iter_mut().enumerate() {
                     if let Some(record) = records.and_then(|r| r.get(k)) {
                         arm.record = record.clone();
                     }
-                    fill_records(&mut arm.body, filled, first_items);
+                    fill_records(&mut arm.body, filled, keeps);
                 }
             }
             Op::Loop(l) if l.tape.is_some() => {
                 if let Some(record) = records.and_then(|r| r.first()) {
                     l.body.record = record.clone();
                 }
-                fill_records(&mut l.body.body, filled, first_items);
-                first = record_var.and_then(|r| first_items.get(&r));
+                fill_records(&mut l.body.body, filled, keeps);
+                if let Some((var, range)) = record_var.and_then(|r| keeps.first_items.get(&r)) {
+                    before.push(crate::rebuild::first_item_stmt(*var, *range, stmt.span));
+                }
+                for k in record_var
+                    .and_then(|r| keeps.kept.get(&r))
+                    .into_iter()
+                    .flatten()
+                {
+                    let (none, next) = crate::rebuild::kept_value_stmts(k, stmt.span);
+                    before.push(none);
+                    let after = l
+                        .body
+                        .body
+                        .iter()
+                        .position(|s| s.defs.contains(&Some(k.value)));
+                    l.body.body.insert(after.map_or(0, |a| a + 1), next);
+                    l.body.yields.insert(l.carried.len(), k.next);
+                    stmt.defs.insert(l.carried.len(), Some(k.kept));
+                    l.carried.push(k.carried);
+                    l.inits.push(k.none);
+                }
             }
             _ => {}
         }
-        if let Some((var, range)) = first {
-            let span = body[at].span;
-            body.insert(at, crate::rebuild::first_item_stmt(*var, *range, span));
-            at += 1;
-        }
-        at += 1;
+        let n = before.len();
+        body.splice(at..at, before);
+        at += n + 1;
     }
 }
 
@@ -55,7 +81,13 @@ impl Adjoints<'_> {
     /// in the primal sweep after the `available` sets were made).
     fn with_first_items(&self, available: &HashSet<Var>) -> HashSet<Var> {
         let first_items = self.first_items.values().map(|(first, _)| *first);
-        available.iter().copied().chain(first_items).collect()
+        let kept = self.kept.values().flatten().map(|k| k.kept);
+        available
+            .iter()
+            .copied()
+            .chain(first_items)
+            .chain(kept)
+            .collect()
     }
 
     /// Outer variables a region's adjoint adds to: the active ones it reads.
@@ -204,17 +236,67 @@ impl Adjoints<'_> {
             yields,
             record: Vec::new(),
         };
+        // Contributions to one element, summed in a local (`accumulate`):
+        // its index comes from outside the loop, not from what the body
+        // defines (`available`, rebuilt or recorded per iteration).
+        let summed = match available.first() {
+            Some(available) => {
+                let defined = tape::available(&region, &carried);
+                accumulate::sum_in_locals(&mut region, &carried, lambdas.len(), |v| {
+                    !available.contains(&v) && !defined.contains(&v)
+                })
+            }
+            None => Vec::new(),
+        };
+        // Each summed element taken out of its container before the loop
+        // (`(container, element)`), the sum's start; `at` adds it back.
+        let mut taken = Vec::new();
+        for s in &summed {
+            let (zero, at) = (
+                self.fresh.fresh(Role::Adjoint),
+                self.fresh.fresh(Role::Adjoint),
+            );
+            self.stmts.push(s.zero_at(zero, span));
+            let mut at_stmt = s.at.clone();
+            at_stmt.defs = vec![Some(at)];
+            self.stmts.push(at_stmt);
+            let (rest, element) = (
+                self.fresh.fresh(Role::Adjoint),
+                self.fresh.fresh(Role::Adjoint),
+            );
+            self.stmts.push(Stmt {
+                defs: vec![Some(rest), Some(element)],
+                op: Op::PullSet {
+                    partial: zero,
+                    adjoint: inits[s.slot],
+                },
+                span,
+                ty: None,
+            });
+            inits[s.slot] = element;
+            taken.push((s.slot, at, rest));
+        }
         let mut position = None;
         if let Some(available) = available.first() {
             let available = self.with_first_items(available);
             let fresh = &mut self.fresh;
-            let rebuilt = self
-                .origins
-                .rebuild(l, &available, &mut region, &carried, &mut |r| {
-                    fresh.fresh(r)
-                });
+            let recording = Recording {
+                rules: &self.rules,
+                keep_slices: self.growable.contains(&tape_var),
+            };
+            let rebuilt = self.origins.rebuild(
+                l,
+                &available,
+                &mut region,
+                &carried,
+                Some(&recording),
+                &mut |r| fresh.fresh(r),
+            );
             if let Some(first_item) = rebuilt.first_item {
                 self.first_items.insert(tape_var, first_item);
+            }
+            if !rebuilt.kept.is_empty() {
+                self.kept.insert(tape_var, rebuilt.kept);
             }
             position = rebuilt.position;
             region.record = tape::record(&available, &region, &carried);
@@ -244,8 +326,19 @@ impl Adjoints<'_> {
             ty: None,
         });
         let (outs_carried, outs_threaded) = outs.split_at(active.len());
-        for (t, o) in threaded.iter().zip(outs_threaded) {
-            self.adjoints.insert(*t, *o);
+        for (k, (t, o)) in threaded.iter().zip(outs_threaded).enumerate() {
+            let total = match taken.iter().find(|(slot, ..)| *slot == active.len() + k) {
+                Some((_, at, rest)) => self.define(
+                    Op::PullInto {
+                        partial: *at,
+                        adjoint: *o,
+                        acc: *rest,
+                    },
+                    span,
+                ),
+                None => *o,
+            };
+            self.adjoints.insert(*t, total);
         }
         for (k, o) in active.iter().zip(outs_carried) {
             let init = l.inits[*k];

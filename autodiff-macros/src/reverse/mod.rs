@@ -18,6 +18,7 @@ use crate::primitives::Primitive;
 use crate::rebuild::Origins;
 use crate::tape;
 
+mod accumulate;
 mod control;
 
 use control::fill_records;
@@ -55,6 +56,9 @@ pub struct Vjp {
     pub grads: Vec<Var>,
     /// Roles of all variables, the original ones first.
     pub roles: Vec<Role>,
+    /// Variables holding copies kept for replays (`tape::kept`), each
+    /// with the variable it copies: over dual numbers, dual where that is.
+    pub kept: Vec<(Var, Var)>,
 }
 
 /// Differentiates `f` in reverse mode.
@@ -75,6 +79,9 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         constants: tape::constants(&f.body),
         origins: Origins::of(f),
         first_items: HashMap::new(),
+        kept: HashMap::new(),
+        rules: HashMap::new(),
+        growable: HashSet::new(),
     };
     let mut primal = sweep.primal(&f.body, 1);
 
@@ -127,13 +134,28 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         };
         grads.push(grad);
     }
-    fill_records(&mut primal, &sweep.filled, &sweep.first_items);
+    let keeps = control::Keeps {
+        first_items: &sweep.first_items,
+        kept: &sweep.kept,
+    };
+    fill_records(&mut primal, &sweep.filled, &keeps);
+    for (arg, kept) in sweep.origins.kept_args() {
+        let at = primal.iter().position(|s| s.def() == Some(*arg));
+        let span = at.map_or_else(proc_macro2::Span::call_site, |a| primal[a].span);
+        let stmt = crate::rebuild::keep_arg_stmt(*arg, *kept, span);
+        primal.insert(at.map_or(0, |a| a + 1), stmt);
+    }
+    let mut kept: Vec<(Var, Var)> = sweep.origins.kept_args().to_vec();
+    for k in sweep.kept.values().flatten() {
+        kept.extend([k.kept, k.none, k.carried, k.next].map(|c| (k.value, c)));
+    }
     Vjp {
         primal,
         adjoint: sweep.stmts,
         value: f.ret,
         grads,
         roles: sweep.fresh.roles,
+        kept,
     }
 }
 
@@ -166,6 +188,13 @@ struct Adjoints<'a> {
     /// variable the primal sweep keeps the range's first item in, and the
     /// range.
     first_items: HashMap<Var, (Var, Var)>,
+    /// For each loop whose runs keep values for its replay (by tape).
+    kept: HashMap<Var, Vec<crate::rebuild::KeptValue>>,
+    /// The rules of the primal sweep, by the value each defines: the
+    /// cheap ones a replay may compute again (`rebuild::Recording`).
+    rules: HashMap<Var, Stmt>,
+    /// The tapes that grow (`tape::Growable`).
+    growable: HashSet<Var>,
 }
 
 impl Adjoints<'_> {
@@ -236,6 +265,7 @@ impl Adjoints<'_> {
                     {
                         if let Some(def) = def {
                             self.partials.insert(def, pairs);
+                            self.rules.insert(def, rule.clone());
                         }
                         out.push(rule);
                     }
@@ -288,6 +318,9 @@ impl Adjoints<'_> {
                     let tape_var = self.fresh.fresh(Role::Primal);
                     let (kind, inner_stack) =
                         tape::kind(l.bound, l.container, self.fresh.tape, stack);
+                    if kind == ir::TapeKind::Growable {
+                        self.growable.insert(tape_var);
+                    }
                     let body = Region {
                         body: self.primal(&l.body.body, inner_stack),
                         yields: l.body.yields.clone(),

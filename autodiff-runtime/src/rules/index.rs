@@ -46,6 +46,16 @@ impl<T: Clone> IndexRule<usize> for alloc::vec::Vec<T> {
     }
 }
 
+/// A slice argument kept for a replay (`tape::kept::keep`).
+#[cfg(feature = "alloc")]
+impl<T: Clone + 'static> IndexRule<usize> for crate::tape::Growable<T> {
+    type Elem = T;
+    #[inline(always)]
+    fn index_rule(&self, i: usize) -> (T, (At<usize>,)) {
+        (self.get(i).clone(), (At(i),))
+    }
+}
+
 impl<X: IndexRule<I> + ?Sized, I> IndexRule<I> for &X {
     type Elem = X::Elem;
     #[inline(always)]

@@ -48,9 +48,10 @@ std::thread_local! {
 }
 
 /// An empty `Vec` for records of type `T`: a spare one if the thread has
-/// one, else a new one (which does not allocate until used).
+/// one (the last given back with room for `room` records, else the last
+/// given back), else a new one (which does not allocate until used).
 #[inline]
-pub(super) fn take<T: 'static>() -> Vec<T> {
+pub(super) fn take<T: 'static>(room: usize) -> Vec<T> {
     SPARES
         .try_with(|spares| {
             let mut spares = spares.try_borrow_mut().ok()?;
@@ -64,7 +65,12 @@ pub(super) fn take<T: 'static>() -> Vec<T> {
                     at - 1
                 }
             };
-            spares[at].tapes.downcast_mut::<Vec<Vec<T>>>()?.pop()
+            let tapes = spares[at].tapes.downcast_mut::<Vec<Vec<T>>>()?;
+            // Copies of slices (`kept::keep`) of several lengths share a
+            // type: each takes one it fits in, not one it would outgrow.
+            let fits = tapes.iter().rposition(|t| t.capacity() >= room);
+            let last = tapes.len().checked_sub(1)?;
+            Some(tapes.swap_remove(fits.unwrap_or(last)))
         })
         .ok()
         .flatten()
