@@ -1,5 +1,6 @@
 //! Mutation (issue 4, parts 3 and 5): `let mut` with reassignment and
-//! `+= -= *= /=`, `mut` argument bindings (a scalar and an array), element
+//! `+= -= *= /=`, `mut` argument bindings (a scalar and an array; an
+//! array reference copied into a local by `*x`), element
 //! assignment `a[i] = v` and `a[i] op= v` on local arrays, `Vec`s,
 //! `SVector`, `DVector` and matrices (`m[(i, j)]`), the tutorial's
 //! `A.at[0].set(0)` written `let mut a = x; a[0] = 0.0;`, `swap` on arrays
@@ -80,6 +81,17 @@ fn mut_array_argument(mut x: [f64; 3]) -> f64 {
     x[0] * x[1]
 }
 
+/// The same through a reference: `*x` copies the array into a local that
+/// is assigned into (the macro once took the copy for the reference and
+/// rejected the assignment).
+#[differentiate]
+fn copied_array_reference(x: &[f64; 3]) -> f64 {
+    let mut y = *x;
+    y[1] = y[0] * y[2];
+    y[0] += 1.0;
+    y[0] * y[1] + x[1]
+}
+
 #[test]
 fn mut_argument_bindings() {
     let points = sample(&0.0, (-2.0, 2.0), 4, 2);
@@ -90,6 +102,10 @@ fn mut_argument_bindings() {
     let points = sample(&[0.0; 3], (-2.0, 2.0), 4, 3);
     case!(scalar mut_array_argument, points, |x, v| (*x) (*v))
         .closed(&|x| row(&[(2.0 * x[0] + 1.0) * x[2], 0.0, (x[0] + 1.0) * x[0]]))
+        .run();
+    let points = sample(&[0.0; 3], (-2.0, 2.0), 4, 4);
+    case!(scalar copied_array_reference, points, |x, v| (x) (*v))
+        .closed(&|x| row(&[(2.0 * x[0] + 1.0) * x[2], 1.0, (x[0] + 1.0) * x[0]]))
         .run();
 }
 

@@ -212,6 +212,8 @@ pub struct Program {
     pub scalars: Vec<String>,
     /// Whether it takes `a: [f64; 3]`.
     pub array: bool,
+    /// Whether that `a` is a `&[f64; 3]` instead.
+    pub array_ref: bool,
     /// Whether it takes `v: Vector3<f64>` (after `a`).
     pub vector: bool,
     /// Whether that `v` is a `&DVector<f64>` of length 3 instead.
@@ -234,6 +236,8 @@ impl Program {
 /// The state of one function's generation.
 struct Body<'a> {
     rng: &'a mut Rng,
+    /// Choices added after the others (`Rng::fork`).
+    extra: Rng,
     /// Scalars in scope.
     scalars: Vec<String>,
     /// Mutable scalars in scope (also in `scalars`).
@@ -244,6 +248,8 @@ struct Body<'a> {
     local_array: Option<String>,
     /// Whether the array argument exists.
     array: bool,
+    /// Whether it is passed by reference.
+    array_ref: bool,
     /// Whether the `Vector3` argument `v` exists.
     vector: bool,
     /// Whether `v` is a `&DVector` instead.
@@ -322,7 +328,15 @@ impl Body<'_> {
         }
         match self.rng.below(6) {
             0 => Expr::Lit([0.5, 1.5, -0.75, 2.0, 0.3][self.rng.below(5)]),
-            1 if self.array => Expr::Var(format!("a[{}]", self.rng.below(3))),
+            // At a literal index, or at one computed from a counter (`i
+            // & 1`), which a replay rebuilds and reads `a` at again.
+            1 if self.array => match self.counters.is_empty() || self.extra.chance(0.5) {
+                true => Expr::Var(format!("a[{}]", self.rng.below(3))),
+                false => {
+                    let c = &self.counters[self.extra.below(self.counters.len())];
+                    Expr::Var(format!("a[{c} & 1]"))
+                }
+            },
             2 if self.local_array.is_some() => {
                 let b = self.local_array.clone().unwrap_or_default();
                 Expr::Var(format!("{b}[{}]", self.rng.below(3)))
@@ -491,7 +505,8 @@ impl Body<'_> {
                 let (e0, e1, e2) = (self.expr(2), self.expr(2), self.expr(2));
                 match self.array && self.rng.chance(0.5) {
                     true => {
-                        self.line(&format!("let mut {b} = a;"), &[]);
+                        let a = if self.array_ref { "*a" } else { "a" };
+                        self.line(&format!("let mut {b} = {a};"), &[]);
                         self.line(&format!("{b}[1] = {{}};"), &[&e1]);
                     }
                     false => self.line(
@@ -561,13 +576,17 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
     let array = !helper && rng.chance(0.5);
     let vector = !helper && rng.chance(0.3);
     let dynamic = vector && rng.chance(0.5);
+    let mut extra = rng.fork();
+    let array_ref = array && extra.chance(0.5);
     let mut body = Body {
         rng,
+        extra,
         scalars: scalars.clone(),
         accumulators: Vec::new(),
         counters: Vec::new(),
         local_array: None,
         array,
+        array_ref,
         vector,
         dynamic,
         mapped: false,
@@ -588,9 +607,10 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
 
     let mut params_plain: Vec<String> = scalars.iter().map(|s| format!("{s}: f64")).collect();
     let mut params_dual: Vec<String> = scalars.iter().map(|s| format!("{s}: Dual64")).collect();
+    let by = if array_ref { "&" } else { "" };
     if array {
-        params_plain.push("a: [f64; 3]".into());
-        params_dual.push("a: [Dual64; 3]".into());
+        params_plain.push(format!("a: {by}[f64; 3]"));
+        params_dual.push(format!("a: {by}[Dual64; 3]"));
     }
     match (vector, dynamic) {
         (true, false) => {
@@ -627,6 +647,7 @@ pub fn program(rng: &mut Rng, name: &str, helpers: &[(String, usize)], helper: b
         name: name.to_string(),
         scalars,
         array,
+        array_ref,
         vector,
         dynamic,
         source,

@@ -167,6 +167,7 @@ num-dual = "0.15"
         name: "control".into(),
         scalars: vec!["x0".into()],
         array: false,
+        array_ref: false,
         vector: false,
         dynamic: false,
         source: String::new(),
@@ -197,7 +198,13 @@ fn glue(p: &gen::Program, helper: bool, seed: u64) -> String {
         let mut args: Vec<String> = (0..scalars).map(f).collect();
         let mut next = scalars;
         if p.array {
-            args.push(format!("[{}, {}, {}]", f(next), f(next + 1), f(next + 2)));
+            let by = if p.array_ref { "&" } else { "" };
+            args.push(format!(
+                "{by}[{}, {}, {}]",
+                f(next),
+                f(next + 1),
+                f(next + 2)
+            ));
             next += 3;
         }
         let (a, b, c) = (f(next), f(next + 1), f(next + 2));

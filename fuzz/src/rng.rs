@@ -18,6 +18,13 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
+    /// A second generator derived from this one's state, which it leaves
+    /// as it is: choices added to the generator later draw from it, so the
+    /// programs of a seed stay what they were apart from those choices.
+    pub fn fork(&self) -> Self {
+        Rng::new(self.0.rotate_left(29) ^ 0xA076_1D64_78BD_642F)
+    }
+
     /// Uniform in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize

@@ -376,8 +376,14 @@ impl Lowering<'_> {
                 }
                 UnOp::Not(_) => self.opaque(expr, OpaqueKind::Inert),
                 // `*v` of a loop's `&f64` item: the IR has the value itself.
+                // `*a` of an argument `a: &[f64; 3]`: a copy that owns its
+                // elements (a local to assign into), not the reference.
                 UnOp::Deref(_) if local_name(&u.expr).and_then(|n| self.lookup(n)).is_some() => {
-                    self.expr(&u.expr)
+                    let v = self.expr(&u.expr);
+                    match self.f.refs.contains(&v) {
+                        true => self.emit(Op::Copy(v), span),
+                        false => v,
+                    }
                 }
                 _ => self.opaque(
                     expr,
