@@ -467,13 +467,18 @@ impl<T: 'static> Growable<T> {
 
 /// A slice argument kept for a replay (`tape::kept::keep`) is read as the
 /// slice was: `x[i]`, `x[a..b]`.
-#[cfg(feature = "alloc")]
 impl<T: 'static, I: core::slice::SliceIndex<[T]>> core::ops::Index<I> for Growable<T> {
     type Output = I::Output;
     #[inline(always)]
     #[track_caller]
     fn index(&self, i: I) -> &I::Output {
-        &self.items[i]
+        #[cfg(feature = "alloc")]
+        return &self.items[i];
+        #[cfg(not(feature = "alloc"))]
+        {
+            let _ = i;
+            growable_tape_without_alloc()
+        }
     }
 }
 
@@ -507,6 +512,24 @@ impl<T: 'static> Growable<T> {
     #[inline]
     #[track_caller]
     pub fn push(&mut self, _item: T) {
+        growable_tape_without_alloc()
+    }
+
+    /// Panics: a copy of a slice ([`kept::keep`]) needs `alloc`, as the
+    /// loop whose replay reads it does.
+    #[inline]
+    #[track_caller]
+    pub fn copied_from(_x: &[T]) -> Self
+    where
+        T: Clone,
+    {
+        growable_tape_without_alloc()
+    }
+
+    /// Never returns: nothing is kept without `alloc`.
+    #[inline]
+    #[track_caller]
+    pub fn get(&self, _i: usize) -> &T {
         growable_tape_without_alloc()
     }
 

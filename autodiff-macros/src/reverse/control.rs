@@ -76,10 +76,11 @@ pub(super) fn fill_records(
 }
 
 impl Adjoints<'_> {
-    /// What a recording region makes available to its record, with the
-    /// first items kept before the loops inside it (`first_items`: defined
-    /// in the primal sweep after the `available` sets were made).
-    fn with_first_items(&self, available: &HashSet<Var>) -> HashSet<Var> {
+    /// What a recording region makes available to its record, with what
+    /// it keeps for the loops inside it: first items before them, values
+    /// their runs keep (`first_items`, `kept`: defined in the primal sweep
+    /// after the `available` sets were made).
+    fn with_kept(&self, available: &HashSet<Var>) -> HashSet<Var> {
         let first_items = self.first_items.values().map(|(first, _)| *first);
         let kept = self.kept.values().flatten().map(|k| k.kept);
         available
@@ -142,7 +143,7 @@ impl Adjoints<'_> {
                 yields,
                 record: Vec::new(),
             };
-            region.record = tape::record(&self.with_first_items(available), &region, &[]);
+            region.record = tape::record(&self.with_kept(available), &region, &[]);
             records.push(region.record.clone());
             arms.push(region);
         }
@@ -278,7 +279,7 @@ impl Adjoints<'_> {
         }
         let mut position = None;
         if let Some(available) = available.first() {
-            let available = self.with_first_items(available);
+            let available = self.with_kept(available);
             let fresh = &mut self.fresh;
             let recording = Recording {
                 rules: &self.rules,

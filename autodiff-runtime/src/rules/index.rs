@@ -47,7 +47,6 @@ impl<T: Clone> IndexRule<usize> for alloc::vec::Vec<T> {
 }
 
 /// A slice argument kept for a replay (`tape::kept::keep`).
-#[cfg(feature = "alloc")]
 impl<T: Clone + 'static> IndexRule<usize> for crate::tape::Growable<T> {
     type Elem = T;
     #[inline(always)]

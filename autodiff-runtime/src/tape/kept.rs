@@ -11,8 +11,8 @@
 //!   ([`kept`]).
 
 /// What [`keep`] makes of an argument passed by reference: a copy the
-/// pullback owns. An array is copied as it is; a slice (with `alloc`) into
-/// a [`Growable`](super::Growable), whose storage comes from the thread's
+/// pullback owns. An array is copied as it is; a slice into a
+/// [`Growable`](super::Growable), whose storage comes from the thread's
 /// spares like a tape's, so repeated calls do not allocate.
 pub trait Keep {
     /// The owned copy.
@@ -29,7 +29,8 @@ impl<T: Clone, const N: usize> Keep for [T; N] {
     }
 }
 
-#[cfg(feature = "alloc")]
+/// Without `alloc` the copy panics, naming `tape = N`, as the growing tape
+/// of the loop that reads it would.
 impl<T: Clone + 'static> Keep for [T] {
     type Kept = super::Growable<T>;
     #[inline]
