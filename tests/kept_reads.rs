@@ -1,5 +1,5 @@
 //! Loops whose replay reads again what the primal sweep read instead of
-//! recording it per iteration (`autodiff-macros/src/rebuild.rs`, runtime
+//! recording it per iteration (`autodiff-macros/src/rebuild/recompute.rs`, runtime
 //! `tape::kept`): products of elements of slice and array arguments,
 //! computed again in the replay from a copy of the argument kept once per
 //! call, and a value the inner loop computes from the outer loop's values

@@ -1,5 +1,5 @@
 //! Loops whose replay rebuilds their counters from each record's position
-//! instead of keeping them on the tape (`autodiff-macros/src/rebuild.rs`):
+//! instead of keeping them on the tape (`autodiff-macros/src/rebuild/`):
 //! items of integer ranges of several types and of a `char` range,
 //! inclusive and offset ranges,
 //! a triangular nest whose inner range starts after the outer item, index

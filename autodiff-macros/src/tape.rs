@@ -9,7 +9,7 @@
 //! recording region defines; partials the replay can rebuild (from a
 //! constant or an index) are rebuilt there instead (`rebuilt_partial`), and
 //! so are the loop's integer counters and the indices computed from them
-//! (`rebuild.rs`).
+//! (`rebuild/`).
 
 use std::collections::{HashMap, HashSet};
 
