@@ -680,6 +680,23 @@ mod tests {
         assert_eq!(copies, 1);
     }
 
+    /// Arrays are kept on the stack up to the fixed tapes' budget: `v`
+    /// (4 entries) is, `w` (2000) is not, its elements stay in the record.
+    #[test]
+    fn long_arrays_are_not_copied() {
+        let (vjp, _) = reversed(syn::parse_quote! {
+            fn f(w: &[f64; 2000], v: &[f64; 4], n: usize) -> f64 {
+                let mut s = 0.0;
+                for i in 0..n {
+                    s += w[i] * v[i & 3] + v[i & 3] * v[(i + 1) & 3];
+                }
+                s
+            }
+        });
+        let copies: Vec<_> = vjp.kept.iter().map(|(arg, _)| arg.0).collect();
+        assert_eq!(copies, vec![1], "only v (the second argument's variable)");
+    }
+
     /// GMM's triangular product in small, `lt` stepped by one across both
     /// loops: the inner record keeps partials only (`j` from the position,
     /// `lt` from its value before the run, which the outer record keeps),

@@ -178,12 +178,26 @@ impl Plan<'_> {
     }
 }
 
-/// For `&[T]`, `Some(true)`; for `&[T; N]`, `Some(false)`.
+/// For `&[T]`, `Some(true)`; for `&[T; N]` with a literal `N` of at most
+/// `tape::STACK_RECORDS`, `Some(false)`: its copy lives on the stack (the
+/// budget fixed tapes have), and a longer or generic one is recorded
+/// instead.
 pub(super) fn slice_or_array(ty: &Type) -> Option<bool> {
     match ty {
         Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
             Type::Slice(_) => Some(true),
-            Type::Array(_) => Some(false),
+            Type::Array(a) => match &a.len {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }) if n
+                    .base10_parse::<usize>()
+                    .is_ok_and(|n| n <= crate::tape::STACK_RECORDS) =>
+                {
+                    Some(false)
+                }
+                _ => None,
+            },
             Type::Paren(p) => slice_or_array(&p.elem),
             _ => None,
         },
