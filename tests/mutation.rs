@@ -211,6 +211,39 @@ fn element_assignment_on_vec() {
         .run();
 }
 
+/// `a[i] += ..` in a loop where the sum may read the slot it writes
+/// (`k[i] == i`) or one another iteration writes: the sum's adjoint reads
+/// the slot's and leaves it in place (`reverse::in_place`), and the
+/// order of the additions must not matter.
+#[differentiate(wrt(x))]
+fn accumulate_aliased(x: [f64; 4], k: [usize; 4]) -> f64 {
+    let mut a = x;
+    for i in 0..4 {
+        a[i] += a[k[i]] * x[i];
+        a[k[i]] -= 0.5 * a[i];
+    }
+    a[0] * a[1] + a[2] * a[3]
+}
+
+fn accumulate_aliased_dual(x: &[Dual64; 4], k: [usize; 4]) -> Dual64 {
+    let mut a = *x;
+    for i in 0..4 {
+        a[i] += a[k[i]] * x[i];
+        a[k[i]] -= a[i] * 0.5;
+    }
+    a[0] * a[1] + a[2] * a[3]
+}
+
+#[test]
+fn accumulation_into_aliased_slots() {
+    for k in [[0, 1, 2, 3], [1, 1, 0, 3], [3, 2, 1, 0]] {
+        let points = sample(&[0.0; 4], (-2.0, 2.0), 4, 9);
+        case!(scalar accumulate_aliased, points, |x, v| (*x) (*v); k)
+            .dual(&|x| accumulate_aliased_dual(x, k))
+            .run();
+    }
+}
+
 /// `swap` on an array copy.
 #[differentiate]
 fn swap_array(x: [f64; 3]) -> [f64; 3] {

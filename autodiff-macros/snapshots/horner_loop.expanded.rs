@@ -116,18 +116,18 @@ mod horner {
         let __v1 = c;
         let __v2 = 0.0;
         let __v3 = 0..4;
-        let __v25 = ::autodiff::__private::tape::positions::first_item(&__v3);
-        let mut __v24 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
+        let __v27 = ::autodiff::__private::tape::positions::first_item(&__v3);
+        let mut __v26 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
         let mut __v5 = ::core::clone::Clone::clone(&__v2);
         for __v4 in __v3 {
             let (__v6, (__p14, __p15)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p17,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
             let (__v8, (__p20, __p21)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v24.push((__p14, __p15, __p20, __p21));
+            __v26.push((__p14, __p15));
             let __next = (__v8,);
             __v5 = __next.0;
         }
-        let (__v9, __v24) = (__v5, __v24);
+        let (__v9, __v26) = (__v5, __v26);
         let __t12 = ::autodiff::__private::linear::zero_like(&__v2);
         (
             __v9,
@@ -136,11 +136,11 @@ mod horner {
                 let __t10 = d_x;
                 let __t11 = d_c;
                 let mut __t13 = ::core::clone::Clone::clone(&__t12);
-                for (__v26, __record) in __v24.iter().enumerate() {
-                    let (__p14, __p15, __p20, __p21) = __record;
+                for (__v28, __record) in __v26.iter().enumerate() {
+                    let (__p14, __p15) = __record;
                     let __v4 = ::autodiff::__private::tape::positions::item(
-                        __v25,
-                        __v26,
+                        __v27,
+                        __v28,
                     );
                     let __t16 = ::autodiff::__private::linear::push2(
                         &__p14,
@@ -150,17 +150,19 @@ mod horner {
                     );
                     let __t18 = ::autodiff::__private::linear::at(__v4);
                     let __t19 = ::autodiff::__private::linear::push(&__t18, &__t11);
-                    let __t22 = ::autodiff::__private::linear::push2(
-                        &__p20,
+                    let __t22 = ::autodiff::__private::linear::Identity;
+                    let __t23 = ::autodiff::__private::linear::Identity;
+                    let __t24 = ::autodiff::__private::linear::push2(
+                        &__t22,
                         &__t16,
-                        &__p21,
+                        &__t23,
                         &__t19,
                     );
-                    let __next = (__t22,);
+                    let __next = (__t24,);
                     __t13 = __next.0;
                 }
-                let (__t23,) = (__t13,);
-                __t23
+                let (__t25,) = (__t13,);
+                __t25
             },
         )
     }
@@ -320,14 +322,14 @@ mod horner {
         let __v1 = c;
         let __v2 = 0.0;
         let __v3 = 0..4;
-        let __v28 = ::autodiff::__private::tape::positions::first_item(&__v3);
+        let __v30 = ::autodiff::__private::tape::positions::first_item(&__v3);
         let mut __v10 = ::autodiff::__private::tape::Fixed::<_, 4usize>::new();
         let mut __v5 = ::autodiff::__private::dual::constant::<f64, __N, _>(&__v2);
         for __v4 in __v3 {
             let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
             let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((__p14, __p15, __p11, __p12));
+            __v10.push((__p11, __p12));
             let __next = (__v8,);
             __v5 = __next.0;
         }
@@ -342,33 +344,35 @@ mod horner {
                 let mut __g19 = __g18;
                 let mut __g20 = __g16;
                 let mut __g21 = __g17;
-                for (__v29, __record) in __v10.iter().enumerate().rev() {
-                    let (__p14, __p15, __p11, __p12) = __record;
+                for (__v31, __record) in __v10.iter().enumerate().rev() {
+                    let (__p11, __p12) = __record;
                     let __v4 = ::autodiff::__private::tape::positions::item(
-                        __v28,
-                        __v29,
+                        __v30,
+                        __v31,
                     );
-                    let __g22 = ::autodiff::__private::linear::pull(&__p14, &__g19);
-                    let __g23 = ::autodiff::__private::linear::pull_owned(&__p15, __g19);
-                    let __g24 = ::autodiff::__private::linear::at(__v4);
-                    let __g25 = ::autodiff::__private::linear::pull_into(
-                        &__g24,
-                        &__g23,
+                    let __g22 = ::autodiff::__private::linear::Identity;
+                    let __g23 = ::autodiff::__private::linear::Identity;
+                    let __g24 = ::autodiff::__private::linear::pull(&__g22, &__g19);
+                    let __g25 = ::autodiff::__private::linear::pull_owned(&__g23, __g19);
+                    let __g26 = ::autodiff::__private::linear::at(__v4);
+                    let __g27 = ::autodiff::__private::linear::pull_into(
+                        &__g26,
+                        &__g25,
                         __g21,
                     );
-                    let __g26 = ::autodiff::__private::linear::pull(&__p11, &__g22);
-                    let __g27 = ::autodiff::__private::linear::pull_add_owned(
+                    let __g28 = ::autodiff::__private::linear::pull(&__p11, &__g24);
+                    let __g29 = ::autodiff::__private::linear::pull_add_owned(
                         &__p12,
-                        __g22,
+                        __g24,
                         __g20,
                     );
-                    let __next = (__g26, __g27, __g25);
+                    let __next = (__g28, __g29, __g27);
                     __g19 = __next.0;
                     __g20 = __next.1;
                     __g21 = __next.2;
                 }
-                let (__g30, __g31, __g32) = (__g19, __g20, __g21);
-                (__g31, __g32)
+                let (__g32, __g33, __g34) = (__g19, __g20, __g21);
+                (__g33, __g34)
             },
             __overflowed,
         )

@@ -91,69 +91,71 @@ mod prefix_energy {
             let __t25 = ::autodiff::__private::linear::at(__v6);
             let __t26 = ::autodiff::__private::linear::push(&__t25, &__t20);
             let (__v8, (__p27, __p28)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let __t29 = ::autodiff::__private::linear::push2(
-                &__p27,
+            let __t29 = ::autodiff::__private::linear::Identity;
+            let __t30 = ::autodiff::__private::linear::Identity;
+            let __t31 = ::autodiff::__private::linear::push2(
+                &__t29,
                 &__t23,
-                &__p28,
+                &__t30,
                 &__t26,
             );
-            let (__v9, (__p30, __p31)) = ::autodiff::__private::rules::set_index_owned(
+            let (__v9, (__p32, __p33)) = ::autodiff::__private::rules::set_index_owned(
                 __v3,
                 &__v2,
                 &__v8,
             );
-            let __t32 = ::autodiff::__private::rules::zero_at(__v2);
-            let __t33 = ::autodiff::__private::rules::push_set(&__t32, __t20, &__t29);
-            let __next = (__v9, __t33);
+            let __t34 = ::autodiff::__private::rules::zero_at(__v2);
+            let __t35 = ::autodiff::__private::rules::push_set(&__t34, __t20, &__t31);
+            let __next = (__v9, __t35);
             __v3 = __next.0;
             __t20 = __next.1;
         }
-        let (__v10, __t34) = (__v3, __t20);
+        let (__v10, __t36) = (__v3, __t20);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let __t35 = ::autodiff::__private::linear::zero_like(&__v11);
+        let __t37 = ::autodiff::__private::linear::zero_like(&__v11);
         let mut __v14 = __v11;
-        let mut __t36 = __t35;
+        let mut __t38 = __t37;
         for __v13 in __v12 {
-            let (__v15, (__p37,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let __t38 = ::autodiff::__private::linear::at(__v13);
-            let __t39 = ::autodiff::__private::linear::push(&__t38, &__t34);
-            let (__v16, (__p40, __p41)) = ::autodiff::__private::rules::mul(
+            let (__v15, (__p39,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let __t40 = ::autodiff::__private::linear::at(__v13);
+            let __t41 = ::autodiff::__private::linear::push(&__t40, &__t36);
+            let (__v16, (__p42, __p43)) = ::autodiff::__private::rules::mul(
                 &__v15,
                 &__v15,
             );
-            let __t42 = ::autodiff::__private::linear::push2(
-                &__p40,
-                &__t39,
-                &__p41,
-                &__t39,
+            let __t44 = ::autodiff::__private::linear::push2(
+                &__p42,
+                &__t41,
+                &__p43,
+                &__t41,
             );
-            let (__v17, (__p43, __p44)) = ::autodiff::__private::rules::add(
+            let (__v17, (__p45, __p46)) = ::autodiff::__private::rules::add(
                 &__v14,
                 &__v16,
             );
-            let __t45 = ::autodiff::__private::linear::push2(
-                &__p43,
-                &__t36,
-                &__p44,
-                &__t42,
+            let __t47 = ::autodiff::__private::linear::Identity;
+            let __t48 = ::autodiff::__private::linear::Identity;
+            let __t49 = ::autodiff::__private::linear::push2(
+                &__t47,
+                &__t38,
+                &__t48,
+                &__t44,
             );
-            let __next = (__v17, __t45);
+            let __next = (__v17, __t49);
             __v14 = __next.0;
-            __t36 = __next.1;
+            __t38 = __next.1;
         }
-        let (__v18, __t46) = (__v14, __t36);
-        (__v18, __t46)
+        let (__v18, __t50) = (__v14, __t38);
+        (__v18, __t50)
     }
     ///`prefix_energy` linearized, like `jax.linearize`: returns the value and a function mapping the tangents of the differentiable arguments (one tuple) to the output's tangent. The primal pass and every partial are computed once; each call of the returned function only pushes tangents through them.
     #[inline]
     pub fn linearize(x: Vec<f64>) -> (f64, impl Fn((Vec<f64>,)) -> f64 + use<>) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let __v48 = ::autodiff::__private::tape::positions::first_item(&__v1);
-        let mut __v47 = ::autodiff::__private::tape::Growable::for_iterations(
-            ::core::iter::Iterator::size_hint(&__v1).0,
-        );
+        let __v52 = ::autodiff::__private::tape::positions::first_item(&__v1);
+        let mut __v51 = ::autodiff::__private::tape::Counter::new();
         let mut __v3 = __v0;
         for __v2 in __v1 {
             let (__v4, (__p21,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
@@ -161,49 +163,49 @@ mod prefix_energy {
             let __v6 = __v2 - __v5;
             let (__v7, (__p24,)) = ::autodiff::__private::rules::index(&__v3, &__v6);
             let (__v8, (__p27, __p28)) = ::autodiff::__private::rules::add(&__v4, &__v7);
-            let (__v9, (__p30, __p31)) = ::autodiff::__private::rules::set_index_owned(
+            let (__v9, (__p32, __p33)) = ::autodiff::__private::rules::set_index_owned(
                 __v3,
                 &__v2,
                 &__v8,
             );
-            __v47.push((__p27, __p28));
+            __v51.push(());
             let __next = (__v9,);
             __v3 = __next.0;
         }
-        let (__v10, __v47) = (__v3, __v47);
+        let (__v10, __v51) = (__v3, __v51);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let __v51 = ::autodiff::__private::tape::positions::first_item(&__v12);
-        let mut __v50 = ::autodiff::__private::tape::sized_like(&__v10);
-        __v50.reserve(::core::iter::Iterator::size_hint(&__v12).0);
+        let __v55 = ::autodiff::__private::tape::positions::first_item(&__v12);
+        let mut __v54 = ::autodiff::__private::tape::sized_like(&__v10);
+        __v54.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = ::core::clone::Clone::clone(&__v11);
         for __v13 in __v12 {
-            let (__v15, (__p37,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
-            let (__v16, (__p40, __p41)) = ::autodiff::__private::rules::mul(
+            let (__v15, (__p39,)) = ::autodiff::__private::rules::index(&__v10, &__v13);
+            let (__v16, (__p42, __p43)) = ::autodiff::__private::rules::mul(
                 &__v15,
                 &__v15,
             );
-            let (__v17, (__p43, __p44)) = ::autodiff::__private::rules::add(
+            let (__v17, (__p45, __p46)) = ::autodiff::__private::rules::add(
                 &__v14,
                 &__v16,
             );
-            __v50.push((__p40, __p41, __p43, __p44));
+            __v54.push((__p42, __p43));
             let __next = (__v17,);
             __v14 = __next.0;
         }
-        let (__v18, __v50) = (__v14, __v50);
-        let __t35 = ::autodiff::__private::linear::zero_like(&__v11);
+        let (__v18, __v54) = (__v14, __v54);
+        let __t37 = ::autodiff::__private::linear::zero_like(&__v11);
         (
             __v18,
             move |(d_x,): (Vec<f64>,)| -> f64 {
-                let __t35 = ::core::clone::Clone::clone(&__t35);
+                let __t37 = ::core::clone::Clone::clone(&__t37);
                 let __t19 = d_x;
                 let mut __t20 = __t19;
-                for (__v49, __record) in __v47.iter().enumerate() {
-                    let (__p27, __p28) = __record;
+                for (__v53, __record) in __v51.iter().enumerate() {
+                    let () = __record;
                     let __v2 = ::autodiff::__private::tape::positions::item(
-                        __v48,
-                        __v49,
+                        __v52,
+                        __v53,
                     );
                     let __v5 = 1;
                     let __v6 = __v2 - __v5;
@@ -211,48 +213,52 @@ mod prefix_energy {
                     let __t23 = ::autodiff::__private::linear::push(&__t22, &__t20);
                     let __t25 = ::autodiff::__private::linear::at(__v6);
                     let __t26 = ::autodiff::__private::linear::push(&__t25, &__t20);
-                    let __t29 = ::autodiff::__private::linear::push2(
-                        &__p27,
+                    let __t29 = ::autodiff::__private::linear::Identity;
+                    let __t30 = ::autodiff::__private::linear::Identity;
+                    let __t31 = ::autodiff::__private::linear::push2(
+                        &__t29,
                         &__t23,
-                        &__p28,
+                        &__t30,
                         &__t26,
                     );
-                    let __t32 = ::autodiff::__private::rules::zero_at(__v2);
-                    let __t33 = ::autodiff::__private::rules::push_set(
-                        &__t32,
+                    let __t34 = ::autodiff::__private::rules::zero_at(__v2);
+                    let __t35 = ::autodiff::__private::rules::push_set(
+                        &__t34,
                         __t20,
-                        &__t29,
+                        &__t31,
                     );
-                    let __next = (__t33,);
+                    let __next = (__t35,);
                     __t20 = __next.0;
                 }
-                let (__t34,) = (__t20,);
-                let mut __t36 = ::core::clone::Clone::clone(&__t35);
-                for (__v52, __record) in __v50.iter().enumerate() {
-                    let (__p40, __p41, __p43, __p44) = __record;
+                let (__t36,) = (__t20,);
+                let mut __t38 = ::core::clone::Clone::clone(&__t37);
+                for (__v56, __record) in __v54.iter().enumerate() {
+                    let (__p42, __p43) = __record;
                     let __v13 = ::autodiff::__private::tape::positions::item(
-                        __v51,
-                        __v52,
+                        __v55,
+                        __v56,
                     );
-                    let __t38 = ::autodiff::__private::linear::at(__v13);
-                    let __t39 = ::autodiff::__private::linear::push(&__t38, &__t34);
-                    let __t42 = ::autodiff::__private::linear::push2(
-                        &__p40,
-                        &__t39,
-                        &__p41,
-                        &__t39,
-                    );
-                    let __t45 = ::autodiff::__private::linear::push2(
+                    let __t40 = ::autodiff::__private::linear::at(__v13);
+                    let __t41 = ::autodiff::__private::linear::push(&__t40, &__t36);
+                    let __t44 = ::autodiff::__private::linear::push2(
+                        &__p42,
+                        &__t41,
                         &__p43,
-                        &__t36,
-                        &__p44,
-                        &__t42,
+                        &__t41,
                     );
-                    let __next = (__t45,);
-                    __t36 = __next.0;
+                    let __t47 = ::autodiff::__private::linear::Identity;
+                    let __t48 = ::autodiff::__private::linear::Identity;
+                    let __t49 = ::autodiff::__private::linear::push2(
+                        &__t47,
+                        &__t38,
+                        &__t48,
+                        &__t44,
+                    );
+                    let __next = (__t49,);
+                    __t38 = __next.0;
                 }
-                let (__t46,) = (__t36,);
-                __t46
+                let (__t50,) = (__t38,);
+                __t50
             },
         )
     }
@@ -358,10 +364,8 @@ mod prefix_energy {
     ) -> (__N, impl Fn(__N, (Vec<__N>,)) -> Vec<__N> + use<__N>, bool) {
         let __v0 = x;
         let __v1 = 1..__v0.len();
-        let __v57 = ::autodiff::__private::tape::positions::first_item(&__v1);
-        let mut __v19 = ::autodiff::__private::tape::Growable::for_iterations(
-            ::core::iter::Iterator::size_hint(&__v1).0,
-        );
+        let __v61 = ::autodiff::__private::tape::positions::first_item(&__v1);
+        let mut __v19 = ::autodiff::__private::tape::Counter::new();
         let mut __v3 = __v0;
         for __v2 in __v1 {
             let (__v4, (__p20,)) = ::autodiff::__private::rules::index(&__v3, &__v2);
@@ -374,14 +378,14 @@ mod prefix_energy {
                 &__v2,
                 &__v8,
             );
-            __v19.push((__p22, __p23));
+            __v19.push(());
             let __next = (__v9,);
             __v3 = __next.0;
         }
         let (__v10, __v19) = (__v3, __v19);
         let __v11 = 0.0;
         let __v12 = 0..__v10.len();
-        let __v43 = ::autodiff::__private::tape::positions::first_item(&__v12);
+        let __v45 = ::autodiff::__private::tape::positions::first_item(&__v12);
         let mut __v26 = ::autodiff::__private::tape::sized_like(&__v10);
         __v26.reserve(::core::iter::Iterator::size_hint(&__v12).0);
         let mut __v14 = ::autodiff::__private::dual::constant::<f64, __N, _>(&__v11);
@@ -395,7 +399,7 @@ mod prefix_energy {
                 &__v14,
                 &__v16,
             );
-            __v26.push((__p30, __p31, __p28, __p29));
+            __v26.push((__p28, __p29));
             let __next = (__v17,);
             __v14 = __next.0;
         }
@@ -410,65 +414,62 @@ mod prefix_energy {
                 let __g33 = cotangent;
                 let mut __g35 = __g33;
                 let mut __g36 = ::core::clone::Clone::clone(&__g34);
-                for (__v44, __record) in __v26.iter().enumerate().rev() {
-                    let (__p30, __p31, __p28, __p29) = __record;
+                for (__v46, __record) in __v26.iter().enumerate().rev() {
+                    let (__p28, __p29) = __record;
                     let __v13 = ::autodiff::__private::tape::positions::item(
-                        __v43,
-                        __v44,
+                        __v45,
+                        __v46,
                     );
-                    let __g37 = ::autodiff::__private::linear::pull(&__p30, &__g35);
-                    let __g38 = ::autodiff::__private::linear::pull_owned(&__p31, __g35);
-                    let __g39 = ::autodiff::__private::linear::pull(&__p28, &__g38);
-                    let __g40 = ::autodiff::__private::linear::pull_add_owned(
+                    let __g37 = ::autodiff::__private::linear::Identity;
+                    let __g38 = ::autodiff::__private::linear::Identity;
+                    let __g39 = ::autodiff::__private::linear::pull(&__g37, &__g35);
+                    let __g40 = ::autodiff::__private::linear::pull_owned(&__g38, __g35);
+                    let __g41 = ::autodiff::__private::linear::pull(&__p28, &__g40);
+                    let __g42 = ::autodiff::__private::linear::pull_add_owned(
                         &__p29,
-                        __g38,
-                        __g39,
+                        __g40,
+                        __g41,
                     );
-                    let __g41 = ::autodiff::__private::linear::at(__v13);
-                    let __g42 = ::autodiff::__private::linear::pull_into(
-                        &__g41,
-                        &__g40,
+                    let __g43 = ::autodiff::__private::linear::at(__v13);
+                    let __g44 = ::autodiff::__private::linear::pull_into(
+                        &__g43,
+                        &__g42,
                         __g36,
                     );
-                    let __next = (__g37, __g42);
+                    let __next = (__g39, __g44);
                     __g35 = __next.0;
                     __g36 = __next.1;
                 }
-                let (__g45, __g46) = (__g35, __g36);
-                let mut __g47 = __g46;
-                for (__v58, __record) in __v19.iter().enumerate().rev() {
-                    let (__p22, __p23) = __record;
+                let (__g47, __g48) = (__g35, __g36);
+                let mut __g49 = __g48;
+                for (__v62, __record) in __v19.iter().enumerate().rev() {
+                    let () = __record;
                     let __v2 = ::autodiff::__private::tape::positions::item(
-                        __v57,
-                        __v58,
+                        __v61,
+                        __v62,
                     );
                     let __v5 = 1;
                     let __v6 = __v2 - __v5;
-                    let __g48 = ::autodiff::__private::rules::zero_at(__v2);
-                    let (__g49, __g50) = ::autodiff::__private::rules::pull_set(
-                        &__g48,
-                        __g47,
-                    );
-                    let __g51 = ::autodiff::__private::linear::pull(&__p22, &__g50);
-                    let __g52 = ::autodiff::__private::linear::pull_owned(&__p23, __g50);
-                    let __g53 = ::autodiff::__private::linear::at(__v6);
-                    let __g54 = ::autodiff::__private::linear::pull_into(
-                        &__g53,
-                        &__g52,
+                    let __g50 = ::autodiff::__private::rules::zero_at(__v2);
+                    let (__g51, __g52) = ::autodiff::__private::rules::pull_kept(
+                        &__g50,
                         __g49,
                     );
-                    let __g55 = ::autodiff::__private::linear::at(__v2);
-                    let __g56 = ::autodiff::__private::linear::pull_into(
-                        &__g55,
-                        &__g51,
-                        __g54,
+                    let __g54 = ::autodiff::__private::linear::Identity;
+                    let __g56 = ::autodiff::__private::linear::pull_owned(&__g54, __g52);
+                    let __g57 = ::autodiff::__private::linear::at(__v6);
+                    let __g58 = ::autodiff::__private::linear::pull_into(
+                        &__g57,
+                        &__g56,
+                        __g51,
                     );
-                    let __next = (__g56,);
-                    __g47 = __next.0;
+                    let __g60 = __g58;
+                    let __next = (__g60,);
+                    __g49 = __next.0;
                 }
-                let (__g59,) = (__g47,);
-                let __g60 = ::autodiff::__private::linear::accumulate(__g32, __g59);
-                __g60
+                let (__g63,) = (__g49,);
+                let __g64 = ::autodiff::__private::linear::accumulate(__g32, __g63);
+                __g64
             },
             __overflowed,
         )

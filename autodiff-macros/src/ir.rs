@@ -243,6 +243,10 @@ pub enum Op {
         partial: Var,
         /// The result's adjoint.
         adjoint: Var,
+        /// Whether slot `i` is left in the container's adjoint rather than
+        /// zeroed: `x[i] += v`, whose read of `x[i]` would add it back
+        /// (`reverse::in_place`).
+        keep: bool,
     },
     /// `if`, `match`, or (in a derivative) the replay of the arm that ran:
     /// the arm that runs defines the statement's variables from its yields.
@@ -499,7 +503,9 @@ impl Stmt {
                 uses.extend(value);
                 uses
             }
-            Op::PullSet { partial, adjoint } => vec![*partial, *adjoint],
+            Op::PullSet {
+                partial, adjoint, ..
+            } => vec![*partial, *adjoint],
             Op::Branch(b) => {
                 let mut uses = match &b.choice {
                     Choice::If(c) | Choice::Replay(c) => vec![*c],

@@ -108,7 +108,10 @@ pub fn rebuilt_partials(
 
 /// The partial of `prim` with respect to its argument at `position` when
 /// the transforms can rebuild it where it is read instead of recording
-/// it: of element `k` of an array literal (`Inject::<N>(k)`), and of
+/// it: the markers of `+`, `-` and negation (`Identity`, `Negate`), which
+/// leave a loop whose records held nothing else with empty records (a
+/// count, `tape::Counter`); of element `k` of an array literal
+/// (`Inject::<N>(k)`), and of
 /// reading `x[i]` (`At(i)`) or assigning `x[i] = v` (`ZeroAt(i)`), from the
 /// index. At a literal index the partial is a constant: the index stays one
 /// the compiler sees, and a fixed-size adjoint or tangent indexed by
@@ -152,7 +155,13 @@ fn rebuilt_partial(
             let (i, uses) = index()?;
             (syn::parse_quote!(#rt::rules::zero_at(#i)), uses)
         }
-        _ => return None,
+        // The runtime's sums, differences and negations have these
+        // markers as partials for every type (`rules::arith`, `rules::linalg`).
+        _ => match (prim.name, position) {
+            ("add", _) | ("sub", 0) => (syn::parse_quote!(#rt::linear::Identity), Vec::new()),
+            ("sub", 1) | ("neg", 0) => (syn::parse_quote!(#rt::linear::Negate), Vec::new()),
+            _ => return None,
+        },
     };
     Some(Op::Opaque {
         expr: Box::new(expr),

@@ -343,12 +343,14 @@ impl<T: 'static> Overflow for Growable<T> {
     }
 }
 
+mod counter;
 mod extent;
 pub mod kept;
 pub mod positions;
 #[cfg(feature = "std")]
 pub mod spares;
 
+pub use counter::{Counter, Units};
 pub use extent::{sized_like, Extent, Shape};
 
 #[cfg(feature = "alloc")]

@@ -82,6 +82,9 @@ impl Emitter<'_> {
                         if let Some(var) = stmt.defs.last().copied().flatten() {
                             let name = format_ident!("__tape{}", var.0, span = Span::mixed_site());
                             decls.push(match total {
+                                _ if l.body.record.is_empty() => {
+                                    quote!(let mut #name = #rt::tape::Counter::new();)
+                                }
                                 Some(n) => {
                                     self.flat_fixed.push(name.clone());
                                     quote!(let mut #name = #rt::tape::Fixed::<_, #n>::new();)
@@ -269,6 +272,10 @@ impl Emitter<'_> {
                     _ => TokenStream::new(),
                 };
                 quote_spanned!(span=> #reserve let #start = #flat.len();)
+            }
+            // Empty records: a count is the whole tape.
+            (Some(_), Some(t)) if l.body.record.is_empty() => {
+                quote_spanned!(span=> let mut #t = #rt::tape::Counter::new();)
             }
             (Some(ir::TapeKind::Fixed(n)), Some(t)) => {
                 quote_spanned!(span=> let mut #t = #rt::tape::Fixed::<_, #n>::new();)

@@ -234,6 +234,12 @@ impl<'a> Emitter<'a> {
                 let src = self.var(*src);
                 quote_spanned!(span=> let #annotated = ::core::clone::Clone::clone(#src);)
             }
+            // An adjoint passed on (`reverse::in_place`): moved where it is
+            // read for the last time, as the statement it replaces would.
+            Op::Copy(src) if self.roles.get(src.0 as usize) == Some(&Role::Adjoint) => {
+                let src = self.owned(*src, stmt);
+                quote_spanned!(span=> let #annotated = #src;)
+            }
             Op::Copy(src) => {
                 let src = self.var(*src);
                 quote_spanned!(span=> let #annotated = ::core::clone::Clone::clone(&#src);)
@@ -478,10 +484,18 @@ impl<'a> Emitter<'a> {
                     None => quote_spanned!(span=> let #def = #rt::rules::push_zero_at(&#p, #t);),
                 }
             }
-            Op::PullSet { partial, adjoint } => {
+            Op::PullSet {
+                partial,
+                adjoint,
+                keep,
+            } => {
                 let (p, g) = (self.var(*partial), self.owned(*adjoint, stmt));
                 let defs = stmt.defs.iter().map(name);
-                quote_spanned!(span=> let (#(#defs,)*) = #rt::rules::pull_set(&#p, #g);)
+                let rule = match keep {
+                    true => quote!(pull_kept),
+                    false => quote!(pull_set),
+                };
+                quote_spanned!(span=> let (#(#defs,)*) = #rt::rules::#rule(&#p, #g);)
             }
             Op::PushCall {
                 map,

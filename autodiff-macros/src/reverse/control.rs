@@ -270,6 +270,7 @@ impl Adjoints<'_> {
                 op: Op::PullSet {
                     partial: zero,
                     adjoint: inits[s.slot],
+                    keep: false,
                 },
                 span,
                 ty: None,

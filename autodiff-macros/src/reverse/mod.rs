@@ -20,6 +20,7 @@ use crate::tape;
 
 mod accumulate;
 mod control;
+mod in_place;
 
 use control::fill_records;
 
@@ -149,9 +150,11 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
     for k in sweep.kept.values().flatten() {
         kept.extend([k.kept, k.none, k.carried, k.next].map(|c| (k.value, c)));
     }
+    let mut adjoint = sweep.stmts;
+    in_place::keep_slots(&mut adjoint, &grads);
     Vjp {
         primal,
-        adjoint: sweep.stmts,
+        adjoint,
         value: f.ret,
         grads,
         roles: sweep.fresh.roles,
@@ -391,6 +394,7 @@ impl Adjoints<'_> {
                     op: Op::PullSet {
                         partial,
                         adjoint: g,
+                        keep: false,
                     },
                     span: stmt.span,
                     ty: None,

@@ -191,6 +191,21 @@ where
     (g, value)
 }
 
+/// Reverse mode through `x[i] += v` (`x[i] = x[i] + v`, and `-=`) in
+/// place: the adjoint of `v` is `g[i]`, and the container's is `g` as it
+/// is, since the read of `x[i]` gives back what [`pull_set`] would take
+/// out. One load instead of a store of zero, a load and an addition.
+#[inline(always)]
+#[track_caller]
+pub fn pull_kept<P: AssignedSlot<I>, I, C>(partial: &P, g: C) -> (C, C::Output)
+where
+    C: core::ops::Index<I>,
+    C::Output: Tangent,
+{
+    let value = g[partial.slot()].clone();
+    (g, value)
+}
+
 impl<T: Tangent, const N: usize> Push<[T; N]> for ZeroAt<usize> {
     type Out = [T; N];
     #[inline]
