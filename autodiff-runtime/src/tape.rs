@@ -350,7 +350,7 @@ pub mod positions;
 #[cfg(feature = "std")]
 pub mod spares;
 
-pub use counter::{Counter, Units};
+pub use counter::{Count, Counter, Units};
 pub use extent::{sized_like, Extent, Shape};
 
 #[cfg(feature = "alloc")]

@@ -13,8 +13,6 @@
 //! allocator either: such loops differentiate without `alloc` whatever
 //! their bound.
 
-use super::Run;
-
 /// A tape of empty records: how many were pushed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counter {
@@ -52,17 +50,19 @@ impl Counter {
         Units { left: self.len }
     }
 
-    /// The records pushed since the tape held `start`, as a [`Run`].
+    /// How many records were pushed since the tape held `start`: all a
+    /// run of empty records is (half a [`Run`](super::Run) in the
+    /// enclosing record).
     #[inline(always)]
-    pub fn since(&self, start: usize) -> Run {
-        Run::since(start, self.len)
+    pub fn since(&self, start: usize) -> Count {
+        Count(self.len - start)
     }
 
     /// The records of one run.
     #[inline(always)]
-    pub fn run(&self, run: impl core::borrow::Borrow<Run>) -> Units {
+    pub fn run(&self, run: impl core::borrow::Borrow<Count>) -> Units {
         Units {
-            left: run.borrow().len(),
+            left: run.borrow().0,
         }
     }
 
@@ -78,6 +78,10 @@ impl super::Overflow for Counter {
         false
     }
 }
+
+/// The number of records in one run of a [`Counter`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Count(usize);
 
 /// The empty records of a [`Counter`] or of one of its runs.
 #[derive(Clone, Debug)]
