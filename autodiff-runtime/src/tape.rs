@@ -11,12 +11,13 @@
 //!   cannot keep in registers). Its size is the sum of the arms' partials
 //!   plus a flag each.
 //! - A loop pushes one record per iteration onto a tape and the adjoint sweep
-//!   replays the records last to first. Two strategies:
+//!   replays the records last to first. Three strategies:
 //!
 //! | tape | memory | when |
 //! | --- | --- | --- |
 //! | [`Fixed<T, N>`] | `N × size_of::<Option<T>>()` plus a length, inline (on the stack for a local), whatever the number of iterations; more than `N` iterations panic | loops with a constant bound, `#[differentiate(tape = N)]`, builds without `alloc` |
 //! | [`Growable<T>`] | one `Vec<T>` on the heap, growing by doubling: the records actually pushed (`size_of::<T>()` each), and at most as much again of spare capacity | loops without a constant bound, with the `alloc` feature |
+//! | [`Counter`] | a count, whatever the bound, with or without `alloc` | loops whose replay reads nothing from their records (`()`: it computes everything again) |
 //!
 //! Without the `alloc` feature [`Growable`] still exists, so that generated
 //! code compiles in `no_std` builds, but holds nothing: pushing a record
@@ -24,7 +25,8 @@
 //!
 //! A loop inside another recording loop does not get a tape per run of it:
 //! all its runs push onto one *flat* tape of the whole sweep, and the
-//! enclosing loop's record keeps where each run's records are, a [`Run`].
+//! enclosing loop's record keeps where each run's records are, a [`Run`]
+//! (for a [`Counter`], how many there are, a [`Count`]).
 //! Replays read them back with `tape.run(r)` (reversed for the adjoint
 //! sweep). So nested loops with runtime bounds allocate one tape per loop
 //! and call, not one per iteration of the loops around them.

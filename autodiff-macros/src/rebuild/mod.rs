@@ -48,6 +48,7 @@ use crate::ir::{
     ident, primal_var, Callee, Function, Loop, LoopKind, Op, OpaqueKind, Region, Role, Stmt, Var,
 };
 
+mod frozen;
 mod recompute;
 
 use recompute::slice_or_array;
@@ -82,6 +83,8 @@ pub struct Origins {
     /// The arguments replays read again, each with the variable holding
     /// its copy (`tape::kept::keep`), in the order they were first needed.
     kept_args: Vec<(Var, Var)>,
+    /// Local containers replays may index again (`frozen`).
+    frozen: HashSet<Var>,
 }
 
 /// What a replay's rebuilding needs around it: the position variable its
@@ -105,6 +108,7 @@ impl Origins {
             opaque: HashMap::new(),
             constants: crate::tape::constants(&f.body),
             kept_args: Vec::new(),
+            frozen: frozen::frozen(f),
         };
         origins.scan(&f.body, f);
         origins
@@ -627,6 +631,28 @@ mod tests {
         }
     }
 
+    /// GMM's triangular product in small, ending with `tail`.
+    fn tri(tail: syn::Expr) -> syn::ItemFn {
+        syn::parse_quote! {
+            fn tri(x: &[f64], a: &[f64]) -> f64 {
+                let n = x.len();
+                let mut xc = vec![0.0; n];
+                for i in 0..n {
+                    xc[i] = x[i].exp();
+                }
+                let mut q = vec![0.0; n];
+                let mut lt = 0;
+                for i in 0..n {
+                    for j in i + 1..n {
+                        q[j] += a[lt] * xc[i];
+                        lt += 1;
+                    }
+                }
+                #tail
+            }
+        }
+    }
+
     /// GMM's triangular product as ADBench writes it: `xc[i]` is the same
     /// for every `j` and `a[lt]` an argument's element. The inner record
     /// is empty (the product is computed again from `xc[i]`, kept once per
@@ -634,24 +660,12 @@ mod tests {
     /// before everything else reads it; the sum's markers are rebuilt).
     #[test]
     fn invariant_values_and_argument_reads_leave_the_records() {
-        let (vjp, primal) = reversed(syn::parse_quote! {
-                fn tri(x: &[f64], a: &[f64]) -> f64 {
-                    let n = x.len();
-                    let mut xc = vec![0.0; n];
-                    for i in 0..n {
-                        xc[i] = x[i].exp();
-                    }
-                    let mut q = vec![0.0; n];
-                    let mut lt = 0;
-                    for i in 0..n {
-                        for j in i + 1..n {
-                            q[j] += a[lt] * xc[i];
-                            lt += 1;
-                        }
-                    }
-                    q[n - 1]
-                }
-        });
+        // Assigned again at the end, `xc` is not frozen (see the next
+        // test), so `xc[i]` is kept per run.
+        let (vjp, primal) = reversed(tri(syn::parse_quote!({
+            xc[0] = 0.0;
+            q[n - 1] + xc[1]
+        })));
         let [_, outer, inner] = &primal[..] else {
             panic!("three recording loops: {}", primal.len())
         };
@@ -675,6 +689,23 @@ mod tests {
             })
             .count();
         assert_eq!(copies, 1);
+    }
+
+    /// A local computed once and then only indexed is frozen: the replay
+    /// reads `xc[i]` from it (the pullback owns it), so nothing is kept
+    /// per run and the inner records are empty. Assigned again, or read
+    /// otherwise than by index, it is not.
+    #[test]
+    fn frozen_locals_are_read_again() {
+        let (vjp, primal) = reversed(tri(syn::parse_quote!(q[n - 1] * xc[0])));
+        let [_, outer, inner] = &primal[..] else {
+            panic!("three recording loops: {}", primal.len())
+        };
+        assert!(inner.body.record.is_empty(), "{:?}", inner.body.record);
+        assert_eq!(inner.carried.len(), 2, "q and lt, nothing kept");
+        assert!(vjp.kept.iter().all(|(v, _)| !outer.body.record.contains(v)));
+        let (_, primal) = reversed(tri(syn::parse_quote!(q[n - 1] * xc.iter().sum::<f64>())));
+        assert_eq!(primal[2].carried.len(), 3, "xc[i] kept per run");
     }
 
     /// Arrays are kept on the stack up to the fixed tapes' budget: `v`
