@@ -329,7 +329,7 @@ mod horner {
             let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(&__v5, &__v0);
             let (__v7, (__p13,)) = ::autodiff::__private::rules::index(&__v1, &__v4);
             let (__v8, (__p14, __p15)) = ::autodiff::__private::rules::add(&__v6, &__v7);
-            __v10.push((::core::clone::Clone::clone(&__v5),));
+            __v10.push((__p11, __p12));
             let __next = (__v8,);
             __v5 = __next.0;
         }
@@ -345,15 +345,10 @@ mod horner {
                 let mut __g20 = __g16;
                 let mut __g21 = __g17;
                 for (__v31, __record) in __v10.iter().enumerate().rev() {
-                    let (__v5,) = __record;
-                    let __v5 = ::core::clone::Clone::clone(__v5);
+                    let (__p11, __p12) = __record;
                     let __v4 = ::autodiff::__private::tape::positions::item(
                         __v30,
                         __v31,
-                    );
-                    let (__v6, (__p11, __p12)) = ::autodiff::__private::rules::mul(
-                        &__v5,
-                        &__v0,
                     );
                     let __g22 = ::autodiff::__private::linear::Identity;
                     let __g23 = ::autodiff::__private::linear::Identity;

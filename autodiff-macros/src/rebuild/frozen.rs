@@ -5,11 +5,12 @@
 //! Such a container holds the same elements from its last assignment to
 //! the end of the function, and the pullback closure owns it at the end
 //! (it captures it, as it does the kept copies of arguments), so a replay
-//! inside any loop can read `qdiags[ik * d + id]` again where the record
-//! kept that element as a partial (8 bytes an iteration of GMM's scaling
-//! loop). Arguments are copied instead (`tape::kept`), and anything else
-//! (a container assigned again, moved into a call, yielded, a reference)
-//! is not frozen.
+//! inside any loop can read its elements again: `s += w[i] * x[i]`, with
+//! `w` a local filled before the loop and `x` an argument, records nothing
+//! where the record held the product's two partials (GMM's prior,
+//! `qdiags[..] * qdiags[..]`, the same). Arguments are copied instead
+//! (`tape::kept`), and anything else (a container assigned again, moved
+//! into a call, yielded, a reference) is not frozen.
 
 use std::collections::HashSet;
 

@@ -106,13 +106,6 @@ impl Plan<'_> {
         if !index && !cheap {
             return None;
         }
-        // A product of scalars may read one factor from the record: that
-        // factor is one of its two partials, so the record shrinks
-        // (`qdiags[..] * xc[id]`, the first read again: 8 bytes instead of
-        // 16). Only where the other factor is plainly a scalar (an element,
-        // a numeric argument, a counter, a literal): a matrix product
-        // computed again would cost more than its partials' bytes save.
-        let mut from_record = None;
         let mut args = args.clone();
         for (k, a) in args.iter_mut().enumerate() {
             let kept = match index && k == 0 {
@@ -122,18 +115,7 @@ impl Plan<'_> {
             match kept {
                 Some(kept) => *a = kept,
                 None if self.readable(*a) => {}
-                None if prim.name == "mul"
-                    && from_record.is_none()
-                    && self.available.contains(a) =>
-                {
-                    from_record = Some(*a);
-                }
                 None => return None,
-            }
-        }
-        if let Some(recorded) = from_record {
-            if !args.iter().all(|a| *a == recorded || self.scalar(*a)) {
-                return None;
             }
         }
         let mut copy = (*stmt).clone();
@@ -142,19 +124,6 @@ impl Plan<'_> {
         }
         copy.ty = None;
         Some(copy)
-    }
-
-    /// Whether `v` is plainly a scalar: an element read by indexing, a
-    /// numeric argument, a counter, or arithmetic on plain numbers.
-    fn scalar(&self, v: Var) -> bool {
-        let rules = self.recording.map(|r| r.rules);
-        let stmt = rules
-            .and_then(|r| r.get(&v))
-            .or_else(|| self.body.get(&v).copied());
-        let element = stmt.is_some_and(|s| {
-            matches!(&s.op, Op::Rule { prim, .. } | Op::Prim { prim, .. } if prim.spelling == Spelling::Index)
-        });
-        element || self.origins.plain_number(v)
     }
 
     /// The copy of the argument `a` refers to, kept for the replay; or
