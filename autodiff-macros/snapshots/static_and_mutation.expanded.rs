@@ -147,15 +147,13 @@ pub mod g {
                     &__p19,
                     &__t9,
                 );
-                let __t23 = ::autodiff::__private::linear::Identity;
-                let __t24 = ::autodiff::__private::linear::Identity;
-                let __t25 = ::autodiff::__private::linear::push2(
-                    &__t23,
+                let __t23 = ::autodiff::__private::linear::push2(
+                    &__p21,
                     &__t17,
-                    &__t24,
+                    &__p22,
                     &__t20,
                 );
-                __t25
+                __t23
             },
         )
     }
@@ -339,33 +337,31 @@ pub mod g {
                 let __g17 = grad_x;
                 let __g18 = grad_y;
                 let __g19 = cotangent;
-                let __g20 = ::autodiff::__private::linear::Identity;
-                let __g21 = ::autodiff::__private::linear::Identity;
-                let __g22 = ::autodiff::__private::linear::pull(&__g20, &__g19);
-                let __g23 = ::autodiff::__private::linear::pull_owned(&__g21, __g19);
-                let __g24 = ::autodiff::__private::linear::pull_add(
+                let __g20 = ::autodiff::__private::linear::pull(&__p15, &__g19);
+                let __g21 = ::autodiff::__private::linear::pull_owned(&__p16, __g19);
+                let __g22 = ::autodiff::__private::linear::pull_add(
                     &__p13,
-                    &__g23,
+                    &__g21,
                     __g18,
                 );
-                let __g25 = ::autodiff::__private::linear::pull_add_owned(
+                let __g23 = ::autodiff::__private::linear::pull_add_owned(
                     &__p14,
-                    __g23,
+                    __g21,
                     __g17,
                 );
-                let __g26 = ::autodiff::__private::linear::pull_owned(&__p12, __g22);
-                let __g27 = ::autodiff::__private::linear::pull(&__p10, &__g26);
-                let __g28 = ::autodiff::__private::linear::pull_add_owned(
+                let __g24 = ::autodiff::__private::linear::pull_owned(&__p12, __g20);
+                let __g25 = ::autodiff::__private::linear::pull(&__p10, &__g24);
+                let __g26 = ::autodiff::__private::linear::pull_add_owned(
                     &__p11,
-                    __g26,
                     __g24,
+                    __g22,
                 );
-                let __g29 = ::autodiff::__private::linear::pull_add_owned(
+                let __g27 = ::autodiff::__private::linear::pull_add_owned(
                     &__p9,
-                    __g27,
                     __g25,
+                    __g23,
                 );
-                (__g29, __g28)
+                (__g27, __g26)
             },
             __overflowed,
         )

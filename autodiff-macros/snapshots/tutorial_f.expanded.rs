@@ -100,15 +100,13 @@ mod f {
                     &__p16,
                     &__t7,
                 );
-                let __t20 = ::autodiff::__private::linear::Identity;
-                let __t21 = ::autodiff::__private::linear::Identity;
-                let __t22 = ::autodiff::__private::linear::push2(
-                    &__t20,
+                let __t20 = ::autodiff::__private::linear::push2(
+                    &__p18,
                     &__t12,
-                    &__t21,
+                    &__p19,
                     &__t17,
                 );
-                __t22
+                __t20
             },
         )
     }
@@ -226,33 +224,31 @@ mod f {
             move |cotangent: __N, (grad_x,): (__N,)| -> __N {
                 let __g15 = grad_x;
                 let __g16 = cotangent;
-                let __g17 = ::autodiff::__private::linear::Identity;
-                let __g18 = ::autodiff::__private::linear::Identity;
-                let __g19 = ::autodiff::__private::linear::pull(&__g17, &__g16);
-                let __g20 = ::autodiff::__private::linear::pull_owned(&__g18, __g16);
-                let __g21 = ::autodiff::__private::linear::pull(&__p11, &__g20);
-                let __g22 = ::autodiff::__private::linear::pull_add_owned(
+                let __g17 = ::autodiff::__private::linear::pull(&__p13, &__g16);
+                let __g18 = ::autodiff::__private::linear::pull_owned(&__p14, __g16);
+                let __g19 = ::autodiff::__private::linear::pull(&__p11, &__g18);
+                let __g20 = ::autodiff::__private::linear::pull_add_owned(
                     &__p12,
-                    __g20,
+                    __g18,
                     __g15,
                 );
-                let __g23 = ::autodiff::__private::linear::pull_add_owned(
+                let __g21 = ::autodiff::__private::linear::pull_add_owned(
                     &__p10,
-                    __g21,
-                    __g22,
+                    __g19,
+                    __g20,
                 );
-                let __g24 = ::autodiff::__private::linear::pull_owned(&__p9, __g19);
-                let __g25 = ::autodiff::__private::linear::pull_add(
+                let __g22 = ::autodiff::__private::linear::pull_owned(&__p9, __g17);
+                let __g23 = ::autodiff::__private::linear::pull_add(
                     &__p7,
-                    &__g24,
+                    &__g22,
+                    __g21,
+                );
+                let __g24 = ::autodiff::__private::linear::pull_add_owned(
+                    &__p8,
+                    __g22,
                     __g23,
                 );
-                let __g26 = ::autodiff::__private::linear::pull_add_owned(
-                    &__p8,
-                    __g24,
-                    __g25,
-                );
-                __g26
+                __g24
             },
             __overflowed,
         )

@@ -36,6 +36,7 @@ pub fn forward(f: &Function, act: &Activity) -> Jvp {
         body: Vec::new(),
         tangents: HashMap::new(),
         constants: tape::constants(&f.body),
+        in_loop: 0,
     };
     let mut next_input = 0;
     for (i, param) in f.params.iter().enumerate() {
@@ -324,6 +325,8 @@ struct Builder {
     tangents: HashMap<Var, Var>,
     /// The body's constants (`ir::constants`).
     constants: HashMap<Var, syn::Expr>,
+    /// How many loops the statements are inside.
+    in_loop: usize,
 }
 
 impl Builder {
@@ -439,6 +442,7 @@ impl Builder {
             |a| tangents.contains_key(&a),
             &self.constants,
             &self.f.roles,
+            self.in_loop > 0,
         );
         pairs
             .into_iter()
@@ -539,9 +543,11 @@ impl Builder {
             self.tangents.insert(l.carried[*k], c);
         }
         let outer = std::mem::take(&mut self.body);
+        self.in_loop += 1;
         for s in &l.body.body {
             self.statement(s, act);
         }
+        self.in_loop -= 1;
         let mut yields = l.body.yields[..n].to_vec();
         for k in &active {
             yields.push(self.tangent_or_zero(l.body.yields[*k], stmt));

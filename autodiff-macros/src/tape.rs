@@ -93,16 +93,20 @@ pub fn constants(body: &[Stmt]) -> HashMap<Var, Expr> {
 /// For each partial `ir::rule_for` gives `prim(args)` with the same
 /// `wants`, in order: how to rebuild it where it is read, where it can be
 /// (`rebuilt_partial`).
+/// `in_loop`: whether the statement is in a loop, whose records the
+/// markers of sums would otherwise fill (elsewhere the rule's own markers
+/// serve, and the code stays shorter).
 pub fn rebuilt_partials(
     prim: &Primitive,
     args: &[Var],
     wants: impl Fn(Var) -> bool,
     constants: &HashMap<Var, Expr>,
     roles: &[Role],
+    in_loop: bool,
 ) -> Vec<Option<Op>> {
     (0..args.len())
         .filter(|k| prim.differentiable_arg(*k) && wants(args[*k]))
-        .map(|k| rebuilt_partial(prim, args, k, constants, roles))
+        .map(|k| rebuilt_partial(prim, args, k, constants, roles, in_loop))
         .collect()
 }
 
@@ -125,6 +129,7 @@ fn rebuilt_partial(
     position: usize,
     constants: &HashMap<Var, Expr>,
     roles: &[Role],
+    in_loop: bool,
 ) -> Option<Op> {
     let rt = crate::emit::runtime();
     // The index: its literal, or the static variable holding it.
@@ -157,6 +162,7 @@ fn rebuilt_partial(
         }
         // The runtime's sums, differences and negations have these
         // markers as partials for every type (`rules::arith`, `rules::linalg`).
+        _ if !in_loop => return None,
         _ => match (prim.name, position) {
             ("add", _) | ("sub", 0) => (syn::parse_quote!(#rt::linear::Identity), Vec::new()),
             ("sub", 1) | ("neg", 0) => (syn::parse_quote!(#rt::linear::Negate), Vec::new()),

@@ -218,7 +218,9 @@ impl Adjoints<'_> {
                 self.contribute(y, *lambda, span);
             }
         }
+        self.in_loop += 1;
         self.sweep(&l.body.body);
+        self.in_loop -= 1;
         let mut yields = Vec::new();
         for (k, lambda) in active.iter().zip(&lambdas) {
             let next = match self.adjoints.get(&l.carried[*k]) {

@@ -83,6 +83,7 @@ pub fn reverse_into(f: &Function, act: &Activity, seed: Seed, into: Gradients) -
         kept: HashMap::new(),
         rules: HashMap::new(),
         growable: HashSet::new(),
+        in_loop: 0,
     };
     let mut primal = sweep.primal(&f.body, 1);
 
@@ -198,6 +199,8 @@ struct Adjoints<'a> {
     rules: HashMap<Var, Stmt>,
     /// The tapes that grow (`tape::Growable`).
     growable: HashSet<Var>,
+    /// How many loops the adjoint sweep is inside.
+    in_loop: usize,
 }
 
 impl Adjoints<'_> {
@@ -224,6 +227,7 @@ impl Adjoints<'_> {
             |a| act.active(a),
             &self.constants,
             &self.fresh.roles,
+            self.in_loop > 0,
         );
         pairs
             .into_iter()
