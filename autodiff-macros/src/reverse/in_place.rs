@@ -46,6 +46,15 @@ pub(super) fn keep_slots(body: &mut Vec<Stmt>, outside: &[Var]) {
         .enumerate()
         .flat_map(|(k, s)| s.defs.iter().flatten().map(move |d| (*d, k)))
         .collect();
+    // Each `PullInto` by the adjoint it adds into.
+    let adds: HashMap<Var, usize> = body
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| match s.op {
+            Op::PullInto { acc, .. } => Some((acc, k)),
+            _ => None,
+        })
+        .collect();
     let opaque = |v: Var| match defs.get(&v).map(|k| &body[*k].op) {
         Some(Op::Opaque { expr, uses, .. }) => Some((&**expr, uses.as_slice())),
         _ => None,
@@ -71,10 +80,7 @@ pub(super) fn keep_slots(body: &mut Vec<Stmt>, outside: &[Var]) {
         let once = |v: Var| uses.get(&v).copied() == Some(1);
         let mut current = rest;
         while once(current) {
-            let Some(add) = body
-                .iter()
-                .position(|s| matches!(s.op, Op::PullInto { acc, .. } if acc == current))
-            else {
+            let Some(&add) = adds.get(&current) else {
                 break;
             };
             let Op::PullInto {
